@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason} from "../types/MarketTypes.sol";
+
+/// @title OmniMarket: escrowed training jobs aggregated from masked group sums
+/// @notice Implements docs/PROTOCOL.md. A model owner (MO) posts a job with its budget escrowed and the
+/// public part of its model; data owners (DOs) join with a stake and a Baby Jubjub key, then per round
+/// commit pair-seed commitments, submit masked updates in chunks and reveal the seeds of dropped peers.
+/// Anyone aggregates chunk by chunk and finalizes the round: the contract unmasks group sums, applies the
+/// job's robust rule across group means, pays inlier groups and slashes misbehaving DOs.
+/// Money is pull-based (`releasable` / `release`).
+interface IOmniMarket {
+    // ---------------------------------------------------------------- errors
+
+    /// @notice No job has this id.
+    error MarketUnknownJob(uint256 jobId);
+    /// @notice The call is not allowed in the job's current phase.
+    error MarketUnexpectedPhase(uint256 jobId, Phase current, Phase expected);
+    /// @notice A round-scoped call named a round other than the current one.
+    error MarketWrongRound(uint256 jobId, uint256 current, uint256 provided);
+    /// @notice A job parameter is out of range; `name` is the JobParams field.
+    error MarketInvalidParameter(string name, uint256 value);
+    /// @notice The ETH sent does not match the amount due (budget, stake, or zero for an ERC-20 job).
+    error MarketWrongValue(uint256 expected, uint256 provided);
+    /// @notice The token delivered less (or more) than the amount transferred: fee-on-transfer tokens are refused.
+    error MarketFeeOnTransfer(address token, uint256 expected, uint256 received);
+    /// @notice Only the job's model owner may call this.
+    error MarketNotOwner(uint256 jobId, address caller);
+    /// @notice Model words must be posted consecutively.
+    error MarketUnexpectedWord(uint256 jobId, uint256 expected, uint256 provided);
+    /// @notice A byte string is not a whole, non-empty number of words or chunks, or runs past the end.
+    error MarketInvalidWordsLength(uint256 jobId, uint256 length);
+    /// @notice The account already joined this job.
+    error MarketAlreadyJoined(uint256 jobId, address account);
+    /// @notice The key is not a Baby Jubjub point of the prime-order subgroup other than the identity.
+    error MarketInvalidKey(uint256 x, uint256 y);
+    /// @notice The caller is not on the job's roster.
+    error MarketNotMember(uint256 jobId, address account);
+    /// @notice The member was ejected and takes no part in this round.
+    error MarketNotRoundMember(uint256 jobId, uint256 round, uint256 member);
+    /// @notice The member already committed in this round.
+    error MarketAlreadyCommitted(uint256 jobId, uint256 round, uint256 member);
+    /// @notice One commitment per group peer is required.
+    error MarketWrongCommitmentCount(uint256 jobId, uint256 expected, uint256 provided);
+    /// @notice The member did not commit in this round, so it may not submit.
+    error MarketNotCommitted(uint256 jobId, uint256 round, uint256 member);
+    /// @notice Chunks are submitted and aggregated in order; `expected` is the next one.
+    error MarketUnexpectedChunk(uint256 jobId, uint256 expected, uint256 provided);
+    /// @notice Only a member that submitted every chunk may reveal.
+    error MarketNotSubmitter(uint256 jobId, uint256 round, uint256 member);
+    /// @notice The member already revealed in this round.
+    error MarketAlreadyRevealed(uint256 jobId, uint256 round, uint256 member);
+    /// @notice The member has no seed it is required to reveal.
+    error MarketNothingToReveal(uint256 jobId, uint256 round, uint256 member);
+    /// @notice The reveal must list exactly the required dropped peers, ascending, with one seed each.
+    error MarketRevealMismatch(uint256 jobId, uint256 member, uint256 expectedPeers, uint256 providedPeers);
+    /// @notice No group of the round is eligible, so there is nothing to aggregate.
+    error MarketNoEligibleGroup(uint256 jobId, uint256 round);
+    /// @notice The aggregation data has the wrong length for the eligible submitters and the chunk.
+    error MarketInvalidDataLength(uint256 jobId, uint256 expected, uint256 provided);
+    /// @notice A slice of the aggregation data does not hash to what the member submitted.
+    error MarketChunkHashMismatch(uint256 jobId, uint256 member, uint256 chunkIndex);
+    /// @notice The round cannot be finalized before every chunk is aggregated.
+    error MarketAggregationIncomplete(uint256 jobId, uint256 round, uint256 aggregated, uint256 total);
+    /// @notice The cancelled job was already settled.
+    error MarketAlreadySettled(uint256 jobId);
+    /// @notice The account has no credit in this token.
+    error MarketNothingToRelease(address token, address account);
+    /// @notice The contract holds less of the token than it owes (escrow plus credits).
+    error MarketInsolvent(address token, uint256 balance, uint256 liabilities);
+    /// @notice A settled job's books do not balance: paid + refunded + slashed + stakesReturned != budget + stakes.
+    error MarketBooksUnbalanced(uint256 jobId, uint256 outgoing, uint256 incoming);
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice A job was created and its budget escrowed.
+    event JobCreated(
+        uint256 indexed jobId,
+        address indexed owner,
+        address indexed token,
+        bytes32 taskTag,
+        uint256 budget,
+        uint256 chunkWords
+    );
+    /// @notice Model words `[firstWord, firstWord + wordCount)` were posted (they stay in calldata).
+    event ModelPublished(
+        uint256 indexed jobId,
+        uint256 firstWord,
+        uint256 wordCount,
+        bytes32 chunkHash,
+        bytes32 modelHash
+    );
+    /// @notice A DO joined with its stake and key at roster index `index`.
+    event Joined(uint256 indexed jobId, address indexed account, uint256 index, uint256 pkX, uint256 pkY);
+    /// @notice A round opened; `members` is the bitmap of roster indices taking part.
+    event RoundOpened(uint256 indexed jobId, uint256 indexed round, bytes32 randomness, uint256 members);
+    /// @notice A member committed one pair-seed commitment per group peer (ascending peer index).
+    event SeedsCommitted(uint256 indexed jobId, uint256 indexed round, uint256 indexed member, bytes32[] commitments);
+    /// @notice A member submitted chunks `[firstChunk, firstChunk + chunkCount)` of its masked vector.
+    event MaskedChunksSubmitted(
+        uint256 indexed jobId,
+        uint256 indexed round,
+        uint256 indexed member,
+        uint256 firstChunk,
+        uint256 chunkCount
+    );
+    /// @notice A member revealed the seeds it shares with dropped peers.
+    event SeedsRevealed(
+        uint256 indexed jobId,
+        uint256 indexed round,
+        uint256 indexed member,
+        uint256[] droppedPeers,
+        bytes32[] seeds
+    );
+    /// @notice A revealed seed contradicted the revealer's commitment; the revealer will be slashed.
+    event SeedContradicted(uint256 indexed jobId, uint256 indexed round, uint256 indexed member, uint256 peer);
+    /// @notice Chunk `chunkIndex` of the round aggregate (packed uint32 lanes).
+    event AggregateChunkComputed(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, bytes words);
+    /// @notice A member lost its stake and was ejected.
+    event MemberSlashed(
+        uint256 indexed jobId,
+        uint256 indexed round,
+        uint256 indexed member,
+        SlashReason reason,
+        uint256 amount
+    );
+    /// @notice A round was finalized; bitmaps are over group indices, `distances` over eligible groups.
+    event RoundFinalized(
+        uint256 indexed jobId,
+        uint256 indexed round,
+        bytes32 aggregateHash,
+        uint256 eligibleGroups,
+        uint256 inlierGroups,
+        uint256[] distances
+    );
+    /// @notice An amount became releasable to `account`.
+    event Credited(uint256 indexed jobId, address indexed token, address indexed account, uint256 amount);
+    /// @notice The job completed and everything it held was credited.
+    event JobCompleted(uint256 indexed jobId, uint256 paid, uint256 refunded, uint256 slashed, uint256 stakesReturned);
+    /// @notice The job was cancelled (roster not full in time) and budget and stakes were credited back.
+    event JobCancelled(uint256 indexed jobId, uint256 refunded, uint256 stakesReturned);
+    /// @notice Credited funds were sent to `account`.
+    event Released(address indexed token, address indexed account, uint256 amount);
+
+    // ---------------------------------------------------------------- actions
+
+    /// @notice Posts a job and escrows its budget `numDOs * rounds * rewardPerRound` (exactly).
+    /// @dev ETH jobs send the budget as msg.value; ERC-20 jobs approve it beforehand and send no ETH.
+    /// @param params The job's parameters; each is validated and a bad one reverts `MarketInvalidParameter`.
+    /// @return jobId The new job's id (ids start at 1).
+    function createJob(JobParams calldata params) external payable returns (uint256 jobId);
+
+    /// @notice Posts public-model words `[firstWord, firstWord + words.length / 32)`; MO only, consecutive.
+    /// @param jobId The job.
+    /// @param firstWord Must equal the number of words already posted.
+    /// @param words Packed big-endian words; the hash chain `modelHash` is extended with keccak256(words).
+    function publishModel(uint256 jobId, uint256 firstWord, bytes calldata words) external;
+
+    /// @notice Joins the roster with the stake (msg.value for ETH, transferFrom for ERC-20) and a Baby
+    /// Jubjub public key. The join that fills the roster opens round 0.
+    /// @param jobId The job.
+    /// @param pkX The key's x coordinate.
+    /// @param pkY The key's y coordinate.
+    function join(uint256 jobId, uint256 pkX, uint256 pkY) external payable;
+
+    /// @notice Credits a cancelled job's budget to its MO and the stakes to the joiners. Anyone may call.
+    /// @param jobId The job, in phase Cancelled and not yet settled.
+    function cancel(uint256 jobId) external;
+
+    /// @notice Commits one pair-seed commitment per group peer, in ascending roster index of the peers.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param commitments `keccak256(abi.encode(SEED_TAG, chainId, market, jobId, round, lo, hi, seed))` per peer.
+    function commitSeeds(uint256 jobId, uint256 round, bytes32[] calldata commitments) external;
+
+    /// @notice Submits whole consecutive chunks of the caller's masked vector, starting at its next chunk.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param firstChunk Must equal the number of chunks the caller already submitted this round.
+    /// @param words The chunks' words back to back; only keccak256 of each chunk is stored.
+    function submitMasked(uint256 jobId, uint256 round, uint256 firstChunk, bytes calldata words) external;
+
+    /// @notice Reveals the seeds the caller shares with its dropped peers. A seed that contradicts the
+    /// caller's commitment does not revert: it marks the caller for slashing and its group ineligible.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param droppedPeers Exactly the dropped peers with an active pair with the caller, ascending.
+    /// @param seeds One pair seed per dropped peer.
+    function revealSeeds(
+        uint256 jobId,
+        uint256 round,
+        uint256[] calldata droppedPeers,
+        bytes32[] calldata seeds
+    ) external;
+
+    /// @notice Aggregates chunk `chunkIndex` of the round. Anyone may call, chunks in order.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param chunkIndex Must equal the number of chunks already aggregated this round.
+    /// @param data For each eligible group ascending, for each submitter ascending, its chunk bytes.
+    function aggregateChunk(uint256 jobId, uint256 round, uint256 chunkIndex, bytes calldata data) external;
+
+    /// @notice Finalizes the round: inliers, pay, slashing, then opens the next round or completes the job.
+    /// Anyone may call once every chunk is aggregated (at once when no group is eligible).
+    /// @param jobId The job.
+    /// @param round The current round.
+    function finalizeRound(uint256 jobId, uint256 round) external;
+
+    /// @notice Sends `account` everything credited to it in `token` (address(0) for ETH). Anyone may call.
+    /// @param token The token, address(0) for ETH.
+    /// @param account The beneficiary.
+    function release(address token, address account) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The job's phase, derived from stored facts and the clock.
+    /// @param jobId The job.
+    /// @return The current phase.
+    function phase(uint256 jobId) external view returns (Phase);
+
+    /// @notice Number of jobs created; ids run from 1 to this value.
+    /// @return The count.
+    function jobCount() external view returns (uint256);
+
+    /// @notice The parameters the job was created with.
+    /// @param jobId The job.
+    /// @return The parameters.
+    function jobParams(uint256 jobId) external view returns (JobParams memory);
+
+    /// @notice Derived sizes and running facts of the job.
+    /// @param jobId The job.
+    /// @return The facts.
+    function jobInfo(uint256 jobId) external view returns (JobInfo memory);
+
+    /// @notice The job's books.
+    /// @param jobId The job.
+    /// @return The books.
+    function jobBooks(uint256 jobId) external view returns (JobBooks memory);
+
+    /// @notice Roster entry `index` of the job.
+    /// @param jobId The job.
+    /// @param index Roster index (join order).
+    /// @return account The DO's address.
+    /// @return pkX The key's x coordinate.
+    /// @return pkY The key's y coordinate.
+    function member(uint256 jobId, uint256 index) external view returns (address account, uint256 pkX, uint256 pkY);
+
+    /// @notice Roster index of `account`; reverts `MarketNotMember` if it did not join.
+    /// @param jobId The job.
+    /// @param account The DO's address.
+    /// @return The roster index.
+    function memberIndex(uint256 jobId, address account) external view returns (uint256);
+
+    /// @notice The current round: randomness, participation bitmaps, deadlines and aggregation progress.
+    /// Deadlines of later phases assume the earlier ones run to their end unless they already ended early;
+    /// `requiredReveals` counts the reveals required if submissions stopped now.
+    /// @param jobId The job (all zero before the roster seals).
+    /// @return The round.
+    function roundInfo(uint256 jobId) external view returns (RoundInfo memory);
+
+    /// @notice The current round's groups, each ascending by roster index (docs/PROTOCOL.md, group assignment).
+    /// @param jobId The job (no groups before the roster seals).
+    /// @return The groups.
+    function groups(uint256 jobId) external view returns (uint256[][] memory);
+
+    /// @notice The commitment `memberIndex_` made this round for group peer `peer` (zero if none or not peers).
+    /// @param jobId The job.
+    /// @param memberIndex_ The committer's roster index.
+    /// @param peer The peer's roster index (must share the committer's group).
+    /// @return The commitment.
+    function commitment(uint256 jobId, uint256 memberIndex_, uint256 peer) external view returns (bytes32);
+
+    /// @notice Bitmap of roster indices with which `memberIndex_` has an active pair this round.
+    /// @param jobId The job.
+    /// @param memberIndex_ The member's roster index.
+    /// @return The bitmap (zero if the member did not commit).
+    function activePeers(uint256 jobId, uint256 memberIndex_) external view returns (uint256);
+
+    /// @notice Number of chunks `memberIndex_` submitted in the current round.
+    /// @param jobId The job.
+    /// @param memberIndex_ The member's roster index.
+    /// @return The count.
+    function chunksSubmitted(uint256 jobId, uint256 memberIndex_) external view returns (uint256);
+
+    /// @notice Squared distance accumulated by group `group` in the latest aggregated round.
+    /// @param jobId The job.
+    /// @param group The group index.
+    /// @return The distance so far.
+    function groupDistance(uint256 jobId, uint256 group) external view returns (uint256);
+
+    /// @notice Outcome of a finalized round.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @return The result (zero if not finalized).
+    function roundResult(uint256 jobId, uint256 round) external view returns (RoundResult memory);
+
+    /// @notice Amount of `token` credited to `account` and not yet released.
+    /// @param token The token, address(0) for ETH.
+    /// @param account The beneficiary.
+    /// @return The amount.
+    function releasable(address token, address account) external view returns (uint256);
+
+    /// @notice The chunk size (in words) the contract fixes for a job with `numDOs` DOs and group size `groupSize`.
+    /// @param numDOs n.
+    /// @param groupSize g.
+    /// @return The chunk size C.
+    function chunkWordsFor(uint256 numDOs, uint256 groupSize) external pure returns (uint256);
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
+import {Phase, Rule} from "../types/MarketTypes.sol";
+import {MarketStorage} from "./MarketStorage.sol";
+import {Rounds} from "./Rounds.sol";
+import {Packed32} from "./Packed32.sol";
+import {MaskPRG} from "./MaskPRG.sol";
+import {RobustRules} from "./RobustRules.sol";
+
+/// @title AggregateLogic: one chunk of a round aggregate from all eligible submitters' masked chunks
+/// @notice Calldata layout of `data`: for each eligible group in ascending group index, for each of its
+/// submitters in ascending roster index, that member's chunk bytes (L = chunk length · 32 bytes), so
+/// slice s sits at [s·L, (s+1)·L). Per word the group sum is a SWAR sum of its submitters' words, minus
+/// (plus) the mask words of active pairs with dropped members of higher (lower) roster index; the mean is
+/// int32(sum) / submitters; the rule runs per lane over the e group means. All eight lanes of every word
+/// are processed alike, including the padding lanes of the last word (zero for honest members).
+library AggregateLogic {
+    /// @dev Who is summed and which masks are removed, per eligible group.
+    struct Plan {
+        uint256[] groupIndex; // eligible groups' indices, ascending
+        uint256[][] submitters; // per eligible group, ascending roster index
+        bytes32[][] subSeeds; // pair seeds with dropped members of higher index: their masks are subtracted
+        bytes32[][] addSeeds; // pair seeds with dropped members of lower index: their masks are added
+        uint256 slices; // total submitters over eligible groups
+    }
+
+    /// @dev Element-wise inputs of the computation.
+    struct Shape {
+        uint256 firstWord; // global index of the chunk's first word
+        uint256 words; // words in the chunk
+        uint256 sliceBytes; // words · 32
+        Rule rule;
+        uint256 trimBps;
+    }
+
+    /// @dev See IOmniMarket.aggregateChunk.
+    function aggregateChunk(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        uint256 chunkIndex,
+        bytes calldata data
+    ) external {
+        Plan memory plan;
+        Shape memory shape;
+        {
+            MarketStorage.Job storage j = Rounds.job(self, jobId);
+            uint256[][] memory gs = Rounds.groups(self, jobId);
+            Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Aggregate);
+            MarketStorage.Round storage rd = self.rounds[jobId];
+            Rounds.expectRound(rd, jobId, round);
+            plan = _plan(self, jobId, rd, gs);
+            if (plan.groupIndex.length == 0) revert IOmniMarket.MarketNoEligibleGroup(jobId, round);
+            if (chunkIndex != rd.chunksAggregated || chunkIndex >= j.chunkCount) {
+                revert IOmniMarket.MarketUnexpectedChunk(jobId, rd.chunksAggregated, chunkIndex);
+            }
+            uint256 words = Rounds.chunkLength(j, chunkIndex);
+            shape = Shape({
+                firstWord: chunkIndex * j.chunkWords,
+                words: words,
+                sliceBytes: words * 32,
+                rule: j.params.rule,
+                trimBps: j.params.trimBps
+            });
+        }
+        if (data.length != plan.slices * shape.sliceBytes) {
+            revert IOmniMarket.MarketInvalidDataLength(jobId, plan.slices * shape.sliceBytes, data.length);
+        }
+        _verify(self, jobId, chunkIndex, plan, data, shape.sliceBytes);
+        (bytes memory out, uint256[] memory dist) = _compute(plan, data, shape);
+        _record(self, jobId, chunkIndex, plan.groupIndex, out, dist);
+    }
+
+    /// @dev Stores the distances and the hash chain, then emits the chunk. Distances restart with chunk 0
+    /// of every round, so their slots are reused across rounds.
+    function _record(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 chunkIndex,
+        uint256[] memory groupIndex,
+        bytes memory out,
+        uint256[] memory dist
+    ) private {
+        for (uint256 q = 0; q < dist.length; ++q) {
+            uint256 k = groupIndex[q];
+            self.distances[jobId][k] = chunkIndex == 0 ? dist[q] : self.distances[jobId][k] + dist[q];
+        }
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        rd.aggregateHash = keccak256(abi.encodePacked(rd.aggregateHash, keccak256(out)));
+        rd.chunksAggregated = uint32(chunkIndex + 1);
+        emit IOmniMarket.AggregateChunkComputed(jobId, rd.index, chunkIndex, out);
+    }
+
+    /// @dev Eligible groups with their submitters and the seeds of masks that no longer cancel.
+    function _plan(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[][] memory gs
+    ) private view returns (Plan memory plan) {
+        uint256 e;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if (Rounds.isEligible(self, jobId, rd, gs[k])) ++e;
+        }
+        plan.groupIndex = new uint256[](e);
+        plan.submitters = new uint256[][](e);
+        plan.subSeeds = new bytes32[][](e);
+        plan.addSeeds = new bytes32[][](e);
+        uint256 q;
+        for (uint256 k = 0; k < gs.length && q < e; ++k) {
+            if (!Rounds.isEligible(self, jobId, rd, gs[k])) continue;
+            plan.groupIndex[q] = k;
+            _planGroup(self, jobId, rd, gs[k], plan, q);
+            plan.slices += plan.submitters[q].length;
+            ++q;
+        }
+    }
+
+    /// @dev Fills entry `q` of the plan from `group`.
+    function _planGroup(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[] memory group,
+        Plan memory plan,
+        uint256 q
+    ) private view {
+        uint256 subs = rd.submitted & Rounds.bitsOf(group);
+        uint256[] memory submitters = new uint256[](Rounds.popcount(subs));
+        uint256[] memory drops = new uint256[](group.length); // per position: active dropped peers
+        uint256 s;
+        for (uint256 p = 0; p < group.length; ++p) {
+            if ((subs >> group[p]) & 1 == 0) continue;
+            submitters[s++] = group[p];
+            drops[p] = Rounds.activeDropped(self, jobId, rd, group[p]);
+        }
+        plan.submitters[q] = submitters;
+        (plan.subSeeds[q], plan.addSeeds[q]) = _seeds(self, jobId, group, drops);
+    }
+
+    /// @dev Revealed seeds of the group's submitter–dropped pairs, split by the sign of their mask.
+    function _seeds(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256[] memory group,
+        uint256[] memory drops
+    ) private view returns (bytes32[] memory sub, bytes32[] memory add) {
+        uint256 higher;
+        uint256 lower;
+        for (uint256 p = 0; p < group.length; ++p) {
+            uint256 above = Rounds.popcount(drops[p] >> (group[p] + 1));
+            higher += above;
+            lower += Rounds.popcount(drops[p]) - above;
+        }
+        sub = new bytes32[](higher);
+        add = new bytes32[](lower);
+        (higher, lower) = (0, 0);
+        for (uint256 p = 0; p < group.length; ++p) {
+            for (uint256 r = 0; r < group.length; ++r) {
+                if ((drops[p] >> group[r]) & 1 == 0) continue;
+                bytes32 seed = self.seeds[jobId][group[p]][Rounds.peerSlot(p, r)];
+                if (group[r] > group[p]) sub[higher++] = seed;
+                else add[lower++] = seed;
+            }
+        }
+    }
+
+    /// @dev Checks every slice against the hash its member submitted. Slices are hashed from a scratch
+    /// buffer at the free-memory pointer, which is not advanced, so memory does not grow with n.
+    function _verify(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 chunkIndex,
+        Plan memory plan,
+        bytes calldata data,
+        uint256 sliceBytes
+    ) private view {
+        uint256 s;
+        for (uint256 q = 0; q < plan.submitters.length; ++q) {
+            for (uint256 u = 0; u < plan.submitters[q].length; ++u) {
+                uint256 i = plan.submitters[q][u];
+                bytes32 h;
+                assembly ("memory-safe") {
+                    let buf := mload(0x40)
+                    calldatacopy(buf, add(data.offset, mul(s, sliceBytes)), sliceBytes)
+                    h := keccak256(buf, sliceBytes)
+                }
+                if (h != self.chunkHashes[jobId][i][chunkIndex]) {
+                    revert IOmniMarket.MarketChunkHashMismatch(jobId, i, chunkIndex);
+                }
+                ++s;
+            }
+        }
+    }
+
+    /// @dev The aggregate words of the chunk and each eligible group's squared distance over it.
+    function _compute(
+        Plan memory plan,
+        bytes calldata data,
+        Shape memory shape
+    ) private pure returns (bytes memory out, uint256[] memory dist) {
+        uint256 e = plan.groupIndex.length;
+        out = new bytes(shape.sliceBytes);
+        dist = new uint256[](e);
+        int256[] memory means = new int256[](8 * e); // lane-major: means[t·e + q]
+        int256[] memory lane = new int256[](e);
+        for (uint256 w = 0; w < shape.words; ++w) {
+            _groupMeans(plan, data, shape.sliceBytes, w, shape.firstWord + w, means);
+            uint256 word;
+            for (uint256 t = 0; t < 8; ++t) {
+                assembly ("memory-safe") {
+                    mcopy(add(lane, 0x20), add(add(means, 0x20), shl(5, mul(t, e))), shl(5, e))
+                }
+                int256 agg = RobustRules.aggregate(shape.rule, shape.trimBps, lane);
+                word |= uint256(uint32(int32(agg))) << (t << 5);
+                // dist[q] += (means[t·e + q] − agg)²; |diff| < 2^33, so the square and sum cannot wrap.
+                assembly ("memory-safe") {
+                    let mp := add(add(means, 0x20), shl(5, mul(t, e)))
+                    let dp := add(dist, 0x20)
+                    for { let q := 0 } lt(q, e) { q := add(q, 1) } {
+                        let diff := sub(mload(add(mp, shl(5, q))), agg)
+                        let at := add(dp, shl(5, q))
+                        mstore(at, add(mload(at), mul(diff, diff)))
+                    }
+                }
+            }
+            assembly ("memory-safe") {
+                mstore(add(add(out, 0x20), shl(5, w)), word)
+            }
+        }
+    }
+
+    /// @dev Means of word `w` (global index `global`) for every eligible group, all eight lanes.
+    function _groupMeans(
+        Plan memory plan,
+        bytes calldata data,
+        uint256 sliceBytes,
+        uint256 w,
+        uint256 global,
+        int256[] memory means
+    ) private pure {
+        uint256 e = plan.groupIndex.length;
+        uint256 s;
+        for (uint256 q = 0; q < e; ++q) {
+            uint256 count = plan.submitters[q].length;
+            uint256 sum;
+            for (uint256 u = 0; u < count; ++u) {
+                uint256 x;
+                assembly ("memory-safe") {
+                    x := calldataload(add(add(data.offset, mul(add(s, u), sliceBytes)), shl(5, w)))
+                }
+                sum = Packed32.add(sum, x);
+            }
+            s += count;
+            bytes32[] memory sub = plan.subSeeds[q];
+            for (uint256 r = 0; r < sub.length; ++r) {
+                sum = Packed32.sub(sum, MaskPRG.word(sub[r], global));
+            }
+            bytes32[] memory add = plan.addSeeds[q];
+            for (uint256 r = 0; r < add.length; ++r) {
+                sum = Packed32.add(sum, MaskPRG.word(add[r], global));
+            }
+            // means[t·e + q] = int32(lane t of sum) / count, truncated toward zero (SDIV).
+            assembly ("memory-safe") {
+                let mp := add(add(means, 0x20), shl(5, q))
+                let stride := shl(5, e)
+                for { let t := 0 } lt(t, 8) { t := add(t, 1) } {
+                    mstore(add(mp, mul(t, stride)), sdiv(signextend(3, shr(shl(5, t), sum)), count))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
+import {JobBooks} from "../types/MarketTypes.sol";
+import {MarketStorage} from "./MarketStorage.sol";
+
+/// @title Books: escrow in, credits out, and the checks that the books balance
+/// @notice `liabilities[token]` is everything the market owes in a token: escrow of live jobs plus
+/// credits not yet released. Crediting moves value from escrow to a credit, so it leaves liabilities
+/// unchanged; only `pull` and `release` move tokens and change it.
+library Books {
+    using SafeERC20 for IERC20;
+
+    /// @dev Takes `amount` from `from` (ETH: must equal `value`), measuring what actually arrived.
+    function pull(MarketStorage.State storage self, address token, address from, uint256 amount, uint256 value) internal {
+        if (token == address(0)) {
+            if (value != amount) revert IOmniMarket.MarketWrongValue(amount, value);
+        } else {
+            if (value != 0) revert IOmniMarket.MarketWrongValue(0, value);
+            uint256 before = IERC20(token).balanceOf(address(this));
+            IERC20(token).safeTransferFrom(from, address(this), amount);
+            uint256 afterwards = IERC20(token).balanceOf(address(this));
+            uint256 received = afterwards > before ? afterwards - before : 0;
+            if (received != amount) revert IOmniMarket.MarketFeeOnTransfer(token, amount, received);
+        }
+        self.liabilities[token] += amount;
+        checkSolvent(self, token);
+    }
+
+    /// @dev Makes `amount` of the job's token releasable to `account`.
+    function credit(MarketStorage.State storage self, uint256 jobId, address account, uint256 amount) internal {
+        address token = self.jobs[jobId].params.token;
+        self.credits[token][account] += amount;
+        emit IOmniMarket.Credited(jobId, token, account, amount);
+    }
+
+    /// @dev Closes the job: the unspent budget and slashed stakes to the MO, remaining stakes to their DOs.
+    function settle(MarketStorage.State storage self, uint256 jobId) internal returns (JobBooks memory books) {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        j.closed = true;
+        JobBooks storage b = j.books;
+        b.refunded = b.budget - b.paid;
+        uint256 toOwner = b.refunded + b.slashed;
+        if (toOwner != 0) credit(self, jobId, j.owner, toOwner);
+        uint256 stake = j.params.stake;
+        uint256 returned;
+        for (uint256 i = 0; i < j.joined; ++i) {
+            if ((j.slashedMembers >> i) & 1 == 0) {
+                credit(self, jobId, self.roster[jobId][i].account, stake);
+                returned += stake;
+            }
+        }
+        b.stakesReturned = returned;
+        books = b;
+        uint256 outgoing = books.paid + books.refunded + books.slashed + books.stakesReturned;
+        uint256 incoming = books.budget + books.stakes;
+        if (outgoing != incoming) revert IOmniMarket.MarketBooksUnbalanced(jobId, outgoing, incoming);
+        checkSolvent(self, j.params.token);
+    }
+
+    /// @dev Reverts `MarketInsolvent` if the market holds less of `token` than it owes.
+    function checkSolvent(MarketStorage.State storage self, address token) internal view {
+        uint256 balance = token == address(0) ? address(this).balance : IERC20(token).balanceOf(address(this));
+        uint256 owed = self.liabilities[token];
+        if (balance < owed) revert IOmniMarket.MarketInsolvent(token, balance, owed);
+    }
+}

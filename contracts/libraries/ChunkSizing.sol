@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title ChunkSizing: how many words one aggregateChunk may carry (docs/CONTRACTS.md, gas model)
+/// @notice An aggregation transaction carries every eligible submitter's copy of one chunk: at most n·C
+/// words of calldata. Its gas is bounded per word by the larger of the EIP-7623 floor (40 gas per
+/// non-zero byte: 1280 per word copy) and standard calldata (16 per byte: 512 per word copy) plus
+/// execution, and per chunk by a fixed part. Execution is bounded with worst cases: every submitter's
+/// word is summed, every pair between a submitter and a dropped member needs a mask word (at most
+/// n·S/4 pairs, S the largest group any round can have), each of the e ≤ n/g group means is computed,
+/// sorted per lane (binary insertion sort, about 1000 gas per value per lane measured up to e = 85) and
+/// its distance accumulated. The constants are measured (test/contracts/gas.test.ts) and rounded up;
+/// C is the largest size that keeps the bound under BUDGET, itself 1.7M gas under the EIP-7825 cap.
+library ChunkSizing {
+    uint256 internal constant BUDGET = 15_000_000;
+    uint256 internal constant FLOOR_PER_WORD_COPY = 1280; // 32 bytes · 40 gas (EIP-7623 floor)
+    uint256 internal constant CALLDATA_PER_WORD_COPY = 512; // 32 bytes · 16 gas
+    uint256 internal constant SUM_PER_WORD_COPY = 200; // calldata load + SWAR add
+    uint256 internal constant MASK_PER_PAIR_WORD = 400; // keccak mask word + SWAR add/sub
+    uint256 internal constant GROUP_PER_WORD = 1000; // 8 lane means + 8 distance updates
+    uint256 internal constant RULE_PER_VALUE = 1000; // per lane and group mean: sort and rule
+    uint256 internal constant RULE_PER_LANE = 1000; // per lane: copy, call, pick
+    uint256 internal constant WORD_FIXED = 3000; // output word, event data, loop
+    uint256 internal constant CHUNK_FIXED = 250_000; // 21000 base, phase, groups, hash chain, counters
+    uint256 internal constant PER_MEMBER = 10_000; // per slice: cold hash slot, slice hash, group build
+    uint256 internal constant PER_PAIR = 3_000; // per mask pair: cold seed slot
+    uint256 internal constant PER_GROUP = 25_000; // per group: fresh distance slot, eligibility
+
+    /// @dev The chunk size for n DOs and group size g (3 <= g <= n <= 128): at least 1 within the maxima.
+    function chunkWords(uint256 n, uint256 g) internal pure returns (uint256) {
+        uint256 groups = n / g;
+        uint256 pairs = (n * maxGroupSize(n, g)) / 4;
+        uint256 exec = n * SUM_PER_WORD_COPY + pairs * MASK_PER_PAIR_WORD + groups * GROUP_PER_WORD +
+            8 * (groups * RULE_PER_VALUE + RULE_PER_LANE) + WORD_FIXED;
+        uint256 standard = n * CALLDATA_PER_WORD_COPY + exec;
+        uint256 floor = n * FLOOR_PER_WORD_COPY;
+        uint256 perWord = standard > floor ? standard : floor;
+        uint256 fixedGas = CHUNK_FIXED + n * PER_MEMBER + pairs * PER_PAIR + groups * PER_GROUP;
+        return (BUDGET - fixedGas) / perWord;
+    }
+
+    /// @dev The largest group any round can have: with a members and m = a / g groups the largest group
+    /// holds ceil(a / m) members, maximal at a = 2g − 1 (one group), so min(n, 2g − 1).
+    function maxGroupSize(uint256 n, uint256 g) internal pure returns (uint256) {
+        return n < 2 * g - 1 ? n : 2 * g - 1;
+    }
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {Rule} from "../types/MarketTypes.sol";
+import {Sort} from "./Sort.sol";
+
+/// @title RobustRules: median and trimmed mean over a small set of group means
+/// @notice Coordinate-wise median and trimmed mean (Yin et al., "Byzantine-Robust Distributed Learning:
+/// Towards Optimal Statistical Rates", ICML 2018), exactly as docs/PROTOCOL.md fixes them: integer
+/// results truncated toward zero.
+library RobustRules {
+    /// @dev Applies `rule` to `v` (non-empty); sorts `v` in place.
+    function aggregate(Rule rule, uint256 trimBps, int256[] memory v) internal pure returns (int256) {
+        Sort.sort(v);
+        return rule == Rule.Median ? medianOfSorted(v) : trimmedMeanOfSorted(v, trimBps);
+    }
+
+    /// @dev Median of an ascending array: middle value, or the mean of the two middle values truncated
+    /// toward zero. Operands are below 2^254 in magnitude here, so the sum cannot overflow.
+    function medianOfSorted(int256[] memory v) internal pure returns (int256) {
+        uint256 e = v.length;
+        if (e % 2 == 1) return v[(e - 1) / 2];
+        return (v[e / 2 - 1] + v[e / 2]) / 2;
+    }
+
+    /// @dev Mean of `v[b .. e-b-1]` truncated toward zero, b = floor(e * trimBps / 10000), trimBps < 5000.
+    function trimmedMeanOfSorted(int256[] memory v, uint256 trimBps) internal pure returns (int256) {
+        uint256 e = v.length;
+        uint256 b = (e * trimBps) / 10000;
+        int256 sum;
+        for (uint256 i = b; i < e - b; ++i) {
+            sum += v[i];
+        }
+        return sum / int256(e - 2 * b);
+    }
+
+    /// @dev Inliers among squared distances (each below 2^200): bit q of `mask` is set when
+    /// 10000 · dists[q] ≤ factorBps · median(dists), the median taken by the median rule.
+    function inliers(
+        uint256[] memory dists,
+        uint256 factorBps
+    ) internal pure returns (uint256 mask, uint256 median) {
+        int256[] memory sorted = new int256[](dists.length);
+        for (uint256 q = 0; q < dists.length; ++q) {
+            sorted[q] = int256(dists[q]);
+        }
+        Sort.sort(sorted);
+        median = uint256(medianOfSorted(sorted));
+        for (uint256 q = 0; q < dists.length; ++q) {
+            if (10000 * dists[q] <= factorBps * median) mask |= uint256(1) << q;
+        }
+    }
+}

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
+import {JobBooks, Phase, RoundResult, SlashReason} from "../types/MarketTypes.sol";
+import {MarketStorage} from "./MarketStorage.sol";
+import {Rounds} from "./Rounds.sol";
+import {Books} from "./Books.sol";
+import {RobustRules} from "./RobustRules.sol";
+import {SeedCommitment} from "./SeedCommitment.sol";
+
+/// @title RoundLogic: commit, submit, reveal and finalize (linked library)
+library RoundLogic {
+    /// @dev See IOmniMarket.commitSeeds.
+    function commitSeeds(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        bytes32[] calldata commitments
+    ) external {
+        Rounds.job(self, jobId);
+        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Commit);
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        Rounds.expectRound(rd, jobId, round);
+        uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
+        if ((rd.committed >> index) & 1 == 1) revert IOmniMarket.MarketAlreadyCommitted(jobId, round, index);
+        uint256[][] memory gs = Rounds.groups(self, jobId);
+        (uint256 k, uint256 pos) = Rounds.locate(gs, index);
+        uint256[] memory group = gs[k];
+        if (commitments.length != group.length - 1) {
+            revert IOmniMarket.MarketWrongCommitmentCount(jobId, group.length - 1, commitments.length);
+        }
+        uint256 active = _storeCommitments(self, jobId, index, group, pos, commitments);
+        self.activePeers[jobId][index] = active;
+        rd.committed |= uint256(1) << index;
+        rd.commitCount += 1;
+        if (rd.commitCount == Rounds.popcount(rd.members)) rd.commitEndedAt = uint40(block.timestamp);
+        emit IOmniMarket.SeedsCommitted(jobId, round, index, commitments);
+    }
+
+    /// @dev See IOmniMarket.submitMasked.
+    function submitMasked(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        uint256 firstChunk,
+        bytes calldata words
+    ) external {
+        MarketStorage.Job storage j = Rounds.job(self, jobId);
+        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Submit);
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        Rounds.expectRound(rd, jobId, round);
+        uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
+        if ((rd.committed >> index) & 1 == 0) revert IOmniMarket.MarketNotCommitted(jobId, round, index);
+        MarketStorage.MemberRound storage mr = self.memberRounds[jobId][index];
+        // Chunk counters are tagged with the round instead of being cleared, so the slot is reused.
+        uint256 done = mr.roundTag == round + 1 ? mr.chunks : 0;
+        if (firstChunk != done) revert IOmniMarket.MarketUnexpectedChunk(jobId, done, firstChunk);
+        uint256 k = firstChunk;
+        uint256 offset;
+        while (offset < words.length) {
+            uint256 size = Rounds.chunkLength(j, k) * 32;
+            if (size == 0 || offset + size > words.length) {
+                revert IOmniMarket.MarketInvalidWordsLength(jobId, words.length);
+            }
+            self.chunkHashes[jobId][index][k] = keccak256(words[offset:offset + size]);
+            offset += size;
+            ++k;
+        }
+        if (k == firstChunk) revert IOmniMarket.MarketInvalidWordsLength(jobId, words.length);
+        mr.roundTag = uint32(round + 1);
+        mr.chunks = uint32(k);
+        if (k == j.chunkCount) {
+            rd.submitted |= uint256(1) << index;
+            rd.submitCount += 1;
+            if (rd.submitCount == rd.commitCount) rd.submitEndedAt = uint40(block.timestamp);
+        }
+        emit IOmniMarket.MaskedChunksSubmitted(jobId, round, index, firstChunk, k - firstChunk);
+    }
+
+    /// @dev See IOmniMarket.revealSeeds.
+    function revealSeeds(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        uint256[] calldata droppedPeers,
+        bytes32[] calldata seeds
+    ) external {
+        Rounds.job(self, jobId);
+        uint256[][] memory gs = Rounds.groups(self, jobId);
+        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Reveal);
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        Rounds.expectRound(rd, jobId, round);
+        uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
+        if ((rd.submitted >> index) & 1 == 0) revert IOmniMarket.MarketNotSubmitter(jobId, round, index);
+        if ((rd.revealed >> index) & 1 == 1) revert IOmniMarket.MarketAlreadyRevealed(jobId, round, index);
+        (uint256 k, uint256 pos) = Rounds.locate(gs, index);
+        uint256 contradicted = _checkSeeds(self, jobId, index, gs[k], pos, droppedPeers, seeds);
+        rd.revealed |= uint256(1) << index;
+        rd.revealCount += 1;
+        if (contradicted != 0) rd.contradicted |= uint256(1) << index;
+        emit IOmniMarket.SeedsRevealed(jobId, round, index, droppedPeers, seeds);
+        for (uint256 t = 0; t < droppedPeers.length; ++t) {
+            if ((contradicted >> droppedPeers[t]) & 1 == 1) {
+                emit IOmniMarket.SeedContradicted(jobId, round, index, droppedPeers[t]);
+            }
+        }
+    }
+
+    /// @dev See IOmniMarket.finalizeRound.
+    function finalizeRound(MarketStorage.State storage self, uint256 jobId, uint256 round) external {
+        MarketStorage.Job storage j = Rounds.job(self, jobId);
+        uint256[][] memory gs = Rounds.groups(self, jobId);
+        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Aggregate);
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        Rounds.expectRound(rd, jobId, round);
+        (RoundResult memory result, uint256[] memory dists) = _judge(self, jobId, rd, gs);
+        if (result.eligibleGroups != 0 && rd.chunksAggregated < j.chunkCount) {
+            revert IOmniMarket.MarketAggregationIncomplete(jobId, round, rd.chunksAggregated, j.chunkCount);
+        }
+        _pay(self, jobId, rd, gs, result.inlierGroups);
+        _slash(self, jobId, rd, gs);
+        self.results[jobId][round] = result;
+        emit IOmniMarket.RoundFinalized(
+            jobId,
+            round,
+            result.aggregateHash,
+            result.eligibleGroups,
+            result.inlierGroups,
+            dists
+        );
+        uint256 remaining = j.params.numDOs - Rounds.popcount(j.slashedMembers);
+        if (result.eligibleGroups != 0 && round + 1 < j.params.rounds && remaining >= j.params.groupSize) {
+            Rounds.open(self, jobId, round + 1);
+        } else {
+            JobBooks memory books = Books.settle(self, jobId);
+            emit IOmniMarket.JobCompleted(jobId, books.paid, books.refunded, books.slashed, books.stakesReturned);
+        }
+    }
+
+    /// @dev Eligible groups, and among them the inliers: 10000 · dist ≤ outlierFactorBps · median(dist).
+    function _judge(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[][] memory gs
+    ) private view returns (RoundResult memory result, uint256[] memory dists) {
+        result.aggregateHash = rd.aggregateHash;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if (Rounds.isEligible(self, jobId, rd, gs[k])) result.eligibleGroups |= uint256(1) << k;
+        }
+        dists = _distances(self, jobId, result.eligibleGroups, gs.length);
+        if (dists.length == 0) return (result, dists);
+        uint256 inliers;
+        (inliers, result.medianDistance) = RobustRules.inliers(dists, self.jobs[jobId].params.outlierFactorBps);
+        uint256 q;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if ((result.eligibleGroups >> k) & 1 == 0) continue;
+            if ((inliers >> q) & 1 == 1) result.inlierGroups |= uint256(1) << k;
+            ++q;
+        }
+    }
+
+    /// @dev Distances of the eligible groups, in group order.
+    function _distances(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 eligibleGroups,
+        uint256 groupCount
+    ) private view returns (uint256[] memory dists) {
+        dists = new uint256[](Rounds.popcount(eligibleGroups));
+        uint256 q;
+        for (uint256 k = 0; k < groupCount; ++k) {
+            if ((eligibleGroups >> k) & 1 == 1) dists[q++] = self.distances[jobId][k];
+        }
+    }
+
+    /// @dev Credits `rewardPerRound` to every submitter of an inlier group.
+    function _pay(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[][] memory gs,
+        uint256 inlierGroups
+    ) private {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        uint256 reward = j.params.rewardPerRound;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if ((inlierGroups >> k) & 1 == 0) continue;
+            for (uint256 p = 0; p < gs[k].length; ++p) {
+                uint256 i = gs[k][p];
+                if ((rd.submitted >> i) & 1 == 0) continue;
+                j.books.paid += reward;
+                Books.credit(self, jobId, self.roster[jobId][i].account, reward);
+            }
+        }
+    }
+
+    /// @dev Slashes and ejects members that committed and did not submit, missed a required reveal, or
+    /// revealed a seed contradicting their commitment. Members that did not commit keep their stake.
+    function _slash(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[][] memory gs
+    ) private {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        uint256 stake = j.params.stake;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            uint256 groupBits = Rounds.bitsOf(gs[k]);
+            for (uint256 p = 0; p < gs[k].length; ++p) {
+                uint256 i = gs[k][p];
+                SlashReason reason;
+                if ((rd.committed >> i) & 1 == 0) continue;
+                if ((rd.submitted >> i) & 1 == 0) {
+                    reason = SlashReason.MissedSubmission;
+                } else if ((rd.contradicted >> i) & 1 == 1) {
+                    reason = SlashReason.ContradictedSeed;
+                } else if (
+                    (rd.revealed >> i) & 1 == 0 && Rounds.revealTargets(self, jobId, rd, groupBits, i) != 0
+                ) {
+                    reason = SlashReason.MissedReveal;
+                } else {
+                    continue;
+                }
+                j.slashedMembers |= uint256(1) << i;
+                j.books.slashed += stake;
+                emit IOmniMarket.MemberSlashed(jobId, rd.index, i, reason, stake);
+            }
+        }
+    }
+
+    /// @dev Stores `index`'s commitments by peer slot and returns its active peers. A pair becomes active
+    /// when the second of its two members commits the same value as the first.
+    function _storeCommitments(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 index,
+        uint256[] memory group,
+        uint256 pos,
+        bytes32[] calldata commitments
+    ) private returns (uint256 active) {
+        uint256 committed = self.rounds[jobId].committed;
+        for (uint256 q = 0; q < group.length; ++q) {
+            if (q == pos) continue;
+            uint256 peer = group[q];
+            bytes32 c = commitments[Rounds.peerSlot(pos, q)];
+            self.commitments[jobId][index][Rounds.peerSlot(pos, q)] = c;
+            if ((committed >> peer) & 1 == 1 && self.commitments[jobId][peer][Rounds.peerSlot(q, pos)] == c) {
+                active |= uint256(1) << peer;
+                self.activePeers[jobId][peer] |= uint256(1) << index;
+            }
+        }
+    }
+
+    /// @dev Checks that the reveal lists exactly the required peers and checks each seed against the
+    /// revealer's commitment, keeping the consistent ones; returns the bitmap of contradicted peers.
+    function _checkSeeds(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 index,
+        uint256[] memory group,
+        uint256 pos,
+        uint256[] calldata droppedPeers,
+        bytes32[] calldata seeds
+    ) private returns (uint256 contradicted) {
+        {
+            MarketStorage.Round storage rd = self.rounds[jobId];
+            uint256 targets = Rounds.revealTargets(self, jobId, rd, Rounds.bitsOf(group), index);
+            if (targets == 0) revert IOmniMarket.MarketNothingToReveal(jobId, rd.index, index);
+            uint256 provided = _ascendingBits(droppedPeers);
+            if (provided != targets || seeds.length != droppedPeers.length) {
+                revert IOmniMarket.MarketRevealMismatch(jobId, index, targets, provided);
+            }
+        }
+        for (uint256 t = 0; t < droppedPeers.length; ++t) {
+            uint256 slot = Rounds.peerSlot(pos, _position(group, droppedPeers[t]));
+            if (!_keepSeed(self, jobId, index, droppedPeers[t], slot, seeds[t])) {
+                contradicted |= uint256(1) << droppedPeers[t];
+            }
+        }
+    }
+
+    /// @dev Stores `seed` if it matches `index`'s commitment for `peer`; returns whether it did.
+    function _keepSeed(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 index,
+        uint256 peer,
+        uint256 slot,
+        bytes32 seed
+    ) private returns (bool) {
+        (uint256 lo, uint256 hi) = index < peer ? (index, peer) : (peer, index);
+        uint256 round = self.rounds[jobId].index;
+        bytes32 expected = SeedCommitment.compute(block.chainid, address(this), jobId, round, lo, hi, seed);
+        if (expected != self.commitments[jobId][index][slot]) return false;
+        self.seeds[jobId][index][slot] = seed;
+        return true;
+    }
+
+    /// @dev Bitmap of `peers`, or 0 if they are not strictly ascending roster indices below 256.
+    function _ascendingBits(uint256[] calldata peers) private pure returns (uint256 bits) {
+        for (uint256 t = 0; t < peers.length; ++t) {
+            if (peers[t] > 255 || (t > 0 && peers[t] <= peers[t - 1])) return 0;
+            bits |= uint256(1) << peers[t];
+        }
+    }
+
+    /// @dev Position of `index` in `group` (which must contain it).
+    function _position(uint256[] memory group, uint256 index) private pure returns (uint256 p) {
+        while (group[p] != index) ++p;
+    }
+}

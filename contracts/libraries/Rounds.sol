@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
+import {Phase} from "../types/MarketTypes.sol";
+import {MarketStorage} from "./MarketStorage.sol";
+import {GroupAssignment} from "./GroupAssignment.sol";
+
+/// @title Rounds: facts about a job and its current round that every entry point derives the same way
+/// @notice The phase is never stored: `phase` derives it from counts, flags, deadlines and the clock.
+/// Group membership is recomputed from the round's randomness and member bitmap rather than stored
+/// (about 300 gas per member), which keeps round opening cheap and the state small.
+library Rounds {
+    /// @dev The job, reverting `MarketUnknownJob` if it does not exist.
+    function job(MarketStorage.State storage self, uint256 jobId) internal view returns (MarketStorage.Job storage j) {
+        j = self.jobs[jobId];
+        if (j.owner == address(0)) revert IOmniMarket.MarketUnknownJob(jobId);
+    }
+
+    /// @dev Reverts `MarketUnexpectedPhase` unless `current == expected`.
+    function expectPhase(uint256 jobId, Phase current, Phase expected) internal pure {
+        if (current != expected) revert IOmniMarket.MarketUnexpectedPhase(jobId, current, expected);
+    }
+
+    /// @dev Reverts `MarketWrongRound` unless `round` is the current round.
+    function expectRound(MarketStorage.Round storage rd, uint256 jobId, uint256 round) internal view {
+        if (round != rd.index) revert IOmniMarket.MarketWrongRound(jobId, rd.index, round);
+    }
+
+    /// @dev The caller's roster index, reverting `MarketNotRoundMember` if it takes no part in the round.
+    function roundMember(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        address account
+    ) internal view returns (uint256 index) {
+        index = rosterIndex(self, jobId, account);
+        if ((rd.members >> index) & 1 == 0) revert IOmniMarket.MarketNotRoundMember(jobId, rd.index, index);
+    }
+
+    /// @dev Roster index of `account`, reverting `MarketNotMember`.
+    function rosterIndex(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        address account
+    ) internal view returns (uint256) {
+        uint256 plusOne = self.memberIndex[jobId][account];
+        if (plusOne == 0) revert IOmniMarket.MarketNotMember(jobId, account);
+        return plusOne - 1;
+    }
+
+    /// @dev Opens round `round`: fixes its randomness and members (roster minus slashed).
+    function open(MarketStorage.State storage self, uint256 jobId, uint256 round) internal {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        bytes32 randomness = keccak256(abi.encode(block.prevrandao, address(this), jobId, round));
+        uint256 members = ((uint256(1) << j.params.numDOs) - 1) & ~j.slashedMembers;
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        rd.index = uint32(round);
+        rd.openedAt = uint40(block.timestamp);
+        rd.commitEndedAt = 0;
+        rd.submitEndedAt = 0;
+        rd.commitCount = 0;
+        rd.submitCount = 0;
+        rd.revealCount = 0;
+        rd.chunksAggregated = 0;
+        rd.randomness = randomness;
+        rd.members = members;
+        rd.committed = 0;
+        rd.submitted = 0;
+        rd.revealed = 0;
+        rd.contradicted = 0;
+        rd.aggregateHash = bytes32(0);
+        emit IOmniMarket.RoundOpened(jobId, round, randomness, members);
+    }
+
+    /// @dev The current round's groups.
+    function groups(MarketStorage.State storage self, uint256 jobId) internal view returns (uint256[][] memory) {
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        uint256 bits = rd.members;
+        uint256[] memory active = new uint256[](popcount(bits));
+        uint256 a;
+        for (uint256 i = 0; bits >> i != 0; ++i) {
+            if ((bits >> i) & 1 == 1) active[a++] = i;
+        }
+        return GroupAssignment.assign(rd.randomness, active, self.jobs[jobId].params.groupSize);
+    }
+
+    /// @dev Bitmap of the roster indices in `group`.
+    function bitsOf(uint256[] memory group) internal pure returns (uint256 bits) {
+        for (uint256 p = 0; p < group.length; ++p) {
+            bits |= uint256(1) << group[p];
+        }
+    }
+
+    /// @dev Group index and position of `index`; k == gs.length when it is in no group.
+    function locate(uint256[][] memory gs, uint256 index) internal pure returns (uint256 k, uint256 pos) {
+        for (k = 0; k < gs.length; ++k) {
+            for (pos = 0; pos < gs[k].length; ++pos) {
+                if (gs[k][pos] == index) return (k, pos);
+            }
+        }
+    }
+
+    /// @dev Storage slot of the peer at group position `peerPos` for the member at `memberPos`.
+    function peerSlot(uint256 memberPos, uint256 peerPos) internal pure returns (uint256) {
+        return peerPos < memberPos ? peerPos : peerPos - 1;
+    }
+
+    /// @dev Bitmap of the dropped peers `index` must reveal seeds for: its active pairs with members that
+    /// committed and did not submit, only in a group with at least 3 submitters.
+    function revealTargets(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256 groupBits,
+        uint256 index
+    ) internal view returns (uint256) {
+        if (popcount(rd.submitted & groupBits) < 3) return 0;
+        return activeDropped(self, jobId, rd, index);
+    }
+
+    /// @dev Bitmap of the members that committed, did not submit, and have an active pair with `index`.
+    function activeDropped(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256 index
+    ) internal view returns (uint256) {
+        return self.activePeers[jobId][index] & rd.committed & ~rd.submitted;
+    }
+
+    /// @dev A group is eligible when it has at least 3 submitters and every required reveal is in and
+    /// consistent with the revealer's commitments.
+    function isEligible(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[] memory group
+    ) internal view returns (bool) {
+        uint256 groupBits = bitsOf(group);
+        uint256 subs = rd.submitted & groupBits;
+        if (popcount(subs) < 3) return false;
+        if (subs & rd.contradicted != 0) return false;
+        for (uint256 p = 0; p < group.length; ++p) {
+            uint256 i = group[p];
+            bool missing = (subs >> i) & 1 == 1 && (rd.revealed >> i) & 1 == 0;
+            if (missing && activeDropped(self, jobId, rd, i) != 0) return false;
+        }
+        return true;
+    }
+
+    /// @dev Number of members that must reveal this round.
+    function requiredReveals(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256[][] memory gs
+    ) internal view returns (uint256 count) {
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        if (rd.committed & ~rd.submitted == 0) return 0;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            uint256 groupBits = bitsOf(gs[k]);
+            for (uint256 p = 0; p < gs[k].length; ++p) {
+                uint256 i = gs[k][p];
+                if ((rd.submitted >> i) & 1 == 1 && revealTargets(self, jobId, rd, groupBits, i) != 0) ++count;
+            }
+        }
+    }
+
+    /// @dev Deadlines of the current round: each phase's window starts when the previous one ended.
+    function deadlines(
+        MarketStorage.Job storage j,
+        MarketStorage.Round storage rd
+    ) internal view returns (uint256 commitDeadline, uint256 submitDeadline, uint256 revealDeadline) {
+        commitDeadline = uint256(rd.openedAt) + j.params.commitDuration;
+        uint256 submitStart = rd.commitEndedAt != 0 ? rd.commitEndedAt : commitDeadline;
+        submitDeadline = submitStart + j.params.submitDuration;
+        uint256 revealStart = rd.submitEndedAt != 0 ? rd.submitEndedAt : rd.submitCount == rd.commitCount
+            ? submitStart
+            : submitDeadline;
+        revealDeadline = revealStart + j.params.revealDuration;
+    }
+
+    /// @dev The job's phase; `gs` are the current round's groups if the caller has them, else empty.
+    function phase(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256[][] memory gs
+    ) internal view returns (Phase) {
+        MarketStorage.Job storage j = job(self, jobId);
+        bool rosterSealed = j.joined == j.params.numDOs;
+        if (j.closed) return rosterSealed ? Phase.Completed : Phase.Cancelled;
+        if (!rosterSealed) {
+            if (block.timestamp > uint256(j.createdAt) + j.params.joinDuration) return Phase.Cancelled;
+            return j.wordsPosted < j.wordCount ? Phase.Publishing : Phase.Joining;
+        }
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        (uint256 commitDeadline, uint256 submitDeadline, uint256 revealDeadline) = deadlines(j, rd);
+        if (rd.commitCount < popcount(rd.members) && block.timestamp <= commitDeadline) return Phase.Commit;
+        if (rd.submitCount < rd.commitCount && block.timestamp <= submitDeadline) return Phase.Submit;
+        if (block.timestamp <= revealDeadline && rd.committed & ~rd.submitted != 0) {
+            if (gs.length == 0) gs = groups(self, jobId);
+            if (rd.revealCount < requiredReveals(self, jobId, gs)) return Phase.Reveal;
+        }
+        return Phase.Aggregate;
+    }
+
+    /// @dev Words in chunk `k` of the job (0 past the last chunk).
+    function chunkLength(MarketStorage.Job storage j, uint256 k) internal view returns (uint256) {
+        uint256 first = k * j.chunkWords;
+        if (first >= j.wordCount) return 0;
+        uint256 rest = j.wordCount - first;
+        return rest < j.chunkWords ? rest : j.chunkWords;
+    }
+
+    /// @dev Number of set bits.
+    function popcount(uint256 x) internal pure returns (uint256 c) {
+        unchecked {
+            for (; x != 0; ++c) x &= x - 1;
+        }
+    }
+}

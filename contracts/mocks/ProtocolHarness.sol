@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {Rule} from "../types/MarketTypes.sol";
+import {Packed32} from "../libraries/Packed32.sol";
+import {MaskPRG} from "../libraries/MaskPRG.sol";
+import {SeedCommitment} from "../libraries/SeedCommitment.sol";
+import {GroupAssignment} from "../libraries/GroupAssignment.sol";
+import {RobustRules} from "../libraries/RobustRules.sol";
+import {BabyJubjub} from "../libraries/BabyJubjub.sol";
+import {ChunkSizing} from "../libraries/ChunkSizing.sol";
+
+/// @title ProtocolHarness: the market's protocol libraries as pure functions, for cross-language vectors
+contract ProtocolHarness {
+    /// @notice Packs uint32 values, lane 0 least significant.
+    function pack(uint32[] calldata values) external pure returns (uint256[] memory) {
+        return Packed32.pack(values);
+    }
+
+    /// @notice Lane-wise a + b mod 2^32.
+    function add(uint256 a, uint256 b) external pure returns (uint256) {
+        return Packed32.add(a, b);
+    }
+
+    /// @notice Lane-wise a − b mod 2^32.
+    function sub(uint256 a, uint256 b) external pure returns (uint256) {
+        return Packed32.sub(a, b);
+    }
+
+    /// @notice Mask words [firstWord, firstWord + count) of a pair seed.
+    function maskWords(bytes32 seed, uint256 firstWord, uint256 count) external pure returns (uint256[] memory words) {
+        words = new uint256[](count);
+        for (uint256 w = 0; w < count; ++w) {
+            words[w] = MaskPRG.word(seed, firstWord + w);
+        }
+    }
+
+    /// @notice The seed commitment for an explicit chain id and market address.
+    function seedCommitment(
+        uint256 chainId,
+        address market,
+        uint256 jobId,
+        uint256 round,
+        uint256 lo,
+        uint256 hi,
+        bytes32 seed
+    ) external pure returns (bytes32) {
+        return SeedCommitment.compute(chainId, market, jobId, round, lo, hi, seed);
+    }
+
+    /// @notice Groups of `active` for `randomness` and group size `groupSize`.
+    function assignGroups(
+        bytes32 randomness,
+        uint256[] calldata active,
+        uint256 groupSize
+    ) external pure returns (uint256[][] memory) {
+        return GroupAssignment.assign(randomness, active, groupSize);
+    }
+
+    /// @notice The rule applied to `values` (in memory: the rule sorts them in place).
+    // solhint-disable-next-line gas-calldata-parameters
+    function applyRule(Rule rule, uint256 trimBps, int256[] memory values) external pure returns (int256) {
+        return RobustRules.aggregate(rule, trimBps, values);
+    }
+
+    /// @notice Inlier bitmap and median of squared distances.
+    function inliers(
+        uint256[] calldata dists,
+        uint256 factorBps
+    ) external pure returns (uint256 mask, uint256 median) {
+        return RobustRules.inliers(dists, factorBps);
+    }
+
+    /// @notice Whether (x, y) is an acceptable Baby Jubjub public key.
+    function isValidPublicKey(uint256 x, uint256 y) external pure returns (bool) {
+        return BabyJubjub.isValidPublicKey(x, y);
+    }
+
+    /// @notice Gas used by a public-key validation (for the gas report).
+    function keyCheckGas(uint256 x, uint256 y) external view returns (uint256 used) {
+        used = gasleft();
+        BabyJubjub.isValidPublicKey(x, y);
+        used -= gasleft();
+    }
+
+    /// @notice The largest group any round of an (n, g) job can have.
+    function maxGroupSize(uint256 n, uint256 g) external pure returns (uint256) {
+        return ChunkSizing.maxGroupSize(n, g);
+    }
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @notice Life of a job, derived by `phase(jobId)` from stored facts and the clock (docs/PROTOCOL.md).
+enum Phase {
+    Publishing,
+    Joining,
+    Commit,
+    Submit,
+    Reveal,
+    Aggregate,
+    Completed,
+    Cancelled
+}
+
+/// @notice Robust rule applied per element across the eligible groups' means.
+enum Rule {
+    Median,
+    TrimmedMean
+}
+
+/// @notice Everything a model owner fixes when it posts a job.
+struct JobParams {
+    bytes32 taskTag; // what kind of data the job wants (matched by workers)
+    bytes32 modelCommitment; // commitment to the full (public + private) model, opaque to the contract
+    address token; // address(0) for ETH, else an ERC-20 without transfer fees
+    uint32 numDOs; // n: roster size
+    uint32 groupSize; // g: minimum group size, at least 3
+    uint32 rounds; // R
+    uint32 paramCount; // d: elements of the public model and of every update
+    uint128 rewardPerRound; // paid to every submitter of an inlier group, per round
+    uint128 stake; // escrowed by every DO at join, slashed on misbehaviour
+    uint32 joinDuration; // seconds from creation until the roster must be full (covers publishing)
+    uint32 commitDuration; // seconds, from the round opening
+    uint32 submitDuration; // seconds, from the end of the commit phase
+    uint32 revealDuration; // seconds, from the end of the submit phase
+    Rule rule;
+    uint16 trimBps; // trimmed mean: fraction trimmed at each end, in basis points (< 5000)
+    uint32 outlierFactorBps; // inlier bound on squared distances relative to their median (>= 10000)
+    uint8 scaleBits; // s: fixed-point scale 2^s
+    uint32 clipNormQ; // L2 clip bound in quantized units
+}
+
+/// @notice Derived and running facts about a job.
+struct JobInfo {
+    address owner;
+    uint32 wordCount; // W = ceil(d / 8)
+    uint32 chunkWords; // C
+    uint32 chunkCount; // K = ceil(W / C)
+    uint64 createdAt;
+    uint64 joinDeadline;
+    uint32 wordsPosted;
+    uint32 joined;
+    uint32 round; // current round (meaningful once the roster sealed)
+    bool closed; // cancelled or completed and settled
+    bytes32 modelHash;
+    uint256 slashedMembers; // bitmap of roster indices slashed and ejected
+}
+
+/// @notice Money of one job, in its token. Balanced at completion:
+/// paid + refunded + slashed + stakesReturned == budget + stakes.
+struct JobBooks {
+    uint256 budget;
+    uint256 stakes;
+    uint256 paid;
+    uint256 refunded;
+    uint256 slashed;
+    uint256 stakesReturned;
+}
+
+/// @notice The current round of a job; bitmaps are over roster indices.
+struct RoundInfo {
+    uint32 index;
+    uint32 requiredReveals;
+    uint64 openedAt;
+    uint64 commitDeadline;
+    uint64 submitDeadline;
+    uint64 revealDeadline;
+    uint32 chunksAggregated;
+    bytes32 randomness;
+    bytes32 aggregateHash;
+    uint256 members;
+    uint256 committed;
+    uint256 submitted;
+    uint256 revealed;
+    uint256 contradicted;
+}
+
+/// @notice Outcome of a finalized round; bitmaps are over group indices.
+struct RoundResult {
+    bytes32 aggregateHash;
+    uint256 eligibleGroups;
+    uint256 inlierGroups;
+    uint256 medianDistance;
+}
+
+/// @notice Why a member lost its stake.
+enum SlashReason {
+    MissedSubmission, // committed but did not submit every chunk
+    MissedReveal, // did not reveal a seed it was required to reveal
+    ContradictedSeed // revealed a seed that contradicts its commitment
+}

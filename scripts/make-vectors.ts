@@ -1,0 +1,179 @@
+// Writes test/vectors/protocol.json: cross-language test vectors computed by src/protocol, read by the
+// Solidity tests and re-checked by test/protocol/vectors.test.ts. Deterministic: no unseeded randomness.
+// Run with `npx ts-node scripts/make-vectors.ts`.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { onChainRule } from "../src/aggregation";
+import {
+  assignGroups,
+  babyJub,
+  BABYJUB_L,
+  BABYJUB_P,
+  inlierFlags,
+  isValidPublicKey,
+  maskWords,
+  packWords,
+  pairSeedFromKeys,
+  publicKeyOf,
+  seedCommitment,
+  seededRng,
+  toHexWords,
+  type PublicKey,
+} from "../src/protocol";
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const MARKET = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
+const tag = (label: string): string => keccak256(toUtf8Bytes(`omnimarket/vectors/${label}`));
+
+function seededUint32s(count: number, seed: number): number[] {
+  const rng = seededRng(seed);
+  return Array.from({ length: count }, () => Math.floor(rng() * 2 ** 32));
+}
+
+function packingVectors() {
+  const cases: number[][] = [
+    [],
+    [1],
+    [1, 2, 3, 4, 5, 6, 7, 8],
+    [0xffffffff, 0x80000000, 0x7fffffff, 0, 1, 0x01020304, 0xdeadbeef, 0xcafebabe, 42],
+    seededUint32s(13, 1),
+    seededUint32s(24, 2),
+  ];
+  return cases.map((values) => ({ values, words: toHexWords(packWords(Uint32Array.from(values))) }));
+}
+
+async function maskVectors() {
+  const cases = [
+    { seed: tag("mask/0"), firstWord: 0, count: 3 },
+    { seed: tag("mask/1"), firstWord: 7, count: 2 },
+    { seed: tag("mask/2"), firstWord: 124999, count: 1 },
+    { seed: tag("mask/3"), firstWord: 2 ** 32 + 5, count: 2 },
+    { seed: "0x" + "00".repeat(32), firstWord: 0, count: 1 },
+  ];
+  return Promise.all(
+    cases.map(async (c) => ({ ...c, words: toHexWords(packWords(await maskWords(c.seed, c.firstWord, c.count))) })),
+  );
+}
+
+async function commitmentVectors() {
+  const keys = [11n, 22n, 33n, BABYJUB_L - 1n];
+  const pks = await Promise.all(keys.map(publicKeyOf));
+  const cases = [
+    { chainId: 31337n, jobId: 1n, round: 0n, lo: 0, hi: 2 },
+    { chainId: 31337n, jobId: 1n, round: 1n, lo: 0, hi: 2 },
+    { chainId: 31337n, jobId: 7n, round: 3n, lo: 1, hi: 3 },
+    { chainId: 1n, jobId: 2n ** 64n, round: 0n, lo: 2, hi: 3 },
+  ];
+  return Promise.all(
+    cases.map(async ({ chainId, jobId, round, lo, hi }) => {
+      const ctx = { chainId, market: MARKET, jobId, round };
+      const seed = await pairSeedFromKeys(keys[lo], pks[hi], ctx, lo, hi);
+      return {
+        chainId: chainId.toString(),
+        market: MARKET,
+        jobId: jobId.toString(),
+        round: round.toString(),
+        lo,
+        hi,
+        seed,
+        commitment: seedCommitment(ctx, lo, hi, seed),
+      };
+    }),
+  );
+}
+
+function groupVectors() {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const cases = [
+    { randomness: tag("groups/0"), active: range(9), groupSize: 3 },
+    { randomness: tag("groups/1"), active: range(10), groupSize: 3 },
+    { randomness: tag("groups/2"), active: range(7), groupSize: 3 },
+    { randomness: tag("groups/3"), active: range(3), groupSize: 3 },
+    { randomness: tag("groups/4"), active: [0, 2, 3, 5, 8, 9, 11, 12, 15, 20, 21], groupSize: 4 },
+    { randomness: tag("groups/5"), active: range(23), groupSize: 5 },
+  ];
+  return cases.map((c) => ({ ...c, groups: assignGroups(c.randomness, c.active, c.groupSize) }));
+}
+
+function ruleVectors() {
+  const cases: { rule: "median" | "trimmed-mean"; trimBps: number; values: number[] }[] = [
+    { rule: "median", trimBps: 0, values: [5] },
+    { rule: "median", trimBps: 0, values: [3, -1, 2] },
+    { rule: "median", trimBps: 0, values: [-3, -2] },
+    { rule: "median", trimBps: 0, values: [4, 1, 3, 2] },
+    { rule: "median", trimBps: 0, values: [INT32_MAX, INT32_MAX] },
+    { rule: "median", trimBps: 0, values: [INT32_MIN, INT32_MIN] },
+    { rule: "median", trimBps: 0, values: [INT32_MIN, INT32_MAX] },
+    { rule: "median", trimBps: 0, values: [INT32_MIN, -7, INT32_MAX, 9, 0] },
+    { rule: "trimmed-mean", trimBps: 0, values: [-1, -1, 0] },
+    { rule: "trimmed-mean", trimBps: 0, values: [INT32_MAX, INT32_MAX, INT32_MAX] },
+    { rule: "trimmed-mean", trimBps: 1000, values: [10, -20, 30, -40, 50, -60, 70, -80, 90, INT32_MIN] },
+    { rule: "trimmed-mean", trimBps: 2500, values: [1, 2, 3, 100, -100, 5, 6, 7] },
+    { rule: "trimmed-mean", trimBps: 2500, values: [-5, -6, -7] },
+    { rule: "trimmed-mean", trimBps: 3333, values: [INT32_MIN, -3, -2, -2, INT32_MAX, 4] },
+    { rule: "trimmed-mean", trimBps: 4999, values: [9, -9, 4, 3, 1] },
+  ];
+  return cases.map((c) => ({
+    ...c,
+    result: onChainRule(c.values, c.rule === "median" ? { rule: "median" } : { rule: "trimmed-mean", trimBps: c.trimBps }),
+  }));
+}
+
+function inlierVectors() {
+  const cases = [
+    { dists: [100n, 120n, 90n], factorBps: 40000n },
+    { dists: [100n, 120n, 90n, 1000n], factorBps: 40000n },
+    { dists: [100n, 400n, 401n], factorBps: 40000n },
+    { dists: [0n, 0n, 0n, 5n], factorBps: 40000n },
+    { dists: [0n, 0n, 1n], factorBps: 40000n },
+    { dists: [10n, 30n], factorBps: 10000n },
+    { dists: [2n ** 70n, 3n * 2n ** 70n, 2n ** 72n, 2n ** 74n, 7n], factorBps: 40000n },
+  ];
+  return cases.map(({ dists, factorBps }) => ({
+    dists: dists.map(String),
+    factorBps: Number(factorBps),
+    inliers: inlierFlags(dists, factorBps),
+  }));
+}
+
+async function babyjubVectors() {
+  const bj = await babyJub();
+  const affine = (p: [Uint8Array, Uint8Array]): PublicKey => [bj.F.toObject(p[0]), bj.F.toObject(p[1])];
+  const valid = await Promise.all([1n, 2n, 12345n, BABYJUB_L - 1n].map(publicKeyOf));
+  const orderTwo: PublicKey = [0n, BABYJUB_P - 1n];
+  const shifted = affine(bj.addPoint([bj.F.e(valid[2][0]), bj.F.e(valid[2][1])], [bj.F.e(orderTwo[0]), bj.F.e(orderTwo[1])]));
+  const generator = affine(bj.Generator);
+  const points: PublicKey[] = [
+    ...valid,
+    [1n, 2n], // off the curve
+    [valid[0][0], valid[0][1] + 1n], // off the curve, near a valid key
+    [0n, 1n], // the identity
+    orderTwo, // on the curve, order 2
+    shifted, // a valid key plus the order-2 point: order 2l
+    generator, // circomlibjs Generator: order 8l, outside the prime-order subgroup
+  ];
+  return Promise.all(points.map(async ([x, y]) => ({ x: x.toString(), y: y.toString(), valid: await isValidPublicKey([x, y]) })));
+}
+
+async function main(): Promise<void> {
+  const vectors = {
+    packing: packingVectors(),
+    mask: await maskVectors(),
+    commitment: await commitmentVectors(),
+    groups: groupVectors(),
+    rules: ruleVectors(),
+    inliers: inlierVectors(),
+    babyjub: await babyjubVectors(),
+  };
+  const file = join(__dirname, "..", "test", "vectors", "protocol.json");
+  writeFileSync(file, JSON.stringify(vectors, null, 1) + "\n");
+  console.log(`wrote ${file}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

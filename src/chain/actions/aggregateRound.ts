@@ -1,0 +1,49 @@
+// Anyone, aggregate phase: post each chunk's submitter data in the contract's layout, then finalize.
+import { concat } from "ethers";
+import { WORD_BYTES } from "../../protocol";
+import { InvalidInputError } from "../../errors";
+import type { OmniMarket } from "../market";
+import { readRoundState, type RoundState } from "../roundState";
+import { send, type TxCost } from "../txs";
+import { fetchSubmissions, type Submissions } from "./fetchSubmissions";
+
+/** The bytes of chunk `k` for aggregateChunk: per eligible group ascending, per submitter ascending. */
+export function aggregationData(state: RoundState, submissions: Submissions, k: number): string {
+  const start = k * state.chunkWords * WORD_BYTES;
+  const end = Math.min(start + state.chunkWords * WORD_BYTES, state.wordCount * WORD_BYTES);
+  const slices: Uint8Array[] = [];
+  for (const group of state.groups.filter((g) => g.eligible)) {
+    for (const member of group.submitters) {
+      const vector = submissions.get(member);
+      if (!vector) throw new InvalidInputError("submissions", `missing the masked vector of member ${member}`);
+      slices.push(vector.subarray(start, end));
+    }
+  }
+  return concat(slices);
+}
+
+/** aggregateRound's result: the cost of each chunk and of the finalization. */
+export interface AggregateRoundReturnType {
+  round: number;
+  chunks: TxCost[];
+  finalize: TxCost;
+}
+
+/**
+ * Aggregates the remaining chunks of the current round and finalizes it. Submissions are read back from
+ * chain calldata unless given (an aggregator that already holds them saves the look-ups).
+ */
+export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateRoundReturnType> {
+  const state = await readRoundState(market, jobId);
+  if (state.phase !== "Aggregate") throw new InvalidInputError("phase", `job ${jobId} is in phase ${state.phase}, not Aggregate`);
+  const chunks: TxCost[] = [];
+  if (state.groups.some((g) => g.eligible)) {
+    const submissions = given ?? (await fetchSubmissions(market, jobId, state.round));
+    for (let k = state.chunksAggregated; k < state.chunkCount; k++) {
+      const data = aggregationData(state, submissions, k);
+      chunks.push(await send(`aggregateChunk ${k}/${state.chunkCount}`, (o) => market.aggregateChunk(jobId, state.round, k, data, o)));
+    }
+  }
+  const finalize = await send("finalizeRound", (o) => market.finalizeRound(jobId, state.round, o));
+  return { round: state.round, chunks, finalize };
+}

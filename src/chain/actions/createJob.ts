@@ -1,0 +1,41 @@
+// Model owner: post a job with its budget escrowed (ETH or ERC-20) and read back its id.
+import { Contract, ZeroAddress, type Signer } from "ethers";
+import type { JobParamsStruct } from "../../../typechain-types/contracts/OmniMarket";
+import type { OmniMarket } from "../market";
+import { send, type TxCost } from "../txs";
+
+export type JobParameters = JobParamsStruct;
+
+/** createJob's input: the market (connected to the MO's signer) and the job parameters. */
+export interface CreateJobParameters {
+  market: OmniMarket;
+  params: JobParameters;
+}
+
+/** createJob's result: the new job id and the transaction costs (approval included). */
+export interface CreateJobReturnType {
+  jobId: bigint;
+  txs: TxCost[];
+}
+
+/** The budget a job must escrow: n · R · rewardPerRound. */
+export function jobBudget(params: JobParameters): bigint {
+  return BigInt(params.numDOs) * BigInt(params.rounds) * BigInt(params.rewardPerRound);
+}
+
+/** Approves `amount` of an ERC-20 for the market when the job is paid in a token; returns the approval's cost. */
+export async function approveIfToken(market: OmniMarket, token: string, amount: bigint): Promise<TxCost[]> {
+  if (token === ZeroAddress) return [];
+  const erc20 = new Contract(token, ["function approve(address,uint256) returns (bool)"], market.runner as Signer);
+  return [await send("approve", () => erc20.approve(market.target, amount))];
+}
+
+/** Posts a job and escrows its budget; returns its id. */
+export async function createJob({ market, params }: CreateJobParameters): Promise<CreateJobReturnType> {
+  const budget = jobBudget(params);
+  const token = String(params.token);
+  const txs = await approveIfToken(market, token, budget);
+  const value = token === ZeroAddress ? budget : 0n;
+  txs.push(await send("createJob", (o) => market.createJob(params, { value, ...o })));
+  return { jobId: await market.jobCount(), txs };
+}

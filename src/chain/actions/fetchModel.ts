@@ -1,0 +1,65 @@
+// Rebuilds a job's public model for any round from chain data alone: the posted model words
+// (publishModel calldata) plus every earlier round's aggregate (AggregateChunkComputed events),
+// each checked against the hash chain the contract stores.
+import { getBytes, ZeroHash, type Provider } from "ethers";
+import { addLanes, extendHashChain, unpackWords, type Bytes32 } from "../../protocol";
+import { BaseError } from "../../errors";
+import type { OmniMarket } from "../market";
+import { chainCall } from "../wrap";
+
+/** Chain data does not match the hash the contract stored. */
+export class HashChainMismatchError extends BaseError {
+  override name = "HashChainMismatchError";
+
+  constructor(what: string, expected: Bytes32, computed: Bytes32) {
+    super(`${what} does not match its on-chain hash chain`, { details: { expected, computed } });
+  }
+}
+
+/** The round-0 public model as posted by the MO, verified against `modelHash`. */
+export async function fetchInitialModel(market: OmniMarket, jobId: bigint, fromBlock = 0): Promise<Uint32Array> {
+  return chainCall("fetch model", async () => {
+    const [info, params] = await Promise.all([market.jobInfo(jobId), market.jobParams(jobId)]);
+    const provider = market.runner!.provider as Provider;
+    const events = await market.queryFilter(market.filters.ModelPublished(jobId), fromBlock);
+    const packed = new Uint8Array(Number(info.wordCount) * 32);
+    let chain: Bytes32 = ZeroHash;
+    for (const event of events.sort((a, b) => Number(a.args.firstWord - b.args.firstWord))) {
+      const tx = await provider.getTransaction(event.transactionHash);
+      const call = tx && market.interface.parseTransaction({ data: tx.data, value: tx.value });
+      if (!call || call.name !== "publishModel") continue;
+      const words = getBytes(call.args.words as string);
+      packed.set(words, Number(event.args.firstWord) * 32);
+      chain = extendHashChain(chain, words);
+    }
+    if (chain !== info.modelHash) throw new HashChainMismatchError(`job ${jobId} model`, info.modelHash, chain);
+    return unpackWords(packed, Number(params.paramCount));
+  });
+}
+
+/** The aggregate of a finalized round (d lanes), verified against the round's aggregate hash. */
+export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, round: number, fromBlock = 0): Promise<Uint32Array> {
+  return chainCall("fetch aggregate", async () => {
+    const [params, result] = await Promise.all([market.jobParams(jobId), market.roundResult(jobId, round)]);
+    const events = await market.queryFilter(market.filters.AggregateChunkComputed(jobId, round), fromBlock);
+    const chunks = events.sort((a, b) => Number(a.args.chunkIndex - b.args.chunkIndex)).map((e) => getBytes(e.args.words));
+    let chain: Bytes32 = ZeroHash;
+    for (const words of chunks) chain = extendHashChain(chain, words);
+    if (chain !== result.aggregateHash) throw new HashChainMismatchError(`job ${jobId} round ${round} aggregate`, result.aggregateHash, chain);
+    const packed = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let offset = 0;
+    for (const words of chunks) {
+      packed.set(words, offset);
+      offset += words.length;
+    }
+    const d = Number(params.paramCount);
+    return chunks.length === 0 ? new Uint32Array(d) : unpackWords(packed, d);
+  });
+}
+
+/** The public model that round `round` starts from: the posted model plus the aggregates of rounds 0..round−1. */
+export async function fetchPublicModel(market: OmniMarket, jobId: bigint, round: number, fromBlock = 0): Promise<Uint32Array> {
+  const model = await fetchInitialModel(market, jobId, fromBlock);
+  for (let r = 0; r < round; r++) addLanes(model, await fetchRoundAggregate(market, jobId, r, fromBlock));
+  return model;
+}

@@ -1,0 +1,43 @@
+// Reading and writing deployments/<network>.json: contract addresses and ABIs per network.
+import { promises as fs } from "fs";
+import path from "path";
+
+/** One deployed contract: where it lives and how to talk to it. */
+export interface DeployedContract {
+  address: string;
+  abi: unknown[];
+}
+
+/** The content of deployments/<network>.json. */
+export interface Deployment {
+  network: string;
+  chainId: number;
+  deployedAt: string;
+  contracts: Record<string, DeployedContract>;
+}
+
+/** The folder that holds one JSON file per network. */
+export const DEPLOYMENTS_DIR = path.join(__dirname, "..", "..", "deployments");
+
+/** Records the deployed contracts of a network in deployments/<network>.json (atomically); returns the file path. */
+export async function writeDeployment(network: string, chainId: bigint | number, contracts: Record<string, DeployedContract>): Promise<string> {
+  const deployment: Deployment = { network, chainId: Number(chainId), deployedAt: new Date().toISOString(), contracts };
+  await fs.mkdir(DEPLOYMENTS_DIR, { recursive: true });
+  const file = path.join(DEPLOYMENTS_DIR, `${network}.json`);
+  // Write to a temporary file first so a crash never leaves a half-written deployment record.
+  await fs.writeFile(`${file}.tmp`, JSON.stringify(deployment, null, 2) + "\n");
+  await fs.rename(`${file}.tmp`, file);
+  return file;
+}
+
+/** Loads deployments/<network>.json, with an error that names the missing file. */
+export async function readDeployment(network: string): Promise<Deployment> {
+  const file = path.join(DEPLOYMENTS_DIR, `${network}.json`);
+  try {
+    return JSON.parse(await fs.readFile(file, "utf8")) as Deployment;
+  } catch (error) {
+    throw new Error(`no deployment recorded for network "${network}" (${file}); run the deploy script first`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,122 @@
+// `omni worker`: run a data owner's worker against any EVM JSON-RPC endpoint until its job ends.
+import { Command } from "commander";
+import { encodeBytes32String } from "ethers";
+import { readFileSync } from "fs";
+import { DEFAULT_MODEL_CONFIG } from "../../ml";
+import { architectureCommitment } from "../../owner/modelCodec";
+import { DataOwnerTrainer, createLogger, runWorker } from "../../worker";
+import { fail } from "../io";
+import { addressOption, bigintOption, integerOption, numberOption } from "../options";
+import { DEFAULT_RECIPE } from "../../worker/recipe";
+
+interface WorkerFlags {
+  rpc: string;
+  deployment: string;
+  market?: string;
+  keystore?: string;
+  data: string;
+  state: string;
+  task: string;
+  minReward: bigint;
+  job?: bigint;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  headEpochs: number;
+  headLr: number;
+  attack?: string;
+  attackScale?: number;
+  attackSigma?: number;
+  attackEpsilon?: number;
+  malicious: number;
+  pollMs: number;
+  aggregatorDelayMs: number;
+  seed: number;
+}
+
+function marketFromDeployment(file: string): { market: string; chainId: bigint } {
+  let parsed: { chainId: number; contracts: { OmniMarket?: { address: string } } };
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new Error(`cannot read deployment ${file}: ${(cause as Error).message}`);
+  }
+  const address = parsed.contracts?.OmniMarket?.address;
+  if (!address) throw new Error(`deployment ${file} has no OmniMarket address`);
+  return { market: address, chainId: BigInt(parsed.chainId) };
+}
+
+/** Runs the worker with the parsed flags and prints its summary as one JSON line. */
+export async function workerCommand(flags: WorkerFlags): Promise<void> {
+  try {
+    const log = createLogger(`worker ${flags.data.split("/").pop()}`);
+    const fromFile = flags.market ? { market: flags.market, chainId: undefined } : marketFromDeployment(flags.deployment);
+    const n = flags.malicious;
+    const summary = await runWorker({
+      rpcUrl: flags.rpc,
+      market: fromFile.market,
+      chainId: fromFile.chainId,
+      signer: { keystore: flags.keystore },
+      stateDir: flags.state,
+      filter: {
+        taskTag: encodeBytes32String(flags.task),
+        modelCommitment: architectureCommitment(DEFAULT_MODEL_CONFIG),
+        minRewardWei: flags.minReward,
+      },
+      jobId: flags.job,
+      pollMs: flags.pollMs,
+      aggregatorDelayMs: flags.aggregatorDelayMs,
+      log,
+      trainer: () =>
+        DataOwnerTrainer.create({
+          shardDir: flags.data,
+          model: DEFAULT_MODEL_CONFIG,
+          epochs: flags.epochs,
+          batchSize: flags.batchSize,
+          lr: flags.lr,
+          headEpochs: flags.headEpochs,
+          headLr: flags.headLr,
+          seed: flags.seed,
+          attack: flags.attack
+            ? { name: flags.attack, params: { scale: flags.attackScale, sigma: flags.attackSigma, epsilon: flags.attackEpsilon }, n: 0, f: n }
+            : undefined,
+          onProgress: (p) => {
+            if (p.batch === p.batches) log.info("trained epoch", { phase: p.phase, epoch: `${p.epoch}/${p.epochs}`, loss: p.loss.toFixed(4) });
+          },
+        }),
+    });
+    process.stdout.write(JSON.stringify({ ...summary, jobId: summary.jobId.toString(), releasedWei: summary.releasedWei.toString() }) + "\n");
+  } catch (error) {
+    fail("worker", error);
+  }
+}
+
+/** Registers `omni worker`. */
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description("run a data owner's worker: join a matching job, train on local data, submit masked updates, get paid")
+    .option("--rpc <url>", "JSON-RPC endpoint", "http://127.0.0.1:8545")
+    .option("--deployment <file>", "deployment record with the market address and chain id", "deployments/localhost.json")
+    .option("--market <address>", "market address (overrides --deployment)", addressOption)
+    .option("--keystore <file>", "encrypted ethers JSON keystore (password from OMNI_KEYSTORE_PASSWORD); else PRIVATE_KEY")
+    .requiredOption("--data <dir>", "the data owner's shard folder (IDX images and labels)")
+    .requiredOption("--state <dir>", "folder for the worker's crash-safe state")
+    .option("--task <tag>", "task tag of the jobs to join", "mnist")
+    .option("--min-reward <wei>", "smallest reward per round worth joining", bigintOption, 0n)
+    .option("--job <id>", "join this job instead of searching", bigintOption)
+    .option("--epochs <n>", "local epochs per round", integerOption, DEFAULT_RECIPE.epochs)
+    .option("--batch-size <n>", "local batch size", integerOption, DEFAULT_RECIPE.batchSize)
+    .option("--lr <x>", "local learning rate", numberOption, DEFAULT_RECIPE.lr)
+    .option("--head-epochs <n>", "epochs training the local head alone first", integerOption, DEFAULT_RECIPE.headEpochs)
+    .option("--head-lr <x>", "learning rate of the head-only epochs", numberOption, DEFAULT_RECIPE.headLr)
+    .option("--attack <name>", "test mode: behave as this attack (sign-flip, scaling, gaussian, alie, ipm, label-flip, free-rider)")
+    .option("--attack-scale <x>", "λ of sign-flip and scaling", numberOption)
+    .option("--attack-sigma <x>", "σ of gaussian", numberOption)
+    .option("--attack-epsilon <x>", "ε of ipm", numberOption)
+    .option("--malicious <n>", "number of attackers assumed by alie", integerOption, 1)
+    .option("--poll-ms <n>", "chain polling interval", integerOption, 500)
+    .option("--aggregator-delay-ms <n>", "wait before aggregating when another member is designated", integerOption, 15_000)
+    .option("--seed <n>", "seed of local shuffles and head initialisation", integerOption, 1)
+    .action(workerCommand);
+}

@@ -1,0 +1,6 @@
+// The error hierarchy, re-exported from one place.
+export * from "./base";
+export * from "./input";
+export * from "./quantization";
+export * from "./aggregation";
+export * from "./protocol";

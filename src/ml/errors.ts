@@ -1,0 +1,54 @@
+// Errors raised by the ML layer. `src/errors/base.ts` did not exist when this was written, so
+// the hierarchy roots at MlError, shaped like the planned BaseError(shortMessage, {details, cause}).
+
+/** Options shared by every ML error: extra detail lines and the underlying cause. */
+export interface MlErrorOptions {
+  details?: string;
+  cause?: unknown;
+}
+
+/** Root of the ML errors: a short message, optional details, optional cause. */
+export class MlError extends Error {
+  override name = "MlError";
+  readonly shortMessage: string;
+  readonly details?: string;
+
+  constructor(shortMessage: string, options: MlErrorOptions = {}) {
+    const causeText = options.cause instanceof Error ? options.cause.message : undefined;
+    const lines = [shortMessage];
+    if (options.details) lines.push(`Details: ${options.details}`);
+    if (causeText && causeText !== options.details) lines.push(`Cause: ${causeText}`);
+    super(lines.join("\n"), { cause: options.cause });
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+}
+
+/** A data file (IDX, CSV, shard folder) is missing, corrupt, truncated or inconsistent. */
+export class DataFormatError extends MlError {
+  override name = "DataFormatError";
+
+  constructor(file: string, problem: string, options: MlErrorOptions = {}) {
+    super(`${file}: ${problem}`, options);
+  }
+}
+
+/** A weight vector or tensor does not match the shape the model expects. */
+export class WeightShapeError extends MlError {
+  override name = "WeightShapeError";
+}
+
+/** A saved model folder cannot be read back (malformed JSON, missing or mismatched weights). */
+export class ModelFormatError extends MlError {
+  override name = "ModelFormatError";
+}
+
+/** No usable TensorFlow.js backend could be initialised, or the requested one is unavailable. */
+export class BackendError extends MlError {
+  override name = "BackendError";
+}
+
+/** An option passed to an ML function is out of range or inconsistent; names the field. */
+export class MlConfigError extends MlError {
+  override name = "MlConfigError";
+}

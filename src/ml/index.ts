@@ -1,0 +1,13 @@
+// The ML layer: backend selection, data, the split CNN, training, evaluation and model files.
+export * from "./errors";
+export * from "./backend";
+export * from "./wasmKernels";
+export * from "./rng";
+export * from "./data";
+export * from "./model";
+export * from "./publicWeights";
+export * from "./batches";
+export * from "./features";
+export * from "./train";
+export * from "./evaluate";
+export * from "./modelIo";

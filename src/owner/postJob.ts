@@ -1,0 +1,62 @@
+// Model owner: post a job for a split model — escrow the budget, then publish the quantized public part.
+import { encodeBytes32String, type BigNumberish } from "ethers";
+import type * as tf from "@tensorflow/tfjs";
+import { packWords } from "../protocol";
+import { createJob, publishModel, type JobParameters, type OmniMarket, type TxCost } from "../chain";
+import { publicWeights, type ModelConfig } from "../ml";
+import { architectureCommitment, encodeModel } from "./modelCodec";
+
+/** What the model owner decides about a job; the rest is derived from the model. */
+export interface JobTerms {
+  task: string;
+  token: string;
+  numDOs: number;
+  groupSize: number;
+  rounds: number;
+  rewardPerRound: BigNumberish;
+  stake: BigNumberish;
+  durations: { join: number; commit: number; submit: number; reveal: number };
+  rule: "median" | "trimmed-mean";
+  trimBps?: number;
+  outlierFactorBps?: number;
+  scaleBits: number;
+  /** L2 clip bound of an update, as a float. */
+  clipNorm: number;
+}
+
+/** The contract's JobParams for a model and terms. */
+export function jobParameters(terms: JobTerms, config: ModelConfig, paramCount: number): JobParameters {
+  return {
+    taskTag: encodeBytes32String(terms.task),
+    modelCommitment: architectureCommitment(config),
+    token: terms.token,
+    numDOs: terms.numDOs,
+    groupSize: terms.groupSize,
+    rounds: terms.rounds,
+    paramCount,
+    rewardPerRound: terms.rewardPerRound,
+    stake: terms.stake,
+    joinDuration: terms.durations.join,
+    commitDuration: terms.durations.commit,
+    submitDuration: terms.durations.submit,
+    revealDuration: terms.durations.reveal,
+    rule: terms.rule === "median" ? 0 : 1,
+    trimBps: terms.trimBps ?? 0,
+    outlierFactorBps: terms.outlierFactorBps ?? 40_000,
+    scaleBits: terms.scaleBits,
+    clipNormQ: Math.round(terms.clipNorm * 2 ** terms.scaleBits),
+  };
+}
+
+/** Posts the job and publishes the model's public part; returns the job id and every transaction's cost. */
+export async function postJob(
+  market: OmniMarket,
+  model: tf.LayersModel,
+  config: ModelConfig,
+  terms: JobTerms,
+): Promise<{ jobId: bigint; txs: TxCost[] }> {
+  const weights = publicWeights(model);
+  const { jobId, txs } = await createJob({ market, params: jobParameters(terms, config, weights.length) });
+  txs.push(...(await publishModel(market, jobId, packWords(encodeModel(weights, terms.scaleBits)))));
+  return { jobId, txs };
+}

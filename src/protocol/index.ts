@@ -1,0 +1,12 @@
+// The protocol core: packing, quantization, keys, seeds, masks, groups and round aggregation.
+export * from "./bytes";
+export * from "./packing";
+export * from "./rng";
+export * from "./quantize";
+export * from "./keys";
+export * from "./seeds";
+export * from "./prg";
+export * from "./mask";
+export * from "./groups";
+export * from "./hashChain";
+export * from "./roundAggregate";

@@ -1,0 +1,123 @@
+// The contract's integer computation for one round (docs/PROTOCOL.md "Aggregation of a round"):
+// group means truncated toward zero, the job's rule across eligible groups per element, each group's
+// squared distance to the aggregate, and the inlier test against the median distance.
+import { InvalidInputError } from "../errors";
+import { assertOnChainRule, bigintMedian, onChainRuleOfSorted, truncDiv, type OnChainRule } from "../aggregation/integerRules";
+import { unmaskGroupSum, type RevealedSeed } from "./mask";
+
+/** Fewest submitters a group needs to be eligible. */
+export const MIN_GROUP_SUBMITTERS = 3;
+/** The default outlier factor: squared distance at most 4× the median (distance at most 2×). */
+export const DEFAULT_OUTLIER_FACTOR_BPS = 40000n;
+
+/** An eligible group given by its already unmasked lane-wise sum. */
+export interface GroupSum {
+  submitters: number;
+  sum: Uint32Array;
+}
+
+/** An eligible group given by its submitters' masked vectors and the seeds revealed for dropped members. */
+export interface MaskedGroup {
+  masked: readonly Uint32Array[];
+  reveals: readonly RevealedSeed[];
+}
+
+/** The outcome of a round, as the contract computes it. */
+export interface RoundAggregateResult {
+  /** Per eligible group: int32(sum) / submitters, truncated toward zero. */
+  means: Int32Array[];
+  /** The rule's result per lane, as uint32(int32). */
+  aggregate: Uint32Array;
+  /** Per eligible group: Σ (mean − agg)^2 over all lanes. */
+  dists: bigint[];
+  /** The rule's median of the distances. */
+  medianDist: bigint;
+  /** Per eligible group: 10000 · dist ≤ outlierFactorBps · medianDist. */
+  inliers: boolean[];
+}
+
+/** int32(sum) / submitters per lane, truncated toward zero. */
+export function groupMean(sum: Uint32Array, submitters: number): Int32Array {
+  if (!Number.isSafeInteger(submitters) || submitters < MIN_GROUP_SUBMITTERS) {
+    throw new InvalidInputError("submitters", `must be an integer ≥ ${MIN_GROUP_SUBMITTERS}, got ${submitters}`);
+  }
+  const mean = new Int32Array(sum.length);
+  for (let i = 0; i < sum.length; i++) mean[i] = truncDiv(sum[i] | 0, submitters);
+  return mean;
+}
+
+/** Which groups are inliers: 10000 · dist_k ≤ outlierFactorBps · median(dists). */
+export function inlierFlags(dists: readonly bigint[], outlierFactorBps: bigint = DEFAULT_OUTLIER_FACTOR_BPS): boolean[] {
+  if (typeof outlierFactorBps !== "bigint" || outlierFactorBps < 0n) throw new InvalidInputError("outlierFactorBps", "must be a non-negative bigint");
+  const med = bigintMedian(dists);
+  return dists.map((dist) => 10000n * dist <= outlierFactorBps * med);
+}
+
+// Σ (a_i − b_i)^2 exactly: small squares add up in a double while it stays below 2^52, then flush.
+function squaredDistanceExact(a: Int32Array, b: Int32Array): bigint {
+  let total = 0n;
+  let partial = 0;
+  for (let i = 0; i < a.length; i++) {
+    const diff = a[i] - b[i];
+    if (diff > -67108864 && diff < 67108864) {
+      partial += diff * diff;
+      if (partial >= 4503599627370496) {
+        total += BigInt(partial);
+        partial = 0;
+      }
+    } else {
+      total += BigInt(diff) ** 2n;
+    }
+  }
+  return total + BigInt(partial);
+}
+
+/** The round's aggregate, distances and inliers from the eligible groups' unmasked sums (ascending group order). */
+export function aggregateGroupSums(
+  groups: readonly GroupSum[],
+  rule: OnChainRule,
+  outlierFactorBps: bigint = DEFAULT_OUTLIER_FACTOR_BPS,
+): RoundAggregateResult {
+  assertOnChainRule(rule);
+  if (groups.length === 0) throw new InvalidInputError("groups", "no eligible group to aggregate");
+  const lanes = groups[0].sum.length;
+  groups.forEach((g, k) => {
+    if (g.sum.length !== lanes) throw new InvalidInputError(`groups[${k}].sum`, `has ${g.sum.length} lanes, expected ${lanes}`);
+  });
+  const means = groups.map((g) => groupMean(g.sum, g.submitters));
+  const agg = new Int32Array(lanes);
+  const column = new Int32Array(groups.length);
+  for (let i = 0; i < lanes; i++) {
+    for (let k = 0; k < means.length; k++) column[k] = means[k][i];
+    agg[i] = onChainRuleOfSorted(column.sort(), rule);
+  }
+  const dists = means.map((mean) => squaredDistanceExact(mean, agg));
+  return {
+    means,
+    aggregate: new Uint32Array(agg.buffer),
+    dists,
+    medianDist: bigintMedian(dists),
+    inliers: inlierFlags(dists, outlierFactorBps),
+  };
+}
+
+/** roundAggregate's input: eligible groups (sums or masked vectors + reveals), the rule and the outlier factor. */
+export interface RoundAggregateParameters {
+  groups: readonly (GroupSum | MaskedGroup)[];
+  rule: OnChainRule;
+  outlierFactorBps?: bigint;
+  /** Global index of the first word of the vectors (masks depend on it); default 0. */
+  firstWord?: number;
+}
+
+/** The round's outcome, unmasking masked groups first (see aggregateGroupSums). */
+export async function roundAggregate(params: RoundAggregateParameters): Promise<RoundAggregateResult> {
+  const sums = await Promise.all(
+    params.groups.map(async (g): Promise<GroupSum> =>
+      "sum" in g
+        ? g
+        : { submitters: g.masked.length, sum: await unmaskGroupSum({ masked: g.masked, reveals: g.reveals, firstWord: params.firstWord }) },
+    ),
+  );
+  return aggregateGroupSums(sums, params.rule, params.outlierFactorBps);
+}

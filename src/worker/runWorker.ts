@@ -1,0 +1,152 @@
+// The data-owner worker: finds and joins a job, then for every round commits, trains, submits,
+// reveals for dropped peers and aggregates when due, and finally releases its pay. The chain is
+// the source of truth: after a crash the worker re-reads it and carries on from where it stands.
+import { JsonRpcProvider, getAddress, type Wallet } from "ethers";
+import path from "path";
+import { ContractRevertError } from "../errors/chain";
+import {
+  Phase,
+  aggregateRound,
+  commitSeeds,
+  hasBit,
+  joinJob,
+  marketAt,
+  phaseName,
+  readRoundState,
+  release,
+  revealSeeds,
+  send,
+  submitMasked,
+  type Member,
+  type OmniMarket,
+} from "../chain";
+import { readJsonIfExists, writeFileAtomic } from "./files";
+import { findJob, type JobFilter } from "./findJob";
+import { jobKeyPair, loadWallet, type SignerSource } from "./identity";
+import type { Logger } from "./log";
+import { withRetry } from "./retry";
+import { roundUpdate } from "./roundUpdate";
+import type { DataOwnerTrainer } from "./trainer";
+
+/** Everything a worker needs to run. */
+export interface WorkerOptions {
+  rpcUrl: string;
+  market: string;
+  /** The chain id the market lives on; a node on another chain is refused. */
+  chainId?: bigint;
+  signer: SignerSource;
+  stateDir: string;
+  filter: JobFilter;
+  /** Join this job instead of searching. */
+  jobId?: bigint;
+  trainer: () => Promise<DataOwnerTrainer>;
+  pollMs: number;
+  /** How long a non-designated member waits before aggregating a round itself. */
+  aggregatorDelayMs: number;
+  log: Logger;
+}
+
+/** What a finished worker reports. */
+export interface WorkerSummary {
+  jobId: bigint;
+  account: string;
+  index: number;
+  releasedWei: bigint;
+  finalPhase: string;
+}
+
+interface SavedState {
+  jobId: string;
+  market: string;
+  chainId: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function connect(opts: WorkerOptions): Promise<{ wallet: Wallet; market: OmniMarket; chainId: bigint }> {
+  const provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
+  const { chainId } = await withRetry("connect", async () => provider.getNetwork(), opts.log);
+  if (opts.chainId !== undefined && chainId !== opts.chainId) {
+    throw new Error(`wrong chain: ${opts.rpcUrl} is chain ${chainId}, the market is on chain ${opts.chainId}`);
+  }
+  const wallet = await loadWallet(opts.signer, provider);
+  const market = marketAt(getAddress(opts.market), wallet);
+  if ((await provider.getCode(opts.market)) === "0x") throw new Error(`no contract at ${opts.market} on chain ${chainId}`);
+  return { wallet, market, chainId };
+}
+
+async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMarket, chainId: bigint): Promise<Member> {
+  const stateFile = path.join(opts.stateDir, "worker.json");
+  const saved = readJsonIfExists<SavedState>(stateFile);
+  let jobId = opts.jobId ?? (saved && saved.market === opts.market && BigInt(saved.chainId) === chainId ? BigInt(saved.jobId) : undefined);
+  while (jobId === undefined) {
+    jobId = await withRetry("find job", () => findJob(market, opts.filter), opts.log);
+    if (jobId === undefined) await sleep(opts.pollMs);
+  }
+  writeFileAtomic(stateFile, JSON.stringify({ jobId: jobId.toString(), market: opts.market, chainId: chainId.toString() }));
+  const keys = await jobKeyPair(wallet, chainId, opts.market, jobId);
+  const index = await market.memberIndex(jobId, wallet.address).then(Number, () => undefined);
+  if (index !== undefined) {
+    opts.log.info("resuming", { jobId, index });
+    return { market, jobId, index, secretKey: keys.secretKey };
+  }
+  await withRetry("join", () => joinJob(market, jobId!, keys.publicKey), opts.log);
+  const joined = Number(await market.memberIndex(jobId, wallet.address));
+  opts.log.info("joined", { jobId, index: joined });
+  return { market, jobId, index: joined, secretKey: keys.secretKey };
+}
+
+/** Runs the worker until its job completes or is cancelled; returns what it was paid out. */
+export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
+  const { wallet, market, chainId } = await connect(opts);
+  const member = await joinOrResume(opts, wallet, market, chainId);
+  const trainer = await opts.trainer();
+  const { jobId, index } = member;
+  const log = opts.log;
+  let aggregateSeenAt: number | undefined;
+  for (;;) {
+    const phase = Number(await withRetry("read phase", () => market.phase(jobId), log));
+    if (phase === Phase.Completed || phase === Phase.Cancelled) {
+      if (phase === Phase.Cancelled && !(await market.jobInfo(jobId)).closed) await step(log, "cancel", () => send("cancel", (o) => market.cancel(jobId, o)));
+      const token = (await market.jobParams(jobId)).token;
+      const paid = await withRetry("release", () => release(market, token, wallet.address), log);
+      log.info("job finished", { jobId, phase: phaseName(phase), releasedWei: paid?.amount ?? 0n });
+      return { jobId, account: wallet.address, index, releasedWei: paid?.amount ?? 0n, finalPhase: phaseName(phase) };
+    }
+    if (phase >= Phase.Commit) {
+      const state = await withRetry("read round", () => readRoundState(market, jobId), log);
+      const inRound = state.groups.some((g) => g.members.includes(index));
+      if (!inRound) {
+        log.warn("not a member of this round (ejected); waiting for the job to end", { round: state.round });
+      } else if (phase === Phase.Commit && !hasBit(state.committed, index)) {
+        await step(log, "commit", () => commitSeeds(member), { round: state.round });
+      } else if ((phase === Phase.Commit || phase === Phase.Submit) && hasBit(state.committed, index) && !hasBit(state.submitted, index)) {
+        // Train as soon as the commitment is in, so the submit phase only posts.
+        const q = await roundUpdate(market, jobId, state.round, trainer, opts.stateDir);
+        if (phase === Phase.Submit) await step(log, "submit", () => submitMasked(member, q), { round: state.round });
+      } else if (phase === Phase.Reveal && !hasBit(state.revealed, index)) {
+        await step(log, "reveal", () => revealSeeds(member), { round: state.round });
+      } else if (phase === Phase.Aggregate) {
+        aggregateSeenAt ??= Date.now();
+        const submitters = state.groups.flatMap((g) => g.submitters);
+        const designated = submitters.length > 0 && Math.min(...submitters) === index;
+        if (designated || Date.now() - aggregateSeenAt > opts.aggregatorDelayMs) {
+          await step(log, "aggregate", () => aggregateRound(market, jobId), { round: state.round });
+          aggregateSeenAt = undefined;
+        }
+      }
+    }
+    await sleep(opts.pollMs);
+  }
+}
+
+/** Runs one protocol step; a revert is logged (another party may have moved the job on) and the loop re-reads the chain. */
+async function step(log: Logger, name: string, action: () => Promise<unknown>, details: Record<string, unknown> = {}): Promise<void> {
+  try {
+    const result = await withRetry(name, action, log);
+    if (result !== null) log.info(name, details);
+  } catch (error) {
+    if (!(error instanceof ContractRevertError)) throw error;
+    log.warn(`${name} reverted; re-reading the chain`, { ...details, error: error.errorName });
+  }
+}

@@ -1,0 +1,78 @@
+// The data owner's local training: set the public part from the chain's model, train it with the
+// worker's own local head on its private shard, and return the update — or, in test mode, the
+// update an attacker would send instead.
+import type * as tf from "@tensorflow/tfjs";
+import { getAttack, type AttackParameters } from "../attacks";
+import { dequantize } from "../protocol";
+import {
+  buildLocalHead,
+  buildPublicPart,
+  initBackend,
+  loadShard,
+  setPublicWeights,
+  trainPublic,
+  type Dataset,
+  type ModelConfig,
+  type TrainProgress,
+} from "../ml";
+
+/** How a data owner trains each round. */
+export interface TrainerOptions {
+  shardDir: string;
+  model: ModelConfig;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  headEpochs?: number;
+  headLr?: number;
+  /** Test mode: behave as this attack from src/attacks (e.g. "sign-flip"). */
+  attack?: { name: string; params: AttackParameters; n: number; f: number };
+  seed: number;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+/** A data owner's model state across rounds: the public part and a local head it keeps. */
+export class DataOwnerTrainer {
+  private constructor(
+    private readonly opts: TrainerOptions,
+    private readonly data: Dataset,
+    private readonly publicPart: tf.Sequential,
+    private readonly head: tf.Sequential,
+    private readonly labels: Uint8Array | undefined,
+  ) {}
+
+  /** Loads the shard, starts the ML backend and builds the public part and local head. */
+  static async create(opts: TrainerOptions): Promise<DataOwnerTrainer> {
+    await initBackend();
+    const data = loadShard(opts.shardDir);
+    const attack = opts.attack ? getAttack(opts.attack.name) : undefined;
+    const labels = attack?.kind === "data" ? Uint8Array.from(attack.apply(data.labels, data.numClasses)) : undefined;
+    return new DataOwnerTrainer(opts, data, buildPublicPart(opts.model, opts.seed), buildLocalHead(opts.model, opts.seed), labels);
+  }
+
+  /** Number of local samples (reported when joining). */
+  get samples(): number {
+    return this.data.n;
+  }
+
+  /** Trains one round from the public model `q` (int32 lanes at scale 2^scaleBits); returns the float update to send. */
+  async update(q: Uint32Array, scaleBits: number, round: number): Promise<Float64Array> {
+    setPublicWeights(this.publicPart, Float32Array.from(dequantize(q, scaleBits)));
+    const own = await trainPublic(this.publicPart, this.head, this.data, {
+      epochs: this.opts.epochs,
+      batchSize: this.opts.batchSize,
+      lr: this.opts.lr,
+      headEpochs: this.opts.headEpochs,
+      headLr: this.opts.headLr,
+      labels: this.labels,
+      seed: this.opts.seed * 1000 + round,
+      onProgress: this.opts.onProgress,
+    });
+    const update = Float64Array.from(own);
+    const attack = this.opts.attack && getAttack(this.opts.attack.name);
+    if (!attack || attack.kind !== "update") return update;
+    // A worker attacker is not omniscient: its own update is the only honest one it knows.
+    const { params, n, f } = this.opts.attack!;
+    return attack.apply({ own: update, honest: [update], n, f }, params);
+  }
+}

@@ -1,0 +1,79 @@
+// The largest accepted sizes stay under the EIP-7825 cap of 16,777,216 gas per transaction: an
+// aggregateChunk at n = 128 with the smallest group size and dropouts (the heaviest transaction the
+// protocol needs), and the biggest publishModel / submitMasked / finalizeRound / join calls around it.
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { packWords } from "../../src/protocol";
+import { deployFixture, fundedSigners, jobParams, modelOf, openJob, playRound, type Params } from "./helpers";
+
+const TX_CAP = 16_777_216n;
+
+async function heaviestRound(p: Partial<Params>, dropoutsPerGroup: number) {
+  const f = await deployFixture();
+  const n = p.numDOs!;
+  const dos = await fundedSigners(n);
+  const chunkWords = Number(await f.market.chunkWordsFor(n, p.groupSize!));
+  // One full chunk and a short second one.
+  const params = jobParams({ ...p, rounds: 1, paramCount: 8 * (chunkWords + 1) });
+  const job = await openJob(f.market, f.mo, dos, params);
+  const groups = (await f.market.groups(job.jobId)).map((g) => g.map(Number));
+  const dropouts: number[] = [];
+  for (const g of groups) for (let t = 0; t < dropoutsPerGroup && g.length - t > 3; t++) dropouts.push(g[t]);
+  const played = await playRound(job, 0n, { dropouts });
+  const finalize = (await (await f.market.finalizeRound(job.jobId, 0n)).wait())!;
+  return { f, job, chunkWords, groups, dropouts, played, finalize };
+}
+
+describe("gas at the largest accepted sizes", function () {
+  it("an aggregateChunk at n = 128, g = 3 with dropouts stays under the transaction cap", async function () {
+    const { chunkWords, groups, dropouts, played, finalize } = await heaviestRound({ numDOs: 128, groupSize: 3 }, 1);
+    const chunk0 = played.receipts[0].gasUsed;
+    console.log(
+      `      n=128 g=3: ${groups.length} groups, ${dropouts.length} dropouts, C=${chunkWords}: ` +
+        `aggregateChunk ${chunk0}, finalizeRound ${finalize.gasUsed}`,
+    );
+    expect(dropouts.length).to.be.greaterThan(0);
+    expect(chunk0).to.be.lessThan(TX_CAP);
+    expect(finalize.gasUsed).to.be.lessThan(TX_CAP);
+  });
+
+  it("an aggregateChunk at n = 128, g = 16 with many dropout pairs stays under the transaction cap", async function () {
+    const { chunkWords, dropouts, played } = await heaviestRound({ numDOs: 128, groupSize: 16 }, 8);
+    const chunk0 = played.receipts[0].gasUsed;
+    console.log(`      n=128 g=16: ${dropouts.length} dropouts, C=${chunkWords}: aggregateChunk ${chunk0}`);
+    expect(chunk0).to.be.lessThan(TX_CAP);
+  });
+
+  it("publishing 8192 model words in one call stays under the transaction cap", async function () {
+    const f = await deployFixture();
+    const p = jobParams({ paramCount: 8 * 8192 });
+    await f.market.connect(f.mo).createJob(p, { value: BigInt(p.numDOs * p.rounds) * p.rewardPerRound });
+    const tx = await f.market.connect(f.mo).publishModel(1n, 0n, packWords(modelOf(p.paramCount)));
+    const receipt = (await tx.wait())!;
+    console.log(`      publishModel 8192 words: ${receipt.gasUsed}`);
+    expect(receipt.gasUsed).to.be.lessThan(TX_CAP);
+  });
+
+  it("submitting every chunk of a 2^21-parameter update takes a handful of transactions under the cap", async function () {
+    const f = await deployFixture();
+    const p = jobParams({ numDOs: 3, groupSize: 3, paramCount: 1 << 21 });
+    const job = await openJob(f.market, f.mo, f.dos, p);
+    const { chunkWords, chunkCount, wordCount } = await f.market.jobInfo(job.jobId);
+    const groups = (await f.market.groups(job.jobId)).map((g) => g.map(Number));
+    expect(groups).to.deep.equal([[0, 1, 2]]);
+    for (let i = 0; i < 3; i++) await f.market.connect(f.dos[i]).commitSeeds(job.jobId, 0n, [ethers.ZeroHash, ethers.ZeroHash]);
+    // 8192 words per transaction: about 10.5M gas of calldata floor.
+    const perTx = Math.floor(8192 / Number(chunkWords)) * Number(chunkWords);
+    const bytes = new Uint8Array(Number(wordCount) * 32).fill(7);
+    let max = 0n;
+    for (let first = 0; first < Number(wordCount); first += perTx) {
+      const last = Math.min(first + perTx, Number(wordCount));
+      const tx = await f.market.connect(f.dos[0]).submitMasked(job.jobId, 0n, first / Number(chunkWords), bytes.subarray(first * 32, last * 32));
+      const used = (await tx.wait())!.gasUsed;
+      if (used > max) max = used;
+    }
+    expect(await f.market.chunksSubmitted(job.jobId, 0)).to.equal(chunkCount);
+    console.log(`      submitMasked ${perTx} words (${perTx / Number(chunkWords)} chunks): ${max}`);
+    expect(max).to.be.lessThan(TX_CAP);
+  });
+});

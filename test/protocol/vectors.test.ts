@@ -1,0 +1,49 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { onChainRule } from "../../src/aggregation";
+import { assignGroups, inlierFlags, isValidPublicKey, maskWords, packWords, seedCommitment, toHexWords } from "../../src/protocol";
+
+const vectors = JSON.parse(readFileSync(join(__dirname, "..", "vectors", "protocol.json"), "utf8"));
+
+describe("test/vectors/protocol.json", () => {
+  it("packing words match the library", () => {
+    for (const v of vectors.packing) expect(toHexWords(packWords(Uint32Array.from(v.values)))).to.deep.equal(v.words);
+  });
+
+  it("mask words match the library", async () => {
+    for (const v of vectors.mask) expect(toHexWords(packWords(await maskWords(v.seed, v.firstWord, v.count)))).to.deep.equal(v.words);
+  });
+
+  it("seed commitments match the library", () => {
+    for (const v of vectors.commitment) {
+      const ctx = { chainId: BigInt(v.chainId), market: v.market, jobId: BigInt(v.jobId), round: BigInt(v.round) };
+      expect(seedCommitment(ctx, v.lo, v.hi, v.seed)).to.equal(v.commitment);
+    }
+  });
+
+  it("group assignments match the library", () => {
+    for (const v of vectors.groups) expect(assignGroups(v.randomness, v.active, v.groupSize)).to.deep.equal(v.groups);
+  });
+
+  it("integer rule results match the library", () => {
+    for (const v of vectors.rules) {
+      const rule = v.rule === "median" ? { rule: "median" as const } : { rule: "trimmed-mean" as const, trimBps: v.trimBps };
+      expect(onChainRule(v.values, rule)).to.equal(v.result);
+    }
+  });
+
+  it("inlier flags match the library", () => {
+    for (const v of vectors.inliers) expect(inlierFlags(v.dists.map(BigInt), BigInt(v.factorBps))).to.deep.equal(v.inliers);
+  });
+
+  it("Baby Jubjub key validity matches the library", async () => {
+    for (const v of vectors.babyjub) expect(await isValidPublicKey([BigInt(v.x), BigInt(v.y)])).to.equal(v.valid);
+  });
+
+  it("covers the required edge cases", () => {
+    expect(vectors.packing.some((v: { values: number[] }) => v.values.length % 8 !== 0)).to.equal(true);
+    expect(vectors.groups.some((v: { active: number[]; groupSize: number }) => v.active.length % v.groupSize !== 0)).to.equal(true);
+    expect(vectors.babyjub.filter((v: { valid: boolean }) => !v.valid).length).to.be.at.least(4);
+  });
+});
