@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason} from "../types/MarketTypes.sol";
+import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason, CreditKind} from "../types/MarketTypes.sol";
 
 /// @title OmniMarket: escrowed training jobs aggregated from masked group sums
 /// @notice Implements docs/PROTOCOL.md. A model owner (MO) posts a job with its budget escrowed and the
@@ -134,8 +134,8 @@ interface IOmniMarket {
         uint256 inlierGroups,
         uint256[] distances
     );
-    /// @notice An amount became releasable to `account`.
-    event Credited(uint256 indexed jobId, address indexed token, address indexed account, uint256 amount);
+    /// @notice An amount became releasable to `account`, for the reason `kind`.
+    event Credited(uint256 indexed jobId, address indexed token, address indexed account, CreditKind kind, uint256 amount);
     /// @notice The job completed and everything it held was credited.
     event JobCompleted(uint256 indexed jobId, uint256 paid, uint256 refunded, uint256 slashed, uint256 stakesReturned);
     /// @notice The job was cancelled (roster not full in time) and budget and stakes were credited back.

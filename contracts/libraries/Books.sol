@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {JobBooks} from "../types/MarketTypes.sol";
+import {JobBooks, CreditKind} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 
 /// @title Books: escrow in, credits out, and the checks that the books balance
@@ -31,10 +31,16 @@ library Books {
     }
 
     /// @dev Makes `amount` of the job's token releasable to `account`.
-    function credit(MarketStorage.State storage self, uint256 jobId, address account, uint256 amount) internal {
+    function credit(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        address account,
+        CreditKind kind,
+        uint256 amount
+    ) internal {
         address token = self.jobs[jobId].params.token;
         self.credits[token][account] += amount;
-        emit IOmniMarket.Credited(jobId, token, account, amount);
+        emit IOmniMarket.Credited(jobId, token, account, kind, amount);
     }
 
     /// @dev Closes the job: the unspent budget and slashed stakes to the MO, remaining stakes to their DOs.
@@ -44,12 +50,12 @@ library Books {
         JobBooks storage b = j.books;
         b.refunded = b.budget - b.paid;
         uint256 toOwner = b.refunded + b.slashed;
-        if (toOwner != 0) credit(self, jobId, j.owner, toOwner);
+        if (toOwner != 0) credit(self, jobId, j.owner, CreditKind.OwnerSettlement, toOwner);
         uint256 stake = j.params.stake;
         uint256 returned;
         for (uint256 i = 0; i < j.joined; ++i) {
             if ((j.slashedMembers >> i) & 1 == 0) {
-                credit(self, jobId, self.roster[jobId][i].account, stake);
+                credit(self, jobId, self.roster[jobId][i].account, CreditKind.StakeReturn, stake);
                 returned += stake;
             }
         }

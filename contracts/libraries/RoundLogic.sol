@@ -2,7 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {JobBooks, Phase, RoundResult, SlashReason} from "../types/MarketTypes.sol";
+import {CreditKind, JobBooks, Phase, RoundResult, SlashReason} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {Rounds} from "./Rounds.sol";
 import {Books} from "./Books.sol";
@@ -191,7 +191,7 @@ library RoundLogic {
                 uint256 i = gs[k][p];
                 if ((rd.submitted >> i) & 1 == 0) continue;
                 j.books.paid += reward;
-                Books.credit(self, jobId, self.roster[jobId][i].account, reward);
+                Books.credit(self, jobId, self.roster[jobId][i].account, CreditKind.Reward, reward);
             }
         }
     }

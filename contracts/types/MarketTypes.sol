@@ -100,3 +100,10 @@ enum SlashReason {
     MissedReveal, // did not reveal a seed it was required to reveal
     ContradictedSeed // revealed a seed that contradicts its commitment
 }
+
+/// @notice What a credit is for.
+enum CreditKind {
+    Reward, // pay for a round in an inlier group
+    OwnerSettlement, // to the MO at settlement: unspent budget plus slashed stakes
+    StakeReturn // a DO's stake back at settlement
+}

@@ -19,6 +19,9 @@ export const Phase = {
 } as const;
 export type PhaseName = keyof typeof Phase;
 
+/** Credit reasons as numbered by the contract's `CreditKind` enum. */
+export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2 } as const;
+
 /** The phase name for the contract's enum value. */
 export function phaseName(value: bigint | number): PhaseName {
   const name = (Object.keys(Phase) as PhaseName[]).find((key) => Phase[key] === Number(value));

@@ -20,20 +20,28 @@ export type TxOverrides = { gasLimit?: bigint; value?: bigint };
 
 /**
  * Sends a contract transaction, waits for it to be mined and returns its cost; reverts become
- * ContractRevertError. Hardhat's gas estimator overshoots heavy library calls (about 3× the gas used), so
- * when the estimate exceeds the cap the transaction is sent with the cap as its limit: it then succeeds
- * if it truly fits, and reverts out of gas if it does not.
+ * ContractRevertError. Hardhat's gas estimator overshoots heavy library calls (about 3× the gas used) and
+ * then refuses them as above the cap — in process with that message, over JSON-RPC as a revert without
+ * data. In both cases the transaction is sent once more with the cap as its limit: it then succeeds if it
+ * truly fits, and fails on-chain if it does not. Reverts that carry data (custom errors) are not retried.
  */
 export async function send(action: string, tx: (overrides: TxOverrides) => Promise<ContractTransactionResponse>): Promise<TxCost> {
   return chainCall(action, async () => {
     const response = await tx({}).catch((error: unknown) => {
-      if (!/greater than the cap/.test(String((error as Error)?.message))) throw error;
+      if (!estimateRefused(error)) throw error;
       return tx({ gasLimit: TX_GAS_CAP });
     });
     const receipt = await response.wait();
     if (!receipt) throw new Error(`${action}: no receipt for ${response.hash}`);
     return { hash: receipt.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber };
   });
+}
+
+/** Whether gas estimation failed without a decodable reason (cap exceeded, or a revert without data). */
+function estimateRefused(error: unknown): boolean {
+  const e = error as { code?: string; revert?: unknown; data?: string; message?: string };
+  if (/greater than the cap/.test(String(e?.message))) return true;
+  return e?.code === "CALL_EXCEPTION" && !e.revert && (e.data === null || e.data === undefined || e.data === "0x");
 }
 
 /** Splits `count` items of `itemBytes` each into consecutive runs whose bytes fit one transaction. */

@@ -4,6 +4,7 @@ import { ChainCallError, ContractRevertError, ChainRequestError } from "../error
 
 interface EthersError {
   code?: string;
+  error?: { message?: string };
   revert?: { name: string; args: readonly unknown[] } | null;
   shortMessage?: string;
   message?: string;
@@ -24,7 +25,10 @@ export async function chainCall<T>(action: string, call: () => Promise<T>): Prom
     const e = error as EthersError;
     if (e?.revert?.name) throw new ContractRevertError(action, e.revert.name, e.revert.args, error);
     if (e?.code === "CALL_EXCEPTION") throw new ContractRevertError(action, "UnknownRevert", [e.shortMessage ?? ""], error);
-    if (e?.code && UNREACHABLE.has(e.code)) throw new ChainRequestError(action, e.shortMessage ?? e.message ?? e.code, error);
+    if (e?.code && UNREACHABLE.has(e.code)) {
+      // UNKNOWN_ERROR wraps a JSON-RPC error ethers could not classify: name the node's own words.
+      throw new ChainRequestError(action, [e.shortMessage ?? e.code, e.error?.message].filter(Boolean).join(": "), error);
+    }
     if (/ECONNREFUSED|ECONNRESET|socket hang up|fetch failed/i.test(String(e?.message))) {
       throw new ChainRequestError(action, e.message ?? String(error), error);
     }

@@ -1,6 +1,7 @@
 // The omni command line: one program, each subcommand registered from its own file in ./commands.
 import { Command, CommanderError } from "commander";
 import { registerAggregate } from "./commands/aggregate";
+import { registerJob } from "./commands/job";
 import { registerWorker } from "./commands/worker";
 import { CliExit, EXIT_BAD_INPUT } from "./io";
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError(false);
   registerAggregate(program);
   registerWorker(program);
+  registerJob(program);
   return program;
 }
 

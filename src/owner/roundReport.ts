@@ -1,6 +1,6 @@
 // What the model owner learns about a finalized round from chain data: gas, chain time, inliers, pay.
 import type { Provider } from "ethers";
-import type { OmniMarket } from "../chain";
+import { CreditKind, type OmniMarket } from "../chain";
 
 /** One row of the per-round table. */
 export interface RoundRow {
@@ -39,7 +39,7 @@ export async function roundFacts(market: OmniMarket, jobId: bigint, round: numbe
   let paid = 0n;
   for (const log of receipt!.logs) {
     const parsed = market.interface.parseLog(log);
-    if (parsed?.name === "Credited" && parsed.args.account !== (await market.jobInfo(jobId)).owner) paid += parsed.args.amount as bigint;
+    if (parsed?.name === "Credited" && Number(parsed.args.kind) === CreditKind.Reward) paid += parsed.args.amount as bigint;
   }
   return {
     round,

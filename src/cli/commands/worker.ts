@@ -1,12 +1,12 @@
 // `omni worker`: run a data owner's worker against any EVM JSON-RPC endpoint until its job ends.
 import { Command } from "commander";
 import { encodeBytes32String } from "ethers";
-import { readFileSync } from "fs";
 import { DEFAULT_MODEL_CONFIG } from "../../ml";
 import { architectureCommitment } from "../../owner/modelCodec";
 import { DataOwnerTrainer, createLogger, runWorker } from "../../worker";
 import { fail } from "../io";
-import { addressOption, bigintOption, integerOption, numberOption } from "../options";
+import { chainOptions, marketLocation } from "../connect";
+import { bigintOption, integerOption, numberOption } from "../options";
 import { DEFAULT_RECIPE } from "../../worker/recipe";
 
 interface WorkerFlags {
@@ -34,23 +34,11 @@ interface WorkerFlags {
   seed: number;
 }
 
-function marketFromDeployment(file: string): { market: string; chainId: bigint } {
-  let parsed: { chainId: number; contracts: { OmniMarket?: { address: string } } };
-  try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch (cause) {
-    throw new Error(`cannot read deployment ${file}: ${(cause as Error).message}`);
-  }
-  const address = parsed.contracts?.OmniMarket?.address;
-  if (!address) throw new Error(`deployment ${file} has no OmniMarket address`);
-  return { market: address, chainId: BigInt(parsed.chainId) };
-}
-
 /** Runs the worker with the parsed flags and prints its summary as one JSON line. */
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
   try {
     const log = createLogger(`worker ${flags.data.split("/").pop()}`);
-    const fromFile = flags.market ? { market: flags.market, chainId: undefined } : marketFromDeployment(flags.deployment);
+    const fromFile = marketLocation(flags);
     const n = flags.malicious;
     const summary = await runWorker({
       rpcUrl: flags.rpc,
@@ -93,13 +81,11 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
 
 /** Registers `omni worker`. */
 export function registerWorker(program: Command): void {
-  program
-    .command("worker")
-    .description("run a data owner's worker: join a matching job, train on local data, submit masked updates, get paid")
-    .option("--rpc <url>", "JSON-RPC endpoint", "http://127.0.0.1:8545")
-    .option("--deployment <file>", "deployment record with the market address and chain id", "deployments/localhost.json")
-    .option("--market <address>", "market address (overrides --deployment)", addressOption)
-    .option("--keystore <file>", "encrypted ethers JSON keystore (password from OMNI_KEYSTORE_PASSWORD); else PRIVATE_KEY")
+  chainOptions(
+    program
+      .command("worker")
+      .description("run a data owner's worker: join a matching job, train on local data, submit masked updates, get paid"),
+  )
     .requiredOption("--data <dir>", "the data owner's shard folder (IDX images and labels)")
     .requiredOption("--state <dir>", "folder for the worker's crash-safe state")
     .option("--task <tag>", "task tag of the jobs to join", "mnist")
