@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     rule: 0,
     trimBps: 0,
     outlierFactorBps: 40000,
+    minProjectionBps: 5000,
     scaleBits,
     clipNormQ: 4 << scaleBits,
   };

@@ -202,6 +202,11 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOmniMarket
+    function groupDot(uint256 jobId, uint256 group) external view returns (int256) {
+        return _state.dots[jobId][group];
+    }
+
+    /// @inheritdoc IOmniMarket
     function roundResult(uint256 jobId, uint256 round) external view returns (RoundResult memory) {
         return _state.results[jobId][round];
     }

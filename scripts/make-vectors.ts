@@ -1,6 +1,6 @@
 // Writes test/vectors/protocol.json: cross-language test vectors computed by src/protocol, read by the
 // Solidity tests and re-checked by test/protocol/vectors.test.ts. Deterministic: no unseeded randomness.
-// Run with `npx ts-node scripts/make-vectors.ts`.
+// Run with `npx ts-node --transpile-only scripts/make-vectors.ts`.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
@@ -123,7 +123,9 @@ function ruleVectors() {
 }
 
 function inlierVectors() {
-  const cases = [
+  type Case = { dists: bigint[]; dots?: bigint[]; aggNorm?: bigint; factorBps: bigint; minProjectionBps?: bigint };
+  const cases: Case[] = [
+    // The distance test alone (projection test off).
     { dists: [100n, 120n, 90n], factorBps: 40000n },
     { dists: [100n, 120n, 90n, 1000n], factorBps: 40000n },
     { dists: [100n, 400n, 401n], factorBps: 40000n },
@@ -131,11 +133,33 @@ function inlierVectors() {
     { dists: [0n, 0n, 1n], factorBps: 40000n },
     { dists: [10n, 30n], factorBps: 10000n },
     { dists: [2n ** 70n, 3n * 2n ** 70n, 2n ** 72n, 2n ** 74n, 7n], factorBps: 40000n },
+    // minProjectionBps 0 disables the projection test, even for negative dots.
+    { dists: [100n, 100n, 100n], dots: [-100n, -1n, 0n], aggNorm: 100n, factorBps: 40000n, minProjectionBps: 0n },
+    // aggNorm 0: the bound is 0, so a dot of 0 passes and a negative one fails.
+    { dists: [0n, 0n, 0n], dots: [0n, 0n, 0n], aggNorm: 0n, factorBps: 40000n, minProjectionBps: 5000n },
+    { dists: [1n, 1n, 1n], dots: [0n, -1n, 5n], aggNorm: 0n, factorBps: 40000n, minProjectionBps: 5000n },
+    // Negative dot (a sign-flipped group) and exactly on the boundary (10000 · 50 = 5000 · 100).
+    { dists: [100n, 110n, 90n], dots: [100n, -50n, 60n], aggNorm: 100n, factorBps: 40000n, minProjectionBps: 5000n },
+    { dists: [100n, 110n, 90n], dots: [50n, 49n, 51n], aggNorm: 100n, factorBps: 40000n, minProjectionBps: 5000n },
+    { dists: [5n, 5n, 5n], dots: [7n, 6n, 8n], aggNorm: 7n, factorBps: 10000n, minProjectionBps: 10000n },
+    // A projection of 1/3 (one sign-flipper in three) fails; a far group fails the distance test alone.
+    { dists: [100n, 120n, 90n, 1000n], dots: [9000n, 3000n, 8700n, 9100n], aggNorm: 9000n, factorBps: 40000n, minProjectionBps: 5000n },
+    // Large values: |dot| and aggNorm near what 2^21 int32 lanes can reach.
+    {
+      dists: [2n ** 80n, 2n ** 80n + 1n, 2n ** 81n],
+      dots: [2n ** 82n, -(2n ** 82n), 3333n * 2n ** 70n],
+      aggNorm: 10000n * 2n ** 70n,
+      factorBps: 40000n,
+      minProjectionBps: 3333n,
+    },
   ];
-  return cases.map(({ dists, factorBps }) => ({
+  return cases.map(({ dists, dots = dists.map(() => 0n), aggNorm = 0n, factorBps, minProjectionBps = 0n }) => ({
     dists: dists.map(String),
+    dots: dots.map(String),
+    aggNorm: aggNorm.toString(),
     factorBps: Number(factorBps),
-    inliers: inlierFlags(dists, factorBps),
+    minProjectionBps: Number(minProjectionBps),
+    inliers: inlierFlags({ dists, dots, aggNorm, outlierFactorBps: factorBps, minProjectionBps }),
   }));
 }
 

@@ -86,7 +86,9 @@ export async function runRound(job: OpenJob, updates: Uint32Array[], dropouts: R
     const tx = await revealSeeds(member);
     if (tx) costs.reveal.push(tx);
   }
-  const { chunks, finalize } = await aggregateRound(job.market, job.jobId);
+  const aggregated = await aggregateRound(job.market, job.jobId);
+  if (!aggregated) throw new Error(`job ${job.jobId} is not in its aggregate phase`);
+  const { chunks, finalize } = aggregated;
   costs.aggregate.push(...chunks);
   costs.finalize.push(finalize);
   return costs;

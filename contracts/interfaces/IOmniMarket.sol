@@ -125,14 +125,17 @@ interface IOmniMarket {
         SlashReason reason,
         uint256 amount
     );
-    /// @notice A round was finalized; bitmaps are over group indices, `distances` over eligible groups.
+    /// @notice A round was finalized; bitmaps are over group indices, `distances` (Σ (mean − agg)²) and
+    /// `dots` (Σ mean · agg) over eligible groups in ascending group order, `aggNorm` = Σ agg².
     event RoundFinalized(
         uint256 indexed jobId,
         uint256 indexed round,
         bytes32 aggregateHash,
         uint256 eligibleGroups,
         uint256 inlierGroups,
-        uint256[] distances
+        uint256[] distances,
+        int256[] dots,
+        uint256 aggNorm
     );
     /// @notice An amount became releasable to `account`, for the reason `kind`.
     event Credited(uint256 indexed jobId, address indexed token, address indexed account, CreditKind kind, uint256 amount);
@@ -288,6 +291,13 @@ interface IOmniMarket {
     /// @param group The group index.
     /// @return The distance so far.
     function groupDistance(uint256 jobId, uint256 group) external view returns (uint256);
+
+    /// @notice Dot product with the aggregate (Σ mean · agg) accumulated by group `group` in the latest
+    /// aggregated round.
+    /// @param jobId The job.
+    /// @param group The group index.
+    /// @return The dot product so far.
+    function groupDot(uint256 jobId, uint256 group) external view returns (int256);
 
     /// @notice Outcome of a finalized round.
     /// @param jobId The job.

@@ -14,8 +14,10 @@ import {RobustRules} from "./RobustRules.sol";
 /// submitters in ascending roster index, that member's chunk bytes (L = chunk length · 32 bytes), so
 /// slice s sits at [s·L, (s+1)·L). Per word the group sum is a SWAR sum of its submitters' words, minus
 /// (plus) the mask words of active pairs with dropped members of higher (lower) roster index; the mean is
-/// int32(sum) / submitters; the rule runs per lane over the e group means. All eight lanes of every word
-/// are processed alike, including the padding lanes of the last word (zero for honest members).
+/// int32(sum) / submitters; the rule runs per lane over the e group means, and each group accumulates its
+/// squared distance to the aggregate and its dot product with it (the round also accumulates Σ agg²). All
+/// eight lanes of every word are processed alike, including the padding lanes of the last word (zero for
+/// honest members).
 library AggregateLogic {
     /// @dev Who is summed and which masks are removed, per eligible group.
     struct Plan {
@@ -24,6 +26,13 @@ library AggregateLogic {
         bytes32[][] subSeeds; // pair seeds with dropped members of higher index: their masks are subtracted
         bytes32[][] addSeeds; // pair seeds with dropped members of lower index: their masks are added
         uint256 slices; // total submitters over eligible groups
+    }
+
+    /// @dev Per-chunk statistics of the eligible groups against the aggregate.
+    struct Tally {
+        uint256[] dist; // per eligible group: Σ (mean − agg)²
+        int256[] dot; // per eligible group: Σ mean · agg
+        uint256 aggNorm; // Σ agg²
     }
 
     /// @dev Element-wise inputs of the computation.
@@ -69,24 +78,27 @@ library AggregateLogic {
             revert IOmniMarket.MarketInvalidDataLength(jobId, plan.slices * shape.sliceBytes, data.length);
         }
         _verify(self, jobId, chunkIndex, plan, data, shape.sliceBytes);
-        (bytes memory out, uint256[] memory dist) = _compute(plan, data, shape);
-        _record(self, jobId, chunkIndex, plan.groupIndex, out, dist);
+        (bytes memory out, Tally memory tally) = _compute(plan, data, shape);
+        _record(self, jobId, chunkIndex, plan.groupIndex, out, tally);
     }
 
-    /// @dev Stores the distances and the hash chain, then emits the chunk. Distances restart with chunk 0
-    /// of every round, so their slots are reused across rounds.
+    /// @dev Stores the distances, projections and aggregate norm and the hash chain, then emits the chunk.
+    /// All three restart with chunk 0 of every round, so their slots are reused across rounds.
     function _record(
         MarketStorage.State storage self,
         uint256 jobId,
         uint256 chunkIndex,
         uint256[] memory groupIndex,
         bytes memory out,
-        uint256[] memory dist
+        Tally memory tally
     ) private {
-        for (uint256 q = 0; q < dist.length; ++q) {
+        bool first = chunkIndex == 0;
+        for (uint256 q = 0; q < groupIndex.length; ++q) {
             uint256 k = groupIndex[q];
-            self.distances[jobId][k] = chunkIndex == 0 ? dist[q] : self.distances[jobId][k] + dist[q];
+            self.distances[jobId][k] = first ? tally.dist[q] : self.distances[jobId][k] + tally.dist[q];
+            self.dots[jobId][k] = first ? tally.dot[q] : self.dots[jobId][k] + tally.dot[q];
         }
+        self.aggNorms[jobId] = first ? tally.aggNorm : self.aggNorms[jobId] + tally.aggNorm;
         MarketStorage.Round storage rd = self.rounds[jobId];
         rd.aggregateHash = keccak256(abi.encodePacked(rd.aggregateHash, keccak256(out)));
         rd.chunksAggregated = uint32(chunkIndex + 1);
@@ -195,15 +207,17 @@ library AggregateLogic {
         }
     }
 
-    /// @dev The aggregate words of the chunk and each eligible group's squared distance over it.
+    /// @dev The aggregate words of the chunk, each eligible group's squared distance to the aggregate and
+    /// dot product with it, and the aggregate's squared norm, over the chunk.
     function _compute(
         Plan memory plan,
         bytes calldata data,
         Shape memory shape
-    ) private pure returns (bytes memory out, uint256[] memory dist) {
+    ) private pure returns (bytes memory out, Tally memory tally) {
         uint256 e = plan.groupIndex.length;
         out = new bytes(shape.sliceBytes);
-        dist = new uint256[](e);
+        tally.dist = new uint256[](e);
+        tally.dot = new int256[](e);
         int256[] memory means = new int256[](8 * e); // lane-major: means[t·e + q]
         int256[] memory lane = new int256[](e);
         for (uint256 w = 0; w < shape.words; ++w) {
@@ -215,21 +229,35 @@ library AggregateLogic {
                 }
                 int256 agg = RobustRules.aggregate(shape.rule, shape.trimBps, lane);
                 word |= uint256(uint32(int32(agg))) << (t << 5);
-                // dist[q] += (means[t·e + q] − agg)²; |diff| < 2^33, so the square and sum cannot wrap.
-                assembly ("memory-safe") {
-                    let mp := add(add(means, 0x20), shl(5, mul(t, e)))
-                    let dp := add(dist, 0x20)
-                    for { let q := 0 } lt(q, e) { q := add(q, 1) } {
-                        let diff := sub(mload(add(mp, shl(5, q))), agg)
-                        let at := add(dp, shl(5, q))
-                        mstore(at, add(mload(at), mul(diff, diff)))
-                    }
-                }
+                _accumulate(means, tally, agg, t, e);
             }
             assembly ("memory-safe") {
                 mstore(add(add(out, 0x20), shl(5, w)), word)
             }
         }
+    }
+
+    /// @dev For lane `t`: dist[q] += (mean − agg)², dot[q] += mean · agg for every group q, aggNorm += agg².
+    /// Means and agg are int32 values, so |diff| < 2^33 and |mean · agg| ≤ 2^62: over at most 2^21 lanes
+    /// no sum wraps, and two's complement MUL/ADD give the signed dot exactly.
+    function _accumulate(int256[] memory means, Tally memory tally, int256 agg, uint256 t, uint256 e) private pure {
+        uint256[] memory dist = tally.dist;
+        int256[] memory dot = tally.dot;
+        assembly ("memory-safe") {
+            let mp := add(add(means, 0x20), shl(5, mul(t, e)))
+            let dp := add(dist, 0x20)
+            let pp := add(dot, 0x20)
+            for { let q := 0 } lt(q, e) { q := add(q, 1) } {
+                let off := shl(5, q)
+                let m := mload(add(mp, off))
+                let diff := sub(m, agg)
+                let at := add(dp, off)
+                mstore(at, add(mload(at), mul(diff, diff)))
+                at := add(pp, off)
+                mstore(at, add(mload(at), mul(m, agg)))
+            }
+        }
+        tally.aggNorm += uint256(agg * agg);
     }
 
     /// @dev Means of word `w` (global index `global`) for every eligible group, all eight lanes.

@@ -9,7 +9,7 @@ pragma solidity ^0.8.30;
 /// word is summed, every pair between a submitter and a dropped member needs a mask word (at most
 /// n·S/4 pairs, S the largest group any round can have), each of the e ≤ n/g group means is computed,
 /// sorted per lane (binary insertion sort, about 1000 gas per value per lane measured up to e = 85) and
-/// its distance accumulated. The constants are measured (test/contracts/gas.test.ts) and rounded up;
+/// its distance and dot product with the aggregate accumulated. The constants are measured (test/contracts/gas.test.ts) and rounded up;
 /// C is the largest size that keeps the bound under BUDGET, itself 1.7M gas under the EIP-7825 cap.
 library ChunkSizing {
     uint256 internal constant BUDGET = 15_000_000;
@@ -17,14 +17,14 @@ library ChunkSizing {
     uint256 internal constant CALLDATA_PER_WORD_COPY = 512; // 32 bytes · 16 gas
     uint256 internal constant SUM_PER_WORD_COPY = 200; // calldata load + SWAR add
     uint256 internal constant MASK_PER_PAIR_WORD = 400; // keccak mask word + SWAR add/sub
-    uint256 internal constant GROUP_PER_WORD = 1000; // 8 lane means + 8 distance updates
+    uint256 internal constant GROUP_PER_WORD = 1400; // 8 lane means + 8 distance and 8 dot updates
     uint256 internal constant RULE_PER_VALUE = 1000; // per lane and group mean: sort and rule
     uint256 internal constant RULE_PER_LANE = 1000; // per lane: copy, call, pick
     uint256 internal constant WORD_FIXED = 3000; // output word, event data, loop
     uint256 internal constant CHUNK_FIXED = 250_000; // 21000 base, phase, groups, hash chain, counters
     uint256 internal constant PER_MEMBER = 10_000; // per slice: cold hash slot, slice hash, group build
     uint256 internal constant PER_PAIR = 3_000; // per mask pair: cold seed slot
-    uint256 internal constant PER_GROUP = 25_000; // per group: fresh distance slot, eligibility
+    uint256 internal constant PER_GROUP = 50_000; // per group: fresh distance and dot slots, eligibility
 
     /// @dev The chunk size for n DOs and group size g (3 <= g <= n <= 128): at least 1 within the maxima.
     function chunkWords(uint256 n, uint256 g) internal pure returns (uint256) {

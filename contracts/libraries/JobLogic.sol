@@ -104,6 +104,7 @@ library JobLogic {
         _check(p.revealDuration != 0 && p.revealDuration <= MAX_DURATION, "revealDuration", p.revealDuration);
         _check(p.trimBps < 5000, "trimBps", p.trimBps);
         _check(p.outlierFactorBps >= 10000, "outlierFactorBps", p.outlierFactorBps);
+        _check(p.minProjectionBps <= 10000, "minProjectionBps", p.minProjectionBps);
         _check(p.scaleBits <= MAX_SCALE_BITS, "scaleBits", p.scaleBits);
         // No honest group sum may wrap: maxGroupSize · (clipNormQ + 1) < 2^31.
         uint256 maxGroup = ChunkSizing.maxGroupSize(p.numDOs, p.groupSize);

@@ -65,6 +65,8 @@ library MarketStorage {
         mapping(uint256 jobId => mapping(uint256 member => mapping(uint256 peerSlot => bytes32))) seeds;
         mapping(uint256 jobId => mapping(uint256 member => mapping(uint256 chunk => bytes32))) chunkHashes;
         mapping(uint256 jobId => mapping(uint256 group => uint256)) distances;
+        mapping(uint256 jobId => mapping(uint256 group => int256)) dots;
+        mapping(uint256 jobId => uint256) aggNorms;
         mapping(uint256 jobId => mapping(uint256 round => RoundResult)) results;
         mapping(address token => mapping(address account => uint256)) credits;
         mapping(address token => uint256) liabilities; // escrow of live jobs plus unreleased credits

@@ -34,11 +34,15 @@ library RobustRules {
         return sum / int256(e - 2 * b);
     }
 
-    /// @dev Inliers among squared distances (each below 2^200): bit q of `mask` is set when
-    /// 10000 · dists[q] ≤ factorBps · median(dists), the median taken by the median rule.
+    /// @dev Inliers among eligible groups (distances, |dots| and aggNorm each below 2^200): bit q of `mask`
+    /// is set when 10000 · dists[q] ≤ factorBps · median(dists), the median taken by the median rule, and,
+    /// unless minProjectionBps is 0, 10000 · dots[q] ≥ minProjectionBps · aggNorm.
     function inliers(
         uint256[] memory dists,
-        uint256 factorBps
+        int256[] memory dots,
+        uint256 aggNorm,
+        uint256 factorBps,
+        uint256 minProjectionBps
     ) internal pure returns (uint256 mask, uint256 median) {
         int256[] memory sorted = new int256[](dists.length);
         for (uint256 q = 0; q < dists.length; ++q) {
@@ -46,8 +50,11 @@ library RobustRules {
         }
         Sort.sort(sorted);
         median = uint256(medianOfSorted(sorted));
+        int256 bound = int256(minProjectionBps) * int256(aggNorm);
         for (uint256 q = 0; q < dists.length; ++q) {
-            if (10000 * dists[q] <= factorBps * median) mask |= uint256(1) << q;
+            bool near = 10000 * dists[q] <= factorBps * median;
+            bool aligned = minProjectionBps == 0 || 10000 * dots[q] >= bound;
+            if (near && aligned) mask |= uint256(1) << q;
         }
     }
 }

@@ -114,7 +114,7 @@ library RoundLogic {
         Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Aggregate);
         MarketStorage.Round storage rd = self.rounds[jobId];
         Rounds.expectRound(rd, jobId, round);
-        (RoundResult memory result, uint256[] memory dists) = _judge(self, jobId, rd, gs);
+        (RoundResult memory result, uint256[] memory dists, int256[] memory dots) = _judge(self, jobId, rd, gs);
         if (result.eligibleGroups != 0 && rd.chunksAggregated < j.chunkCount) {
             revert IOmniMarket.MarketAggregationIncomplete(jobId, round, rd.chunksAggregated, j.chunkCount);
         }
@@ -127,7 +127,9 @@ library RoundLogic {
             result.aggregateHash,
             result.eligibleGroups,
             result.inlierGroups,
-            dists
+            dists,
+            dots,
+            result.aggNorm
         );
         uint256 remaining = j.params.numDOs - Rounds.popcount(j.slashedMembers);
         if (result.eligibleGroups != 0 && round + 1 < j.params.rounds && remaining >= j.params.groupSize) {
@@ -138,21 +140,32 @@ library RoundLogic {
         }
     }
 
-    /// @dev Eligible groups, and among them the inliers: 10000 · dist ≤ outlierFactorBps · median(dist).
+    /// @dev Eligible groups, and among them the inliers: 10000 · dist ≤ outlierFactorBps · median(dist) and
+    /// (unless minProjectionBps is 0) 10000 · dot ≥ minProjectionBps · aggNorm.
     function _judge(
         MarketStorage.State storage self,
         uint256 jobId,
         MarketStorage.Round storage rd,
         uint256[][] memory gs
-    ) private view returns (RoundResult memory result, uint256[] memory dists) {
+    ) private view returns (RoundResult memory result, uint256[] memory dists, int256[] memory dots) {
         result.aggregateHash = rd.aggregateHash;
         for (uint256 k = 0; k < gs.length; ++k) {
             if (Rounds.isEligible(self, jobId, rd, gs[k])) result.eligibleGroups |= uint256(1) << k;
         }
-        dists = _distances(self, jobId, result.eligibleGroups, gs.length);
-        if (dists.length == 0) return (result, dists);
+        (dists, dots) = _tallies(self, jobId, result.eligibleGroups, gs.length);
+        if (dists.length == 0) return (result, dists, dots);
+        result.aggNorm = self.aggNorms[jobId];
         uint256 inliers;
-        (inliers, result.medianDistance) = RobustRules.inliers(dists, self.jobs[jobId].params.outlierFactorBps);
+        {
+            MarketStorage.Job storage j = self.jobs[jobId];
+            (inliers, result.medianDistance) = RobustRules.inliers(
+                dists,
+                dots,
+                result.aggNorm,
+                j.params.outlierFactorBps,
+                j.params.minProjectionBps
+            );
+        }
         uint256 q;
         for (uint256 k = 0; k < gs.length; ++k) {
             if ((result.eligibleGroups >> k) & 1 == 0) continue;
@@ -161,17 +174,21 @@ library RoundLogic {
         }
     }
 
-    /// @dev Distances of the eligible groups, in group order.
-    function _distances(
+    /// @dev Distances and dot products of the eligible groups, in group order.
+    function _tallies(
         MarketStorage.State storage self,
         uint256 jobId,
         uint256 eligibleGroups,
         uint256 groupCount
-    ) private view returns (uint256[] memory dists) {
-        dists = new uint256[](Rounds.popcount(eligibleGroups));
+    ) private view returns (uint256[] memory dists, int256[] memory dots) {
+        uint256 e = Rounds.popcount(eligibleGroups);
+        dists = new uint256[](e);
+        dots = new int256[](e);
         uint256 q;
         for (uint256 k = 0; k < groupCount; ++k) {
-            if ((eligibleGroups >> k) & 1 == 1) dists[q++] = self.distances[jobId][k];
+            if ((eligibleGroups >> k) & 1 == 0) continue;
+            dists[q] = self.distances[jobId][k];
+            dots[q++] = self.dots[jobId][k];
         }
     }
 

@@ -63,12 +63,15 @@ contract ProtocolHarness {
         return RobustRules.aggregate(rule, trimBps, values);
     }
 
-    /// @notice Inlier bitmap and median of squared distances.
+    /// @notice Inlier bitmap and median of squared distances, with the projection test on `dots`.
     function inliers(
         uint256[] calldata dists,
-        uint256 factorBps
+        int256[] calldata dots,
+        uint256 aggNorm,
+        uint256 factorBps,
+        uint256 minProjectionBps
     ) external pure returns (uint256 mask, uint256 median) {
-        return RobustRules.inliers(dists, factorBps);
+        return RobustRules.inliers(dists, dots, aggNorm, factorBps, minProjectionBps);
     }
 
     /// @notice Whether (x, y) is an acceptable Baby Jubjub public key.

@@ -37,6 +37,7 @@ struct JobParams {
     Rule rule;
     uint16 trimBps; // trimmed mean: fraction trimmed at each end, in basis points (< 5000)
     uint32 outlierFactorBps; // inlier bound on squared distances relative to their median (>= 10000)
+    uint16 minProjectionBps; // inlier bound on the projection on the aggregate (<= 10000; 0: no bound)
     uint8 scaleBits; // s: fixed-point scale 2^s
     uint32 clipNormQ; // L2 clip bound in quantized units
 }
@@ -92,6 +93,7 @@ struct RoundResult {
     uint256 eligibleGroups;
     uint256 inlierGroups;
     uint256 medianDistance;
+    uint256 aggNorm; // Σ agg² over all lanes of the round aggregate
 }
 
 /// @notice Why a member lost its stake.

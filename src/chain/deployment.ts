@@ -29,15 +29,3 @@ export async function writeDeployment(network: string, chainId: bigint | number,
   await fs.rename(`${file}.tmp`, file);
   return file;
 }
-
-/** Loads deployments/<network>.json, with an error that names the missing file. */
-export async function readDeployment(network: string): Promise<Deployment> {
-  const file = path.join(DEPLOYMENTS_DIR, `${network}.json`);
-  try {
-    return JSON.parse(await fs.readFile(file, "utf8")) as Deployment;
-  } catch (error) {
-    throw new Error(`no deployment recorded for network "${network}" (${file}); run the deploy script first`, {
-      cause: error,
-    });
-  }
-}

@@ -1,13 +1,29 @@
 // The one place where raw RPC and revert errors are turned into the project's errors.
+import { Interface } from "ethers";
 import { BaseError } from "../errors";
+import { marketAbi } from "./market";
 import { ChainCallError, ContractRevertError, ChainRequestError } from "../errors/chain";
 
 interface EthersError {
   code?: string;
+  data?: string;
   error?: { message?: string };
   revert?: { name: string; args: readonly unknown[] } | null;
   shortMessage?: string;
   message?: string;
+}
+
+let cachedInterface: Interface | undefined;
+
+/** The market's custom error encoded in revert data, or null when the data is not one of them. */
+function decodeRevert(data: string): { name: string; args: unknown[] } | null {
+  cachedInterface ??= new Interface(marketAbi() as never);
+  try {
+    const parsed = cachedInterface.parseError(data);
+    return parsed && { name: parsed.name, args: [...parsed.args] };
+  } catch {
+    return null; // not ABI-encoded error data
+  }
 }
 
 /** ethers error codes that mean the node was not reached or did not answer: worth retrying. */
@@ -24,7 +40,12 @@ export async function chainCall<T>(action: string, call: () => Promise<T>): Prom
   } catch (error) {
     const e = error as EthersError;
     if (e?.revert?.name) throw new ContractRevertError(action, e.revert.name, e.revert.args, error);
-    if (e?.code === "CALL_EXCEPTION") throw new ContractRevertError(action, "UnknownRevert", [e.shortMessage ?? ""], error);
+    if (e?.code === "CALL_EXCEPTION") {
+      // Over JSON-RPC a failed estimate carries the revert data undecoded: decode it with the market's ABI.
+      const decoded = e.data && e.data !== "0x" ? decodeRevert(e.data) : null;
+      if (decoded) throw new ContractRevertError(action, decoded.name, decoded.args, error);
+      throw new ContractRevertError(action, "UnknownRevert", [e.shortMessage ?? ""], error);
+    }
     if (e?.code && UNREACHABLE.has(e.code)) {
       // UNKNOWN_ERROR wraps a JSON-RPC error ethers could not classify: name the node's own words.
       throw new ChainRequestError(action, [e.shortMessage ?? e.code, e.error?.message].filter(Boolean).join(": "), error);

@@ -31,13 +31,18 @@ export interface Connection {
   wallet?: Wallet;
 }
 
-/** Adds --rpc, --deployment, --market and --keystore to a command. */
-export function chainOptions(command: Command): Command {
-  return command
-    .option("--rpc <url>", "JSON-RPC endpoint", "http://127.0.0.1:8545")
+/** Adds --rpc. */
+export function rpcOption(command: Command): Command {
+  return command.option("--rpc <url>", "JSON-RPC endpoint", "http://127.0.0.1:8545");
+}
+
+/** Adds --rpc, --deployment, --market and, for a command that signs, --keystore. */
+export function chainOptions(command: Command, signs = true): Command {
+  rpcOption(command)
     .option("--deployment <file>", "deployment record with the market address and chain id", "deployments/localhost.json")
-    .option("--market <address>", "market address (overrides --deployment)", addressOption)
-    .option("--keystore <file>", "encrypted ethers JSON keystore (password from OMNI_KEYSTORE_PASSWORD); else PRIVATE_KEY");
+    .option("--market <address>", "market address (overrides --deployment)", addressOption);
+  if (!signs) return command;
+  return command.option("--keystore <file>", "encrypted ethers JSON keystore (password from OMNI_KEYSTORE_PASSWORD); else PRIVATE_KEY");
 }
 
 /** The market address and chain id recorded in a deployment file. */
@@ -73,7 +78,7 @@ async function nodeChainId(url: string): Promise<bigint> {
  * Connects to the market at `where` through --rpc (with the account's wallet when `signer` is set), runs
  * `use` and closes the connection.
  */
-export async function withMarket<T>(flags: ChainFlags, where: MarketLocation, signer: boolean, use: (c: Connection) => Promise<T>): Promise<T> {
+export async function withMarket<T>(flags: Pick<ChainFlags, "rpc" | "keystore">, where: MarketLocation, signer: boolean, use: (c: Connection) => Promise<T>): Promise<T> {
   const chainId = await nodeChainId(flags.rpc);
   if (where.chainId !== undefined && where.chainId !== chainId) {
     throw new InvalidInputError("chain id", `${flags.rpc} is chain ${chainId}, but the market is recorded on chain ${where.chainId}`);

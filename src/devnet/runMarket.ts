@@ -11,6 +11,7 @@ import { buildModel, createRng, evaluate, initBackend, loadMnist, pretrain, sele
 import { Phase, marketAbi, marketAt, phaseName, release, writeDeployment } from "../chain";
 import { deployMarket } from "../chain/deployMarket";
 import { applyRound } from "../owner/applyRound";
+import { jobRunReport } from "../owner/jobReport";
 import { payoutOutcome, readPayouts } from "../owner/payouts";
 import { postJob, type JobTerms } from "../owner/postJob";
 import { DEMO_RECIPE } from "../owner/recipe";
@@ -122,19 +123,11 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
     const codes = await Promise.all(exits);
     if (codes.some((c) => c !== 0)) throw new Error(`workers exited with codes ${codes.join(", ")}; see ${opts.reportDir}/logs`);
     await release(market, ZeroAddress, owner.address);
-    const books = await market.jobBooks(jobId);
-    const payouts = await readPayouts(market, jobId);
+    const config = { dataOwners: opts.dataOwners, groupSize: opts.groupSize, rounds: opts.rounds, malicious: opts.malicious, attack: opts.attack ?? null, backend: backend.name, jobId: jobId.toString(), market: address, attackers: [...attackers] };
+    const base = await jobRunReport(market, jobId, { initialAccuracy, rounds: rows, config, wallMs: Date.now() - started });
+    const [books, payouts] = await Promise.all([market.jobBooks(jobId), readPayouts(market, jobId)]);
     const report: MarketRunReport = {
-      initialAccuracy,
-      finalAccuracy: rows.at(-1)?.accuracy ?? initialAccuracy,
-      rounds: rows,
-      payoutsWei: Object.fromEntries(Object.entries(payouts.rewardWei).map(([a, w]) => [a, w.toString()])),
-      budgetWei: books.budget.toString(),
-      refundedWei: books.refunded.toString(),
-      slashedWei: books.slashed.toString(),
-      stakesReturnedWei: books.stakesReturned.toString(),
-      config: { dataOwners: opts.dataOwners, groupSize: opts.groupSize, rounds: opts.rounds, malicious: opts.malicious, attack: opts.attack ?? null, backend: backend.name, jobId: jobId.toString(), market: address, attackers: [...attackers] },
-      wallMs: Date.now() - started,
+      ...base,
       checks: {
         booksBalance: books.paid + books.refunded + books.slashed + books.stakesReturned === books.budget + books.stakes,
         ...payoutOutcome(payouts, attackers, rows.length),

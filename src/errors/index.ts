@@ -4,3 +4,4 @@ export * from "./input";
 export * from "./quantization";
 export * from "./aggregation";
 export * from "./protocol";
+export * from "./worker";

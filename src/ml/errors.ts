@@ -1,26 +1,24 @@
-// Errors raised by the ML layer. `src/errors/base.ts` did not exist when this was written, so
-// the hierarchy roots at MlError, shaped like the planned BaseError(shortMessage, {details, cause}).
+// Errors raised by the ML layer, under the project's BaseError: a short message that names the
+// problem, with details and the cause kept for logs.
+import { BaseError } from "../errors/base";
 
-/** Options shared by every ML error: extra detail lines and the underlying cause. */
+/** Options shared by every ML error: an extra detail line and the underlying cause. */
 export interface MlErrorOptions {
   details?: string;
   cause?: unknown;
 }
 
-/** Root of the ML errors: a short message, optional details, optional cause. */
-export class MlError extends Error {
+/** Root of the ML errors. */
+export class MlError extends BaseError {
   override name = "MlError";
-  readonly shortMessage: string;
-  readonly details?: string;
 
   constructor(shortMessage: string, options: MlErrorOptions = {}) {
+    super(shortMessage, { details: options.details ? { details: options.details } : {}, cause: options.cause });
     const causeText = options.cause instanceof Error ? options.cause.message : undefined;
     const lines = [shortMessage];
     if (options.details) lines.push(`Details: ${options.details}`);
     if (causeText && causeText !== options.details) lines.push(`Cause: ${causeText}`);
-    super(lines.join("\n"), { cause: options.cause });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
+    this.message = lines.join("\n");
   }
 }
 

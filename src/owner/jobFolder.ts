@@ -12,7 +12,6 @@ export interface JobRecord {
   jobId: string;
   market: string;
   chainId: string;
-  token: string;
   task: string;
   /** Subfolder holding the current full model. */
   model: string;

@@ -1,6 +1,7 @@
 // Model owner: post a job for a split model — escrow the budget, then publish the quantized public part.
 import { encodeBytes32String, type BigNumberish } from "ethers";
 import type * as tf from "@tensorflow/tfjs";
+import { BaseError } from "../errors";
 import { packWords } from "../protocol";
 import { createJob, publishModel, type JobParameters, type OmniMarket, type TxCost } from "../chain";
 import { publicWeights, type ModelConfig } from "../ml";
@@ -19,6 +20,8 @@ export interface JobTerms {
   rule: "median" | "trimmed-mean";
   trimBps?: number;
   outlierFactorBps?: number;
+  /** Inlier bound on a group mean's projection on the aggregate, in basis points (0 … 10000; 0: none). */
+  minProjectionBps?: number;
   scaleBits: number;
   /** L2 clip bound of an update, as a float. */
   clipNorm: number;
@@ -43,6 +46,7 @@ export function jobParameters(terms: JobTerms, config: ModelConfig, paramCount: 
     rule: terms.rule === "median" ? 0 : 1,
     trimBps: terms.trimBps ?? 0,
     outlierFactorBps: terms.outlierFactorBps ?? 40_000,
+    minProjectionBps: terms.minProjectionBps ?? 5_000,
     scaleBits: terms.scaleBits,
     clipNormQ: Math.round(terms.clipNorm * 2 ** terms.scaleBits),
   };
@@ -56,7 +60,14 @@ export async function postJob(
   terms: JobTerms,
 ): Promise<{ jobId: bigint; txs: TxCost[] }> {
   const weights = publicWeights(model);
+  const packed = packWords(encodeModel(weights, terms.scaleBits));
   const { jobId, txs } = await createJob({ market, params: jobParameters(terms, config, weights.length) });
-  txs.push(...(await publishModel(market, jobId, packWords(encodeModel(weights, terms.scaleBits)))));
+  try {
+    txs.push(...(await publishModel(market, jobId, packed)));
+  } catch (cause) {
+    // The budget is escrowed already: name the job, so publishing can resume (publishModel continues from
+    // the last posted word) or the job can be cancelled for a refund after its join deadline.
+    throw new BaseError(`job ${jobId} was created but publishing its model stopped: ${(cause as Error).message}`, { details: { jobId: jobId.toString() }, cause });
+  }
   return { jobId, txs };
 }

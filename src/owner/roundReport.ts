@@ -11,6 +11,9 @@ export interface RoundRow {
   inlierGroups: number;
   eligibleGroups: number;
   paidWei: string;
+  /** Squared distance of each eligible group's mean to the aggregate, and their median (quantized units). */
+  distances: string[];
+  medianDistance: string;
 }
 
 const popcount = (x: bigint): number => x.toString(2).split("").filter((c) => c === "1").length;
@@ -48,5 +51,7 @@ export async function roundFacts(market: OmniMarket, jobId: bigint, round: numbe
     inlierGroups: popcount(final.args.inlierGroups),
     eligibleGroups: popcount(final.args.eligibleGroups),
     paidWei: paid.toString(),
+    distances: final.args.distances.map(String),
+    medianDistance: (await market.roundResult(jobId, round)).medianDistance.toString(),
   };
 }

@@ -1,6 +1,7 @@
 // The contract's integer computation for one round (docs/PROTOCOL.md "Aggregation of a round"):
 // group means truncated toward zero, the job's rule across eligible groups per element, each group's
-// squared distance to the aggregate, and the inlier test against the median distance.
+// squared distance to the aggregate and dot product with it, and the inlier test: distance against the
+// median distance, projection (dot / aggNorm) against minProjectionBps.
 import { InvalidInputError } from "../errors";
 import { assertOnChainRule, bigintMedian, onChainRuleOfSorted, truncDiv, type OnChainRule } from "../aggregation/integerRules";
 import { unmaskGroupSum, type RevealedSeed } from "./mask";
@@ -9,6 +10,8 @@ import { unmaskGroupSum, type RevealedSeed } from "./mask";
 export const MIN_GROUP_SUBMITTERS = 3;
 /** The default outlier factor: squared distance at most 4× the median (distance at most 2×). */
 export const DEFAULT_OUTLIER_FACTOR_BPS = 40000n;
+/** The default projection bound: a group mean's projection on the aggregate at least 1/2. */
+export const DEFAULT_MIN_PROJECTION_BPS = 5000n;
 
 /** An eligible group given by its already unmasked lane-wise sum. */
 export interface GroupSum {
@@ -32,7 +35,12 @@ export interface RoundAggregateResult {
   dists: bigint[];
   /** The rule's median of the distances. */
   medianDist: bigint;
-  /** Per eligible group: 10000 · dist ≤ outlierFactorBps · medianDist. */
+  /** Per eligible group: Σ mean · agg over all lanes (signed). */
+  dots: bigint[];
+  /** Σ agg^2 over all lanes. */
+  aggNorm: bigint;
+  /** Per eligible group: 10000 · dist ≤ outlierFactorBps · medianDist and (minProjectionBps > 0 only)
+   * 10000 · dot ≥ minProjectionBps · aggNorm. */
   inliers: boolean[];
 }
 
@@ -46,11 +54,34 @@ export function groupMean(sum: Uint32Array, submitters: number): Int32Array {
   return mean;
 }
 
-/** Which groups are inliers: 10000 · dist_k ≤ outlierFactorBps · median(dists). */
-export function inlierFlags(dists: readonly bigint[], outlierFactorBps: bigint = DEFAULT_OUTLIER_FACTOR_BPS): boolean[] {
+/** inlierFlags' input: per eligible group its distance and dot product, the aggregate's norm and the bounds. */
+export interface InlierFlagsParameters {
+  dists: readonly bigint[];
+  dots: readonly bigint[];
+  aggNorm: bigint;
+  outlierFactorBps?: bigint;
+  /** 0 disables the projection test. */
+  minProjectionBps?: bigint;
+}
+
+/**
+ * Which groups are inliers: 10000 · dist_k ≤ outlierFactorBps · median(dists) and, unless minProjectionBps
+ * is 0, 10000 · dot_k ≥ minProjectionBps · aggNorm (the group mean's projection on the aggregate,
+ * dot_k / aggNorm, is at least minProjectionBps / 10000).
+ */
+export function inlierFlags(params: InlierFlagsParameters): boolean[] {
+  const { dists, dots, aggNorm } = params;
+  const outlierFactorBps = params.outlierFactorBps ?? DEFAULT_OUTLIER_FACTOR_BPS;
+  const minProjectionBps = params.minProjectionBps ?? DEFAULT_MIN_PROJECTION_BPS;
   if (typeof outlierFactorBps !== "bigint" || outlierFactorBps < 0n) throw new InvalidInputError("outlierFactorBps", "must be a non-negative bigint");
+  if (typeof minProjectionBps !== "bigint" || minProjectionBps < 0n || minProjectionBps > 10000n) {
+    throw new InvalidInputError("minProjectionBps", "must be a bigint in [0, 10000]");
+  }
+  if (typeof aggNorm !== "bigint" || aggNorm < 0n) throw new InvalidInputError("aggNorm", "must be a non-negative bigint");
+  if (dots.length !== dists.length) throw new InvalidInputError("dots", `has ${dots.length} entries, expected ${dists.length}`);
   const med = bigintMedian(dists);
-  return dists.map((dist) => 10000n * dist <= outlierFactorBps * med);
+  const bound = minProjectionBps * aggNorm;
+  return dists.map((dist, q) => 10000n * dist <= outlierFactorBps * med && (minProjectionBps === 0n || 10000n * dots[q] >= bound));
 }
 
 // Σ (a_i − b_i)^2 exactly: small squares add up in a double while it stays below 2^52, then flush.
@@ -72,11 +103,31 @@ function squaredDistanceExact(a: Int32Array, b: Int32Array): bigint {
   return total + BigInt(partial);
 }
 
-/** The round's aggregate, distances and inliers from the eligible groups' unmasked sums (ascending group order). */
+// Σ a_i · b_i exactly (signed): products below 2^52 add up in a double while it stays within ±2^52.
+function dotExact(a: Int32Array, b: Int32Array): bigint {
+  let total = 0n;
+  let partial = 0;
+  for (let i = 0; i < a.length; i++) {
+    const product = a[i] * b[i];
+    if (product > -4503599627370496 && product < 4503599627370496) {
+      partial += product;
+      if (partial >= 4503599627370496 || partial <= -4503599627370496) {
+        total += BigInt(partial);
+        partial = 0;
+      }
+    } else {
+      total += BigInt(a[i]) * BigInt(b[i]);
+    }
+  }
+  return total + BigInt(partial);
+}
+
+/** The round's aggregate, distances, dots and inliers from the eligible groups' unmasked sums (ascending group order). */
 export function aggregateGroupSums(
   groups: readonly GroupSum[],
   rule: OnChainRule,
   outlierFactorBps: bigint = DEFAULT_OUTLIER_FACTOR_BPS,
+  minProjectionBps: bigint = DEFAULT_MIN_PROJECTION_BPS,
 ): RoundAggregateResult {
   assertOnChainRule(rule);
   if (groups.length === 0) throw new InvalidInputError("groups", "no eligible group to aggregate");
@@ -92,20 +143,26 @@ export function aggregateGroupSums(
     agg[i] = onChainRuleOfSorted(column.sort(), rule);
   }
   const dists = means.map((mean) => squaredDistanceExact(mean, agg));
+  const dots = means.map((mean) => dotExact(mean, agg));
+  const aggNorm = dotExact(agg, agg);
   return {
     means,
     aggregate: new Uint32Array(agg.buffer),
     dists,
     medianDist: bigintMedian(dists),
-    inliers: inlierFlags(dists, outlierFactorBps),
+    dots,
+    aggNorm,
+    inliers: inlierFlags({ dists, dots, aggNorm, outlierFactorBps, minProjectionBps }),
   };
 }
 
-/** roundAggregate's input: eligible groups (sums or masked vectors + reveals), the rule and the outlier factor. */
+/** roundAggregate's input: eligible groups (sums or masked vectors + reveals), the rule and the inlier bounds. */
 export interface RoundAggregateParameters {
   groups: readonly (GroupSum | MaskedGroup)[];
   rule: OnChainRule;
   outlierFactorBps?: bigint;
+  /** Default DEFAULT_MIN_PROJECTION_BPS; 0 disables the projection test. */
+  minProjectionBps?: bigint;
   /** Global index of the first word of the vectors (masks depend on it); default 0. */
   firstWord?: number;
 }
@@ -119,5 +176,5 @@ export async function roundAggregate(params: RoundAggregateParameters): Promise<
         : { submitters: g.masked.length, sum: await unmaskGroupSum({ masked: g.masked, reveals: g.reveals, firstWord: params.firstWord }) },
     ),
   );
-  return aggregateGroupSums(sums, params.rule, params.outlierFactorBps);
+  return aggregateGroupSums(sums, params.rule, params.outlierFactorBps, params.minProjectionBps);
 }

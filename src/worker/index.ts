@@ -8,3 +8,4 @@ export * from "./roundUpdate";
 export * from "./findJob";
 export * from "./runWorker";
 export * from "./recipe";
+export * from "./progress";

@@ -3,6 +3,7 @@
 // the source of truth: after a crash the worker re-reads it and carries on from where it stands.
 import { JsonRpcProvider, getAddress, type Wallet } from "ethers";
 import path from "path";
+import { WorkerSetupError } from "../errors";
 import { ContractRevertError } from "../errors/chain";
 import {
   Phase,
@@ -39,7 +40,8 @@ export interface WorkerOptions {
   filter: JobFilter;
   /** Join this job instead of searching. */
   jobId?: bigint;
-  trainer: () => Promise<DataOwnerTrainer>;
+  /** Builds the trainer once the job is known (`numDOs` sizes the omniscience-free attack models). */
+  trainer: (job: { numDOs: number }) => Promise<DataOwnerTrainer>;
   pollMs: number;
   /** How long a non-designated member waits before aggregating a round itself. */
   aggregatorDelayMs: number;
@@ -67,15 +69,16 @@ async function connect(opts: WorkerOptions): Promise<{ wallet: Wallet; market: O
   const provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250, cacheTimeout: -1 });
   const { chainId } = await withRetry("connect", async () => provider.getNetwork(), opts.log);
   if (opts.chainId !== undefined && chainId !== opts.chainId) {
-    throw new Error(`wrong chain: ${opts.rpcUrl} is chain ${chainId}, the market is on chain ${opts.chainId}`);
+    throw new WorkerSetupError(`wrong chain: ${opts.rpcUrl} is chain ${chainId}, the market is on chain ${opts.chainId}`);
   }
   const wallet = await loadWallet(opts.signer, provider);
   const market = marketAt(getAddress(opts.market), wallet);
-  if ((await provider.getCode(opts.market)) === "0x") throw new Error(`no contract at ${opts.market} on chain ${chainId}`);
+  if ((await provider.getCode(opts.market)) === "0x") throw new WorkerSetupError(`no contract at ${opts.market} on chain ${chainId}`);
   return { wallet, market, chainId };
 }
 
-async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMarket, chainId: bigint): Promise<Member> {
+/** The job to work on: the one given, the one saved before a restart, or the newest matching open job. */
+async function chooseJob(opts: WorkerOptions, market: OmniMarket, chainId: bigint): Promise<bigint> {
   const stateFile = path.join(opts.stateDir, "worker.json");
   const saved = readJsonIfExists<SavedState>(stateFile);
   let jobId = opts.jobId ?? (saved && saved.market === opts.market && BigInt(saved.chainId) === chainId ? BigInt(saved.jobId) : undefined);
@@ -83,14 +86,20 @@ async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMar
     jobId = await withRetry("find job", () => findJob(market, opts.filter), opts.log);
     if (jobId === undefined) await sleep(opts.pollMs);
   }
+  if (jobId < 1n || jobId > (await market.jobCount())) throw new WorkerSetupError(`unknown job ${jobId} on market ${opts.market}`);
   writeFileAtomic(stateFile, JSON.stringify({ jobId: jobId.toString(), market: opts.market, chainId: chainId.toString() }));
+  return jobId;
+}
+
+/** Joins the job (stake and key), or finds the roster index it already holds. */
+async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMarket, chainId: bigint, jobId: bigint): Promise<Member> {
   const keys = await jobKeyPair(wallet, chainId, opts.market, jobId);
   const index = await market.memberIndex(jobId, wallet.address).then(Number, () => undefined);
   if (index !== undefined) {
     opts.log.info("resuming", { jobId, index });
     return { market, jobId, index, secretKey: keys.secretKey };
   }
-  await withRetry("join", () => joinJob(market, jobId!, keys.publicKey), opts.log);
+  await withRetry("join", () => joinJob(market, jobId, keys.publicKey), opts.log);
   const joined = Number(await market.memberIndex(jobId, wallet.address));
   opts.log.info("joined", { jobId, index: joined });
   return { market, jobId, index: joined, secretKey: keys.secretKey };
@@ -99,8 +108,14 @@ async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMar
 /** Runs the worker until its job completes or is cancelled; returns what it was paid out. */
 export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const { wallet, market, chainId } = await connect(opts);
-  const member = await joinOrResume(opts, wallet, market, chainId);
-  const trainer = await opts.trainer();
+  const chosen = await chooseJob(opts, market, chainId);
+  // Load and check the local data before any stake moves: bad data must not leave a stake behind.
+  const params = await market.jobParams(chosen);
+  const trainer = await opts.trainer({ numDOs: Number(params.numDOs) });
+  if (trainer.publicSize !== Number(params.paramCount)) {
+    throw new WorkerSetupError(`job ${chosen} has ${params.paramCount} public parameters, this worker's model has ${trainer.publicSize}`);
+  }
+  const member = await joinOrResume(opts, wallet, market, chainId, chosen);
   const { jobId, index } = member;
   const log = opts.log;
   let aggregateSeenAt: number | undefined;

@@ -9,6 +9,7 @@ import {
   buildPublicPart,
   initBackend,
   loadShard,
+  publicSize,
   setPublicWeights,
   trainPublic,
   type Dataset,
@@ -50,9 +51,9 @@ export class DataOwnerTrainer {
     return new DataOwnerTrainer(opts, data, buildPublicPart(opts.model, opts.seed), buildLocalHead(opts.model, opts.seed), labels);
   }
 
-  /** Number of local samples (reported when joining). */
-  get samples(): number {
-    return this.data.n;
+  /** Number of values in the public part this worker trains (must equal the job's paramCount). */
+  get publicSize(): number {
+    return publicSize(this.publicPart);
   }
 
   /** Trains one round from the public model `q` (int32 lanes at scale 2^scaleBits); returns the float update to send. */

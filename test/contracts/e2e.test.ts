@@ -23,7 +23,7 @@ async function e2eFixture() {
   const f = await deployFixture();
   const chunkWords = Number(await f.market.chunkWordsFor(12, 4));
   // Two and a bit chunks, so aggregation runs over several transactions and a partial last chunk.
-  const p = jobParams({ numDOs: 12, groupSize: 4, rounds: 2, paramCount: 8 * (2 * chunkWords + 3) - 5 });
+  const p = jobParams({ numDOs: 12, groupSize: 4, rounds: 2, paramCount: 8 * (2 * chunkWords + 3) - 5, minProjectionBps: 5000 });
   const job = await openJob(f.market, f.mo, f.dos, p);
   return { ...f, job };
 }
@@ -38,7 +38,12 @@ async function playAndCompare(job: Job, round: bigint, plan: RoundPlan) {
       reveals: played.reveals.filter((r) => subs.includes(r.submitter)),
     };
   });
-  const expected = await roundAggregate({ groups, rule: { rule: "median" }, outlierFactorBps: BigInt(job.p.outlierFactorBps) });
+  const expected = await roundAggregate({
+    groups,
+    rule: { rule: "median" },
+    outlierFactorBps: BigInt(job.p.outlierFactorBps),
+    minProjectionBps: BigInt(job.p.minProjectionBps),
+  });
   expect(Array.from(lanesOf(played.aggregate))).to.deep.equal(Array.from(expected.aggregate));
   const tx = await job.market.finalizeRound(job.jobId, round);
   const receipt = (await tx.wait())!;
@@ -46,6 +51,11 @@ async function playAndCompare(job: Job, round: bigint, plan: RoundPlan) {
     .map((l) => job.market.interface.parseLog(l))
     .find((l) => l?.name === "RoundFinalized")!;
   expect(finalized.args.distances).to.deep.equal(expected.dists);
+  expect(finalized.args.dots).to.deep.equal(expected.dots);
+  expect(finalized.args.aggNorm).to.equal(expected.aggNorm);
+  const result = await job.market.roundResult(job.jobId, round);
+  expect(result.medianDistance).to.equal(expected.medianDist);
+  expect(result.aggNorm).to.equal(expected.aggNorm);
   const inliers = played.eligible.map((k) => ((finalized.args.inlierGroups >> BigInt(k)) & 1n) === 1n);
   expect(inliers).to.deep.equal(expected.inliers);
   return { played, receipt, expected };

@@ -45,6 +45,7 @@ describe("jobs", function () {
       ["revealDuration", 0, 0n],
       ["trimBps", 5000, 5000n],
       ["outlierFactorBps", 9999, 9999n],
+      ["minProjectionBps", 10001, 10001n],
       ["scaleBits", 31, 31n],
       ["clipNormQ", 0, 0n],
       ["clipNormQ", 429496729, 429496729n], // 5 · (clipNormQ + 1) ≥ 2^31 with n = 6, g = 3

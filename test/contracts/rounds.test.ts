@@ -47,6 +47,29 @@ async function revealFixture() {
   return { ...f, groups, dropout, masked };
 }
 
+/** Honest updates along a common direction with member noise about as large as the signal (as on real
+ * data); a sign-flipper sends the negation of its honest update. */
+function alignedUpdates(d: number, members: number[], flippers: number[] = []): Map<number, Uint32Array> {
+  const updates = new Map<number, Uint32Array>();
+  for (const i of members) {
+    const v = new Uint32Array(d);
+    for (let e = 0; e < d; e++) {
+      const signal = (((e * 37) % 17) - 8) * 100;
+      const noise = (((e + 1) * (i + 5) * 7919 + i * 104729) % 2001) - 1000;
+      v[e] = (flippers.includes(i) ? -(signal + noise) : signal + noise) >>> 0;
+    }
+    updates.set(i, v);
+  }
+  return updates;
+}
+
+/** As the demo: 15 DOs in five groups of 3, one round, the projection test at 5000 bps, 256 parameters. */
+async function projectionFixture() {
+  const f = await deployFixture();
+  const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 15, groupSize: 3, rounds: 1, paramCount: 256, minProjectionBps: 5000 }));
+  return { ...f, job };
+}
+
 describe("rounds", function () {
   describe("commitSeeds", function () {
     it("moves to Submit as soon as every member committed", async function () {
@@ -272,6 +295,42 @@ describe("rounds", function () {
       expect(result.inlierGroups).to.equal(3n);
       expect(await job.market.releasable(ETH, await job.dos[groups[2][0]].getAddress())).to.equal(job.p.stake);
       expect(await job.market.releasable(ETH, await job.dos[groups[0][0]].getAddress())).to.equal(job.p.stake + job.p.rewardPerRound);
+    });
+
+    it("keeps every group of a clean round with a common direction an inlier under the projection test", async function () {
+      const { job } = await loadFixture(projectionFixture);
+      const groups = await groupsOf(job);
+      await playRound(job, 0n, { updates: alignedUpdates(job.p.paramCount, groups.flat()) });
+      const receipt = (await (await job.market.finalizeRound(job.jobId, 0n)).wait())!;
+      const finalized = receipt.logs.map((l) => job.market.interface.parseLog(l)).find((l) => l?.name === "RoundFinalized")!;
+      const result = await job.market.roundResult(job.jobId, 0n);
+      expect(result.eligibleGroups).to.equal(31n);
+      expect(result.inlierGroups).to.equal(31n);
+      expect(finalized.args.aggNorm).to.equal(result.aggNorm);
+      expect(result.aggNorm).to.be.greaterThan(0n);
+      for (const dot of finalized.args.dots) expect(10000n * dot).to.be.at.least(5000n * result.aggNorm);
+      expect((await job.market.jobBooks(job.jobId)).paid).to.equal(15n * job.p.rewardPerRound);
+    });
+
+    it("does not pay a group with a sign-flipped member: its projection on the aggregate is about 1/3", async function () {
+      const { job } = await loadFixture(projectionFixture);
+      const groups = await groupsOf(job);
+      const flipper = groups[2][1];
+      await playRound(job, 0n, { updates: alignedUpdates(job.p.paramCount, groups.flat(), [flipper]) });
+      const receipt = (await (await job.market.finalizeRound(job.jobId, 0n)).wait())!;
+      const finalized = receipt.logs.map((l) => job.market.interface.parseLog(l)).find((l) => l?.name === "RoundFinalized")!;
+      const result = await job.market.roundResult(job.jobId, 0n);
+      const [dists, dots] = [finalized.args.distances as bigint[], finalized.args.dots as bigint[]];
+      // The distance test alone would pay the group; its projection is what excludes it.
+      expect(10000n * dists[2]).to.be.at.most(40000n * result.medianDistance);
+      const projection = Number(dots[2]) / Number(result.aggNorm);
+      expect(projection).to.be.within(0.2, 0.5);
+      expect(await job.market.groupDot(job.jobId, 2)).to.equal(dots[2]);
+      expect(result.eligibleGroups).to.equal(31n);
+      expect(result.inlierGroups).to.equal(31n ^ 4n);
+      for (const i of groups[2]) expect(await job.market.releasable(ETH, await job.dos[i].getAddress())).to.equal(job.p.stake);
+      expect(await job.market.releasable(ETH, await job.dos[groups[0][0]].getAddress())).to.equal(job.p.stake + job.p.rewardPerRound);
+      expect((await job.market.jobBooks(job.jobId)).paid).to.equal(12n * job.p.rewardPerRound);
     });
 
     it("completes the job with a full refund when the DOs vanish, and non-committers keep their stake", async function () {

@@ -25,7 +25,7 @@ interface Vectors {
   }[];
   groups: { randomness: string; active: number[]; groupSize: number; groups: number[][] }[];
   rules: { rule: string; trimBps: number; values: number[]; result: number }[];
-  inliers: { dists: string[]; factorBps: number; inliers: boolean[] }[];
+  inliers: { dists: string[]; dots: string[]; aggNorm: string; factorBps: number; minProjectionBps: number; inliers: boolean[] }[];
   babyjub: { x: string; y: string; valid: boolean }[];
 }
 
@@ -79,7 +79,7 @@ describe("protocol vectors", function () {
   it("inlier decisions match every vector", async function () {
     const { harness } = await loadFixture(deployHarness);
     for (const v of vectors.inliers) {
-      const [mask] = await harness.inliers(v.dists.map(BigInt), v.factorBps);
+      const [mask] = await harness.inliers(v.dists.map(BigInt), v.dots.map(BigInt), BigInt(v.aggNorm), v.factorBps, v.minProjectionBps);
       expect(v.dists.map((_, q) => ((mask >> BigInt(q)) & 1n) === 1n)).to.deep.equal(v.inliers);
     }
   });

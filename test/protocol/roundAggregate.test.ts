@@ -67,8 +67,57 @@ describe("protocol/roundAggregate", () => {
   });
 
   it("applies 10000 · dist ≤ factor · median with the boundary inside", () => {
-    expect(inlierFlags([100n, 100n, 400n], 40000n)).to.deep.equal([true, true, true]);
-    expect(inlierFlags([100n, 100n, 401n], 40000n)).to.deep.equal([true, true, false]);
+    const off = { dots: [0n, 0n, 0n], aggNorm: 0n, minProjectionBps: 0n };
+    expect(inlierFlags({ dists: [100n, 100n, 400n], outlierFactorBps: 40000n, ...off })).to.deep.equal([true, true, true]);
+    expect(inlierFlags({ dists: [100n, 100n, 401n], outlierFactorBps: 40000n, ...off })).to.deep.equal([true, true, false]);
+  });
+
+  it("applies 10000 · dot ≥ minProjectionBps · aggNorm with the boundary inside, and 0 turns it off", () => {
+    const dists = [100n, 100n, 100n, 100n];
+    const dots = [100n, 50n, 49n, -30n];
+    expect(inlierFlags({ dists, dots, aggNorm: 100n, minProjectionBps: 5000n })).to.deep.equal([true, true, false, false]);
+    expect(inlierFlags({ dists, dots, aggNorm: 100n })).to.deep.equal([true, true, false, false]);
+    expect(inlierFlags({ dists, dots, aggNorm: 100n, minProjectionBps: 0n })).to.deep.equal([true, true, true, true]);
+    // A group must pass both tests: far but aligned, or near but opposed, is not an inlier.
+    expect(inlierFlags({ dists: [100n, 100n, 1000n], dots: [100n, -100n, 100n], aggNorm: 100n })).to.deep.equal([true, false, false]);
+    expect(() => inlierFlags({ dists, dots, aggNorm: 100n, minProjectionBps: 10001n })).to.throw(/minProjectionBps/);
+    expect(() => inlierFlags({ dists, dots: [1n], aggNorm: 100n })).to.throw(/dots/);
+  });
+
+  it("flags a group with a sign-flipped member by its projection, which the distance test pays", () => {
+    // Honest direction h; the group with one of three members sending −h has mean h/3 (projection 1/3).
+    const h = Array.from({ length: 64 }, (_, i) => ((i * 37) % 17) * 100 - 800);
+    // Members' noise about as large as the signal, as on real data: the group sums are 3h (honest) or
+    // h + h − h (one flipper) plus the members' summed noise.
+    const noise = (k: number, i: number) => (((i + 1) * (k + 5) * 7919 + k * 104729) % 3001) - 1500;
+    const groups = [0, 1, 2, 3, 4].map((k) => ({ submitters: 3, sum: u32(h.map((x, i) => (k < 4 ? 3 : 1) * x + noise(k, i))) }));
+    const result = aggregateGroupSums(groups, { rule: "median" }, 40000n, 5000n);
+    const aggNorm = h.reduce((s, _, i) => s + BigInt(new Int32Array(result.aggregate.buffer)[i]) ** 2n, 0n);
+    expect(result.aggNorm).to.equal(aggNorm);
+    const projections = result.dots.map((d) => Number(d) / Number(result.aggNorm));
+    expect(projections[4]).to.be.closeTo(1 / 3, 0.15);
+    projections.slice(0, 4).forEach((p) => expect(p).to.be.closeTo(1, 0.3));
+    // The flipper's squared distance stays within the default factor 4 of the median.
+    expect(10000n * result.dists[4] <= 40000n * result.medianDist).to.equal(true);
+    expect(result.inliers).to.deep.equal([true, true, true, true, false]);
+    expect(aggregateGroupSums(groups, { rule: "median" }, 40000n, 0n).inliers).to.deep.equal([true, true, true, true, true]);
+  });
+
+  it("accumulates signed dot products exactly beyond 2^53", () => {
+    const big = -(2 ** 31);
+    const result = aggregateGroupSums(
+      [
+        { submitters: 3, sum: u32([big, big, big]) },
+        { submitters: 3, sum: u32([big, big, big]) },
+        { submitters: 3, sum: u32([2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1]) },
+      ],
+      { rule: "median" },
+    );
+    const m = BigInt(Math.trunc(big / 3));
+    const p = BigInt(Math.trunc((2 ** 31 - 1) / 3));
+    expect(result.aggNorm).to.equal(3n * m * m);
+    expect(result.dots).to.deep.equal([3n * m * m, 3n * m * m, 3n * p * m]);
+    expect(result.inliers[2]).to.equal(false);
   });
 
   it("refuses groups with fewer than 3 submitters", () => {

@@ -34,7 +34,16 @@ describe("test/vectors/protocol.json", () => {
   });
 
   it("inlier flags match the library", () => {
-    for (const v of vectors.inliers) expect(inlierFlags(v.dists.map(BigInt), BigInt(v.factorBps))).to.deep.equal(v.inliers);
+    for (const v of vectors.inliers) {
+      const flags = inlierFlags({
+        dists: v.dists.map(BigInt),
+        dots: v.dots.map(BigInt),
+        aggNorm: BigInt(v.aggNorm),
+        outlierFactorBps: BigInt(v.factorBps),
+        minProjectionBps: BigInt(v.minProjectionBps),
+      });
+      expect(flags).to.deep.equal(v.inliers);
+    }
   });
 
   it("Baby Jubjub key validity matches the library", async () => {
@@ -45,5 +54,12 @@ describe("test/vectors/protocol.json", () => {
     expect(vectors.packing.some((v: { values: number[] }) => v.values.length % 8 !== 0)).to.equal(true);
     expect(vectors.groups.some((v: { active: number[]; groupSize: number }) => v.active.length % v.groupSize !== 0)).to.equal(true);
     expect(vectors.babyjub.filter((v: { valid: boolean }) => !v.valid).length).to.be.at.least(4);
+    type InlierVector = { dots: string[]; aggNorm: string; minProjectionBps: number; inliers: boolean[] };
+    const inliers: InlierVector[] = vectors.inliers;
+    expect(inliers.some((v) => v.aggNorm === "0" && v.minProjectionBps > 0)).to.equal(true);
+    expect(inliers.some((v) => v.dots.some((d) => BigInt(d) < 0n) && v.minProjectionBps > 0)).to.equal(true);
+    expect(inliers.some((v) => v.dots.some((d) => BigInt(d) < 0n) && v.minProjectionBps === 0)).to.equal(true);
+    // Exactly on the projection boundary: 10000 · dot = minProjectionBps · aggNorm.
+    expect(inliers.some((v) => v.minProjectionBps > 0 && v.dots.some((d) => 10000n * BigInt(d) === BigInt(v.minProjectionBps) * BigInt(v.aggNorm)))).to.equal(true);
   });
 });

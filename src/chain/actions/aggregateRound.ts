@@ -30,12 +30,13 @@ export interface AggregateRoundReturnType {
 }
 
 /**
- * Aggregates the remaining chunks of the current round and finalizes it. Submissions are read back from
- * chain calldata unless given (an aggregator that already holds them saves the look-ups).
+ * Aggregates the remaining chunks of the current round and finalizes it; returns null when the round is
+ * not (or no longer) in its aggregate phase, as when another party finished it first. Submissions are
+ * read back from chain calldata unless given (an aggregator that already holds them saves the look-ups).
  */
-export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateRoundReturnType> {
+export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateRoundReturnType | null> {
   const state = await readRoundState(market, jobId);
-  if (state.phase !== "Aggregate") throw new InvalidInputError("phase", `job ${jobId} is in phase ${state.phase}, not Aggregate`);
+  if (state.phase !== "Aggregate") return null;
   const chunks: TxCost[] = [];
   if (state.groups.some((g) => g.eligible)) {
     const submissions = given ?? (await fetchSubmissions(market, jobId, state.round));

@@ -1,8 +1,10 @@
 // Model owner: post a job with its budget escrowed (ETH or ERC-20) and read back its id.
-import { Contract, ZeroAddress, type Signer } from "ethers";
+import { Contract, ZeroAddress, type Provider, type Signer } from "ethers";
+import { ChainCallError } from "../../errors/chain";
 import type { JobParamsStruct } from "../../../typechain-types/contracts/OmniMarket";
 import type { OmniMarket } from "../market";
 import { send, type TxCost } from "../txs";
+import { chainCall } from "../wrap";
 
 export type JobParameters = JobParamsStruct;
 
@@ -36,6 +38,11 @@ export async function createJob({ market, params }: CreateJobParameters): Promis
   const token = String(params.token);
   const txs = await approveIfToken(market, token, budget);
   const value = token === ZeroAddress ? budget : 0n;
-  txs.push(await send("createJob", (o) => market.createJob(params, { value, ...o })));
-  return { jobId: await market.jobCount(), txs };
+  const created = await send("createJob", (o) => market.createJob(params, { value, ...o }));
+  txs.push(created);
+  // The id comes from this transaction's JobCreated event, not from jobCount(), which another owner may move.
+  const receipt = await chainCall("read createJob receipt", () => (market.runner!.provider as Provider).getTransactionReceipt(created.hash));
+  const event = receipt?.logs.map((log) => market.interface.parseLog(log)).find((parsed) => parsed?.name === "JobCreated");
+  if (!event) throw new ChainCallError("createJob", `no JobCreated event in ${created.hash}`, undefined);
+  return { jobId: event.args.jobId as bigint, txs };
 }

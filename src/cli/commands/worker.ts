@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { encodeBytes32String } from "ethers";
 import { DEFAULT_MODEL_CONFIG } from "../../ml";
 import { architectureCommitment } from "../../owner/modelCodec";
-import { DataOwnerTrainer, createLogger, runWorker } from "../../worker";
+import { DataOwnerTrainer, createLogger, progressReporter, runWorker } from "../../worker";
 import { fail } from "../io";
 import { chainOptions, marketLocation } from "../connect";
 import { bigintOption, integerOption, numberOption } from "../options";
@@ -39,7 +39,6 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
   try {
     const log = createLogger(`worker ${flags.data.split("/").pop()}`);
     const fromFile = marketLocation(flags);
-    const n = flags.malicious;
     const summary = await runWorker({
       rpcUrl: flags.rpc,
       market: fromFile.market,
@@ -55,7 +54,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
       pollMs: flags.pollMs,
       aggregatorDelayMs: flags.aggregatorDelayMs,
       log,
-      trainer: () =>
+      trainer: ({ numDOs }) =>
         DataOwnerTrainer.create({
           shardDir: flags.data,
           model: DEFAULT_MODEL_CONFIG,
@@ -66,11 +65,9 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
           headLr: flags.headLr,
           seed: flags.seed,
           attack: flags.attack
-            ? { name: flags.attack, params: { scale: flags.attackScale, sigma: flags.attackSigma, epsilon: flags.attackEpsilon }, n: 0, f: n }
+            ? { name: flags.attack, params: { scale: flags.attackScale, sigma: flags.attackSigma, epsilon: flags.attackEpsilon }, n: numDOs, f: flags.malicious }
             : undefined,
-          onProgress: (p) => {
-            if (p.batch === p.batches) log.info("trained epoch", { phase: p.phase, epoch: `${p.epoch}/${p.epochs}`, loss: p.loss.toFixed(4) });
-          },
+          onProgress: progressReporter(log),
         }),
     });
     process.stdout.write(JSON.stringify({ ...summary, jobId: summary.jobId.toString(), releasedWei: summary.releasedWei.toString() }) + "\n");
@@ -102,7 +99,7 @@ export function registerWorker(program: Command): void {
     .option("--attack-epsilon <x>", "ε of ipm", numberOption)
     .option("--malicious <n>", "number of attackers assumed by alie", integerOption, 1)
     .option("--poll-ms <n>", "chain polling interval", integerOption, 500)
-    .option("--aggregator-delay-ms <n>", "wait before aggregating when another member is designated", integerOption, 15_000)
+    .option("--aggregator-delay-ms <n>", "wait before aggregating when another member is designated", integerOption, 60_000)
     .option("--seed <n>", "seed of local shuffles and head initialisation", integerOption, 1)
     .action(workerCommand);
 }

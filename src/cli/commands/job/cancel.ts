@@ -11,6 +11,8 @@ export async function cancelCommand(flags: JobFlags): Promise<void> {
   try {
     const { jobId, where } = jobTarget(flags);
     await withMarket(flags, where, true, async ({ market }) => {
+      // Dry run first: eth_call returns the contract's custom error decoded, gas estimation does not.
+      await chainCall("cancel", () => market.cancel.staticCall(jobId));
       const tx = await send("cancel", (o) => market.cancel(jobId, o));
       const [params, books] = await chainCall("read books", () => Promise.all([market.jobParams(jobId), market.jobBooks(jobId)]));
       process.stdout.write(

@@ -83,12 +83,13 @@ function termsOf(f: CreateFlags): JobTerms {
 function checkArchitecture(model: tf.LayersModel): void {
   const reference = buildModel(DEFAULT_MODEL_CONFIG);
   try {
-    const want = reference.weights.map((w) => `${w.name} [${w.shape.join(", ")}]`);
-    const have = model.weights.map((w) => `${w.name} [${w.shape.join(", ")}]`);
-    const i = want.findIndex((w, k) => w !== have[k]);
-    if (i >= 0 || have.length !== want.length) {
-      const k = i >= 0 ? i : want.length;
-      throw new InvalidInputError("--model", `tensor ${k} is ${have[k] ?? "missing"}, the default CNN needs ${want[k] ?? "no more tensors"}`);
+    const shape = (w?: tf.LayerVariable) => (w ? `[${w.shape.join(", ")}]` : "none");
+    const count = Math.max(model.weights.length, reference.weights.length);
+    for (let i = 0; i < count; i++) {
+      const [have, want] = [model.weights[i], reference.weights[i]];
+      if (shape(have) !== shape(want)) {
+        throw new InvalidInputError("--model", `tensor ${i} (${have?.originalName ?? "missing"}) has shape ${shape(have)}, the default CNN needs ${shape(want)}`);
+      }
     }
   } finally {
     reference.dispose();
@@ -127,7 +128,6 @@ export async function createCommand(f: CreateFlags): Promise<void> {
         jobId: jobId.toString(),
         market: String(market.target),
         chainId: chainId.toString(),
-        token: f.token,
         task: f.task,
         model: FIRST_MODEL,
         pretrainSamples: f.pretrain,

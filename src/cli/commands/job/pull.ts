@@ -10,12 +10,13 @@ import { finalizedRounds, jobRunReport } from "../../../owner/jobReport";
 import { DEMO_RECIPE } from "../../../owner/recipe";
 import { roundTable, writeReport } from "../../../owner/report";
 import { roundFacts } from "../../../owner/roundReport";
-import { chainOptions, withMarket, type ChainFlags } from "../../connect";
+import { rpcOption, withMarket } from "../../connect";
 import { fail } from "../../io";
 import { integerOption } from "../../options";
 import { ownerData, taskData } from "./data";
 
-interface PullFlags extends ChainFlags {
+interface PullFlags {
+  rpc: string;
   dir: string;
   eval?: number;
   finetuneEpochs: number;
@@ -63,7 +64,7 @@ export async function pullCommand(f: PullFlags): Promise<void> {
 
 /** Registers `omni job pull`. */
 export function registerPull(job: Command): void {
-  chainOptions(job.command("pull").description("apply each newly finalized round to the local model, fine-tune, evaluate, and write the report"))
+  rpcOption(job.command("pull").description("apply each newly finalized round to the local model, fine-tune, evaluate, and write the report"))
     .requiredOption("--dir <folder>", "the job folder written by `omni job create`")
     .option("--eval <samples>", "evaluate on the first N test samples instead of the whole test set", integerOption)
     .option("--finetune-epochs <e>", "epochs fine-tuning the private part after each round", integerOption, DEMO_RECIPE.finetune.epochs)

@@ -38,5 +38,5 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
 
 /** Registers `omni job status`. */
 export function registerStatus(job: Command): void {
-  jobOptions(chainOptions(job.command("status").description("show a job's phase, roster, finalized rounds and books"))).action(statusCommand);
+  jobOptions(chainOptions(job.command("status").description("show a job's phase, roster, finalized rounds and books"), false)).action(statusCommand);
 }
