@@ -8,7 +8,7 @@ import {
   buildLocalHead,
   buildPublicPart,
   initBackend,
-  loadShard,
+  loadLocalData,
   publicSize,
   setPublicWeights,
   trainPublic,
@@ -19,6 +19,7 @@ import {
 
 /** How a data owner trains each round. */
 export interface TrainerOptions {
+  /** A shard folder (IDX) or a CSV file. */
   shardDir: string;
   model: ModelConfig;
   epochs: number;
@@ -45,7 +46,7 @@ export class DataOwnerTrainer {
   /** Loads the shard, starts the ML backend and builds the public part and local head. */
   static async create(opts: TrainerOptions): Promise<DataOwnerTrainer> {
     await initBackend();
-    const data = loadShard(opts.shardDir);
+    const data = loadLocalData(opts.shardDir);
     const attack = opts.attack ? getAttack(opts.attack.name) : undefined;
     const labels = attack?.kind === "data" ? Uint8Array.from(attack.apply(data.labels, data.numClasses)) : undefined;
     return new DataOwnerTrainer(opts, data, buildPublicPart(opts.model, opts.seed), buildLocalHead(opts.model, opts.seed), labels);

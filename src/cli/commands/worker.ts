@@ -83,7 +83,7 @@ export function registerWorker(program: Command): void {
       .command("worker")
       .description("run a data owner's worker: join a matching job, train on local data, submit masked updates, get paid"),
   )
-    .requiredOption("--data <dir>", "the data owner's shard folder (IDX images and labels)")
+    .requiredOption("--data <dir>", "the data owner's data: a shard folder (IDX images and labels) or a CSV file (label, then 784 pixels per line)")
     .requiredOption("--state <dir>", "folder for the worker's crash-safe state")
     .option("--task <tag>", "task tag of the jobs to join", "mnist")
     .option("--min-reward <wei>", "smallest reward per round worth joining", bigintOption, 0n)

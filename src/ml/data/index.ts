@@ -5,4 +5,3 @@ export * from "./csv";
 export * from "./mnist";
 export * from "./partition";
 export * from "./shardStore";
-export * from "./labels";

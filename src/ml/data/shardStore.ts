@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import path from "path";
 import { DataFormatError } from "../errors";
 import { classCounts, type Dataset } from "./dataset";
+import { readCsvDataset } from "./csv";
 import { readIdxDataset, writeIdxImages, writeIdxLabels } from "./idx";
 import { partitionDataset, type PartitionOptions, type PartitionScheme } from "./partition";
 
@@ -52,6 +53,11 @@ export function loadShard(dir: string): Dataset {
   const ds = readIdxDataset(path.join(dir, SHARD_FILES.images), path.join(dir, SHARD_FILES.labels), meta.numClasses);
   if (ds.n !== meta.n) throw new DataFormatError(metaFile, `says n = ${meta.n} but the IDX files hold ${ds.n} samples`);
   return ds;
+}
+
+/** A data owner's local data: a shard folder (IDX pair and shard.json) or a CSV file (label, then pixels). */
+export function loadLocalData(location: string): Dataset {
+  return location.toLowerCase().endsWith(".csv") ? readCsvDataset(location) : loadShard(location);
 }
 
 /** Partitions a dataset and writes shard i to <dir>/do-<i>; returns the shards and their folders. */

@@ -1,7 +1,7 @@
 // The datasets behind a job's task tag, and the model owner's own training data for a job.
 import { InvalidArgumentError } from "commander";
 import { InvalidInputError } from "../../../errors";
-import { loadFashionMnist, loadMnist, loadShard, MlError, type Dataset, type Split } from "../../../ml";
+import { loadFashionMnist, loadMnist, loadLocalData, MlError, type Dataset, type Split } from "../../../ml";
 import type { JobRecord } from "../../../owner/jobFolder";
 
 const TASKS: Record<string, (opts: { split: Split; limit?: number }) => Dataset> = {
@@ -32,7 +32,7 @@ export async function loadInput<T>(flag: string, load: () => T | Promise<T>): Pr
 
 /** The owner's data: the shard folder given, else the training slice it pretrained on. */
 export async function ownerData(record: JobRecord, shard: string | undefined): Promise<Dataset> {
-  if (shard) return loadInput("--data", () => loadShard(shard));
+  if (shard) return loadInput("--data", () => loadLocalData(shard));
   if (record.pretrainSamples === undefined) {
     throw new InvalidInputError("--data", "the model was not pretrained by `omni job create`; name the owner's shard folder");
   }
