@@ -47,6 +47,9 @@ interface IOmniMarket {
     error MarketNotCommitted(uint256 jobId, uint256 round, uint256 member);
     /// @notice Chunks are submitted and aggregated in order; `expected` is the next one.
     error MarketUnexpectedChunk(uint256 jobId, uint256 expected, uint256 provided);
+    /// @notice A member masks with fewer than two peers (the others did not commit or committed differently):
+    /// its vector would be open to a single peer or to everyone, so it must not submit (and is not slashed).
+    error MarketTooFewActivePeers(uint256 jobId, uint256 round, uint256 member, uint256 active);
     /// @notice Only a member that submitted every chunk may reveal.
     error MarketNotSubmitter(uint256 jobId, uint256 round, uint256 member);
     /// @notice The member already revealed in this round.

@@ -52,6 +52,7 @@ library RoundLogic {
         Rounds.expectRound(rd, jobId, round);
         uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
         if ((rd.committed >> index) & 1 == 0) revert IOmniMarket.MarketNotCommitted(jobId, round, index);
+        _requireTwoActivePeers(self, jobId, round, index);
         MarketStorage.MemberRound storage mr = self.memberRounds[jobId][index];
         // Chunk counters are tagged with the round instead of being cleared, so the slot is reused.
         uint256 done = mr.roundTag == round + 1 ? mr.chunks : 0;
@@ -213,6 +214,12 @@ library RoundLogic {
         }
     }
 
+    /// @dev Masks from fewer than two peers would leave a vector open to one peer, or to everyone.
+    function _requireTwoActivePeers(MarketStorage.State storage self, uint256 jobId, uint256 round, uint256 index) private view {
+        uint256 active = Rounds.popcount(self.activePeers[jobId][index]);
+        if (active < 2) revert IOmniMarket.MarketTooFewActivePeers(jobId, round, index, active);
+    }
+
     /// @dev Slashes and ejects members that committed and did not submit, missed a required reveal, or
     /// revealed a seed contradicting their commitment. Members that did not commit keep their stake.
     function _slash(
@@ -230,6 +237,8 @@ library RoundLogic {
                 SlashReason reason;
                 if ((rd.committed >> i) & 1 == 0) continue;
                 if ((rd.submitted >> i) & 1 == 0) {
+                    // A member left with fewer than two active pairs was not allowed to submit.
+                    if (Rounds.popcount(self.activePeers[jobId][i]) < 2) continue;
                     reason = SlashReason.MissedSubmission;
                 } else if ((rd.contradicted >> i) & 1 == 1) {
                     reason = SlashReason.ContradictedSeed;

@@ -10,6 +10,13 @@ export function hasBit(bitmap: bigint, index: number): boolean {
   return ((bitmap >> BigInt(index)) & 1n) === 1n;
 }
 
+/** Number of set bits of a uint256 bitmap. */
+export function popcount(bitmap: bigint): number {
+  let count = 0;
+  for (let x = bitmap; x > 0n; x >>= 1n) count += Number(x & 1n);
+  return count;
+}
+
 /** One group of the round seen from chain data. */
 export interface GroupStatus {
   index: number;

@@ -1,6 +1,6 @@
 // What the model owner learns about a finalized round from chain data: gas, chain time, inliers, pay.
 import type { Provider } from "ethers";
-import { CreditKind, type OmniMarket } from "../chain";
+import { CreditKind, popcount, type OmniMarket } from "../chain";
 
 /** One row of the per-round table. */
 export interface RoundRow {
@@ -16,7 +16,6 @@ export interface RoundRow {
   medianDistance: string;
 }
 
-const popcount = (x: bigint): number => x.toString(2).split("").filter((c) => c === "1").length;
 
 /**
  * Gas of every transaction that acted on the round (commit, submit, reveal, aggregate, finalize), chain time

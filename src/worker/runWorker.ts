@@ -3,13 +3,15 @@
 // the source of truth: after a crash the worker re-reads it and carries on from where it stands.
 import { JsonRpcProvider, getAddress, type Wallet } from "ethers";
 import path from "path";
-import { WorkerSetupError } from "../errors";
+import { BaseError, WorkerSetupError } from "../errors";
 import { ContractRevertError } from "../errors/chain";
 import {
   Phase,
   aggregateRound,
   commitSeeds,
+  chainCall,
   hasBit,
+  popcount,
   joinJob,
   marketAt,
   phaseName,
@@ -79,30 +81,47 @@ async function connect(opts: WorkerOptions): Promise<{ wallet: Wallet; market: O
 
 /** The job to work on: the one given, the one saved before a restart, or the newest matching open job. */
 async function chooseJob(opts: WorkerOptions, market: OmniMarket, chainId: bigint): Promise<bigint> {
-  const stateFile = path.join(opts.stateDir, "worker.json");
-  const saved = readJsonIfExists<SavedState>(stateFile);
+  const saved = readJsonIfExists<SavedState>(path.join(opts.stateDir, "worker.json"));
   let jobId = opts.jobId ?? (saved && saved.market === opts.market && BigInt(saved.chainId) === chainId ? BigInt(saved.jobId) : undefined);
   while (jobId === undefined) {
     jobId = await withRetry("find job", () => findJob(market, opts.filter), opts.log);
     if (jobId === undefined) await sleep(opts.pollMs);
   }
   if (jobId < 1n || jobId > (await market.jobCount())) throw new WorkerSetupError(`unknown job ${jobId} on market ${opts.market}`);
-  writeFileAtomic(stateFile, JSON.stringify({ jobId: jobId.toString(), market: opts.market, chainId: chainId.toString() }));
   return jobId;
 }
 
-/** Joins the job (stake and key), or finds the roster index it already holds. */
+/** The account's roster index in the job, or undefined when it has not joined. */
+async function rosterIndex(market: OmniMarket, jobId: bigint, account: string, log: Logger): Promise<number | undefined> {
+  try {
+    return Number(await withRetry("read roster", () => chainCall("memberIndex", () => market.memberIndex(jobId, account)), log));
+  } catch (error) {
+    if (error instanceof ContractRevertError && error.errorName === "MarketNotMember") return undefined;
+    throw error;
+  }
+}
+
+/** Joins the job (stake and key), or finds the roster index it already holds; then records the job for restarts. */
 async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMarket, chainId: bigint, jobId: bigint): Promise<Member> {
   const keys = await jobKeyPair(wallet, chainId, opts.market, jobId);
-  const index = await market.memberIndex(jobId, wallet.address).then(Number, () => undefined);
-  if (index !== undefined) {
+  let index = await rosterIndex(market, jobId, wallet.address, opts.log);
+  if (index === undefined) {
+    try {
+      await withRetry("join", () => joinJob(market, jobId, keys.publicKey), opts.log);
+    } catch (error) {
+      // Another data owner may have filled the roster first: a normal race, not a crash.
+      if (error instanceof ContractRevertError) throw new WorkerSetupError(`cannot join job ${jobId}: ${error.shortMessage}`, { cause: error });
+      throw error;
+    }
+    index = (await rosterIndex(market, jobId, wallet.address, opts.log))!;
+    opts.log.info("joined", { jobId, index });
+  } else {
     opts.log.info("resuming", { jobId, index });
-    return { market, jobId, index, secretKey: keys.secretKey };
   }
-  await withRetry("join", () => joinJob(market, jobId, keys.publicKey), opts.log);
-  const joined = Number(await market.memberIndex(jobId, wallet.address));
-  opts.log.info("joined", { jobId, index: joined });
-  return { market, jobId, index: joined, secretKey: keys.secretKey };
+  // Saved only once this account is on the roster, so a failed join never pins a restart to that job.
+  const stateFile = path.join(opts.stateDir, "worker.json");
+  writeFileAtomic(stateFile, JSON.stringify({ jobId: jobId.toString(), market: opts.market, chainId: chainId.toString() }));
+  return { market, jobId, index, secretKey: keys.secretKey };
 }
 
 /** Runs the worker until its job completes or is cancelled; returns what it was paid out. */
@@ -119,15 +138,21 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   const { jobId, index } = member;
   const log = opts.log;
   let aggregateSeenAt: number | undefined;
+  let skippedRound: number | undefined;
   for (;;) {
     const phase = Number(await withRetry("read phase", () => market.phase(jobId), log));
     if (phase === Phase.Completed || phase === Phase.Cancelled) {
       if (phase === Phase.Cancelled && !(await market.jobInfo(jobId)).closed) await step(log, "cancel", () => send("cancel", (o) => market.cancel(jobId, o)));
       const token = (await market.jobParams(jobId)).token;
-      const paid = await withRetry("release", () => release(market, token, wallet.address), log);
+      // Anyone may release an account's credit; if someone did first, there is nothing left to release.
+      const paid = await withRetry("release", () => release(market, token, wallet.address), log).catch((error: unknown) => {
+        if (error instanceof ContractRevertError && error.errorName === "MarketNothingToRelease") return null;
+        throw error;
+      });
       log.info("job finished", { jobId, phase: phaseName(phase), releasedWei: paid?.amount ?? 0n });
       return { jobId, account: wallet.address, index, releasedWei: paid?.amount ?? 0n, finalPhase: phaseName(phase) };
     }
+    if (phase !== Phase.Aggregate) aggregateSeenAt = undefined;
     if (phase >= Phase.Commit) {
       const state = await withRetry("read round", () => readRoundState(market, jobId), log);
       const inRound = state.groups.some((g) => g.members.includes(index));
@@ -137,8 +162,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         await step(log, "commit", () => commitSeeds(member), { round: state.round });
       } else if ((phase === Phase.Commit || phase === Phase.Submit) && hasBit(state.committed, index) && !hasBit(state.submitted, index)) {
         // Train as soon as the commitment is in, so the submit phase only posts.
-        const q = await roundUpdate(market, jobId, state.round, trainer, opts.stateDir);
-        if (phase === Phase.Submit) await step(log, "submit", () => submitMasked(member, q), { round: state.round });
+        const q = await roundUpdate(market, jobId, state, trainer, opts.stateDir);
+        if (phase === Phase.Submit) {
+          // With fewer than two masking peers the vector would be open: the contract refuses it and does not slash.
+          const active = await market.activePeers(jobId, index);
+          if (popcount(active) >= 2) await step(log, "submit", () => submitMasked(member, q), { round: state.round });
+          else if (skippedRound !== state.round) {
+            skippedRound = state.round;
+            log.warn("fewer than two group peers committed matching seeds; not submitting this round", { round: state.round });
+          }
+        }
       } else if (phase === Phase.Reveal && !hasBit(state.revealed, index)) {
         await step(log, "reveal", () => revealSeeds(member), { round: state.round });
       } else if (phase === Phase.Aggregate) {
@@ -147,7 +180,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
         const designated = submitters.length > 0 && Math.min(...submitters) === index;
         if (designated || Date.now() - aggregateSeenAt > opts.aggregatorDelayMs) {
           await step(log, "aggregate", () => aggregateRound(market, jobId), { round: state.round });
-          aggregateSeenAt = undefined;
+          aggregateSeenAt = Date.now(); // after a failed attempt, wait a whole delay before the next
         }
       }
     }
@@ -155,13 +188,17 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
   }
 }
 
-/** Runs one protocol step; a revert is logged (another party may have moved the job on) and the loop re-reads the chain. */
+/**
+ * Runs one protocol step. A revert (another party may have moved the job on) or any other failure the
+ * project names (say, a submission the aggregator cannot read back) is logged and the loop re-reads the chain.
+ */
 async function step(log: Logger, name: string, action: () => Promise<unknown>, details: Record<string, unknown> = {}): Promise<void> {
   try {
     const result = await withRetry(name, action, log);
     if (result !== null) log.info(name, details);
   } catch (error) {
-    if (!(error instanceof ContractRevertError)) throw error;
-    log.warn(`${name} reverted; re-reading the chain`, { ...details, error: error.errorName });
+    if (error instanceof ContractRevertError) log.warn(`${name} reverted; re-reading the chain`, { ...details, error: error.errorName });
+    else if (error instanceof BaseError) log.warn(`${name} failed; re-reading the chain`, { ...details, error: error.shortMessage });
+    else throw error;
   }
 }

@@ -5,6 +5,7 @@ import { ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer, ContractTransactionReceipt } from "ethers";
 import { deployMarket } from "../../src/chain/deployMarket";
+import { popcount } from "../../src/chain/roundState";
 import {
   chunkBytes,
   ecdhSharedX,
@@ -245,13 +246,14 @@ export async function maskedOf(job: Job, round: bigint, i: number, update: Uint3
   return packWords(await maskVector(update, i, peers));
 }
 
-/** Committers not in plan.dropouts submit their whole masked vector in one call. */
+/** Committers not in plan.dropouts and with at least two active peers submit their whole masked vector in one call. */
 export async function submitAll(job: Job, round: bigint, groups: number[][], plan: RoundPlan = {}) {
   const info = await job.market.roundInfo(job.jobId);
   const masked = new Map<number, Uint8Array>();
   for (const group of groups) {
     for (const i of group) {
       if (!has(info.committed, i) || plan.dropouts?.includes(i)) continue;
+      if (popcount(await job.market.activePeers(job.jobId, i)) < 2) continue; // the contract refuses such a vector
       const update = plan.updates?.get(i) ?? updateOf(job.p.paramCount, i, round);
       const bytes = await maskedOf(job, round, i, update);
       masked.set(i, bytes);

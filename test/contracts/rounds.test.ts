@@ -6,6 +6,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   ETH,
   Phase,
+  aggregateAll,
   SlashReason,
   budgetOf,
   chunkData,
@@ -143,15 +144,37 @@ describe("rounds", function () {
       await expect(market.connect(dos[5]).submitMasked(jobId, 0n, 0, "0x"))
         .to.be.revertedWithCustomError(market, "MarketNotCommitted")
         .withArgs(jobId, 0n, 5n);
-      await expect(market.connect(dos[0]).submitMasked(jobId, 0n, 1, "0x"))
+      // A member of the other group (two masking peers) meets the chunk and length checks.
+      const ok = groups.find((g) => !g.includes(5))![0];
+      await expect(market.connect(dos[ok]).submitMasked(jobId, 0n, 1, "0x"))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
         .withArgs(jobId, 0n, 1n);
       for (const bytes of ["0x", ethers.concat([ethers.ZeroHash, ethers.ZeroHash]), ethers.concat(Array(4).fill(ethers.ZeroHash))]) {
-        await expect(market.connect(dos[0]).submitMasked(jobId, 0n, 0, bytes))
+        await expect(market.connect(dos[ok]).submitMasked(jobId, 0n, 0, bytes))
           .to.be.revertedWithCustomError(market, "MarketInvalidWordsLength")
           .withArgs(jobId, BigInt(ethers.dataLength(bytes)));
       }
       expect(groups.flat().length).to.equal(6);
+    });
+
+    it("refuses a member left with one masking peer, and does not slash it for not submitting", async function () {
+      const { job } = await loadFixture(sixFixture);
+      const { market, jobId, dos } = job;
+      const groups = await commitAll(job, 0n, { noCommit: [5] });
+      await passDeadline((await market.roundInfo(jobId)).commitDeadline);
+      const lonely = groups.find((g) => g.includes(5))!.filter((m) => m !== 5);
+      for (const i of lonely) {
+        // Its only mask would be shared with one peer, who could then read its update.
+        await expect(market.connect(dos[i]).submitMasked(jobId, 0n, 0, "0x"))
+          .to.be.revertedWithCustomError(market, "MarketTooFewActivePeers")
+          .withArgs(jobId, 0n, i, 1n);
+      }
+      const masked = await submitAll(job, 0n, groups);
+      expect([...masked.keys()].sort()).to.deep.equal(groups.find((g) => !g.includes(5))!.slice().sort());
+      await passDeadline((await market.roundInfo(jobId)).submitDeadline);
+      await aggregateAll(job, 0n, groups, masked);
+      await expect(market.finalizeRound(jobId, 0n)).not.to.emit(market, "MemberSlashed");
+      expect((await market.jobInfo(jobId)).slashedMembers).to.equal(0n);
     });
   });
 
