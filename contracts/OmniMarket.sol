@@ -175,6 +175,8 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IOmniMarket
     function commitment(uint256 jobId, uint256 memberIndex_, uint256 peer) external view returns (bytes32) {
+        // Commitment slots are reused across rounds: one the member has not rewritten this round is stale.
+        if ((_state.rounds[jobId].committed >> memberIndex_) & 1 == 0) return bytes32(0);
         uint256[][] memory gs = Rounds.groups(_state, jobId);
         (uint256 k, uint256 pos) = Rounds.locate(gs, memberIndex_);
         if (k == gs.length) return bytes32(0);

@@ -220,19 +220,24 @@ export function has(bits: bigint, i: number): boolean {
   return ((bits >> BigInt(i)) & 1n) === 1n;
 }
 
+/** Member i's honest commitments for the round: one per group peer, ascending peer index. */
+export async function commitmentsOf(job: Job, round: bigint, groups: number[][], i: number): Promise<string[]> {
+  const commitments = [];
+  for (const j of groups.find((g) => g.includes(i))!) {
+    if (j === i) continue;
+    const [lo, hi] = i < j ? [i, j] : [j, i];
+    commitments.push(seedCommitment({ chainId: job.chainId, market: job.address, jobId: job.jobId, round }, lo, hi, await seedOf(job, round, i, j)));
+  }
+  return commitments;
+}
+
 /** Every round member not in plan.noCommit commits honest commitments for all its group peers. */
 export async function commitAll(job: Job, round: bigint, plan: RoundPlan = {}) {
   const groups = await groupsOf(job);
   for (const group of groups) {
     for (const i of group) {
       if (plan.noCommit?.includes(i)) continue;
-      const commitments = [];
-      for (const j of group) {
-        if (j === i) continue;
-        const [lo, hi] = i < j ? [i, j] : [j, i];
-        commitments.push(seedCommitment({ chainId: job.chainId, market: job.address, jobId: job.jobId, round }, lo, hi, await seedOf(job, round, i, j)));
-      }
-      await job.market.connect(job.dos[i]).commitSeeds(job.jobId, round, commitments);
+      await job.market.connect(job.dos[i]).commitSeeds(job.jobId, round, await commitmentsOf(job, round, groups, i));
     }
   }
   return groups;
@@ -346,6 +351,24 @@ export async function playRound(job: Job, round: bigint, plan: RoundPlan = {}) {
   if (plan.silent?.length) await passDeadline((await job.market.roundInfo(job.jobId)).revealDeadline);
   const { eligible, aggregate, receipts } = await aggregateAll(job, round, groups, masked);
   return { groups, masked, reveals, eligible, aggregate, receipts };
+}
+
+/** Balance of `who` in ETH (token = ETH) or in an ERC-20. */
+export async function assetBalance(token: string, who: string): Promise<bigint> {
+  if (token === ETH) return ethers.provider.getBalance(who);
+  return (await ethers.getContractAt("MockERC20", token)).balanceOf(who);
+}
+
+/** Releases every credit of `accounts` in `token`; returns the total sent. */
+export async function releaseAll(market: OmniMarket, token: string, accounts: string[]): Promise<bigint> {
+  let total = 0n;
+  for (const who of accounts) {
+    const amount = await market.releasable(token, who);
+    if (amount === 0n) continue;
+    await market.release(token, who);
+    total += amount;
+  }
+  return total;
 }
 
 /** Lanes of packed bytes. */
