@@ -8,6 +8,8 @@ import { JsonRpcProvider } from "ethers";
 export interface LocalNode {
   url: string;
   port: number;
+  /** The node's process id (for memory readings). */
+  pid: number;
   provider: JsonRpcProvider;
   stop(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startHardhatNode(timeoutMs = 60_000): Promise<LocalNode> {
   return {
     url,
     port,
+    pid: child.pid!,
     provider,
     stop: async () => {
       provider.destroy();

@@ -1,4 +1,4 @@
-// The demo's model-owner recipe, measured with bench/ml-sim.ts (docs/MODEL.md): the owner pretrains one
+// The demo's model-owner recipe, measured with bench/accuracy.ts (docs/MODEL.md, docs/RESULTS.md): the owner pretrains one
 // epoch on 1,000 samples (about 60% test accuracy, the OmniLytics starting point) and after each round
 // fine-tunes its private head for 20 epochs on the same samples. Updates are clipped to L2 norm 8 (the
 // largest honest norm measured was 4.6).

@@ -1,7 +1,10 @@
 // Crash-safe files: every write goes to a temporary file that is flushed and renamed over the
 // target, so a kill at any moment leaves either the old content or the new, never a mix.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from "fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from "fs";
 import path from "path";
+import { InvalidInputError } from "../errors";
+
+const TMP_SUFFIX = /\.\d+\.tmp$/;
 
 /** Writes `data` to `file` atomically (write, fsync, rename). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
@@ -17,8 +20,30 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-/** Reads a JSON file written by writeFileAtomic, or returns undefined when it does not exist. */
-export function readJsonIfExists<T>(file: string): T | undefined {
+/** Reads a JSON file written by writeFileAtomic, or undefined when it does not exist; unreadable JSON is an input error naming `field` and the file. */
+export function readJsonIfExists<T>(file: string, field = "state file"): T | undefined {
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, "utf8")) as T;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch (cause) {
+    throw new InvalidInputError(field, `${file} is not valid JSON`, { cause });
+  }
+}
+
+/**
+ * Deletes the temporary files a killed writer left in `dir` and its subfolders (writeFileAtomic's
+ * `<file>.<pid>.tmp`); returns their paths. Their targets are intact: a temporary file never replaced one.
+ */
+export function removeTemporaries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) removed.push(...removeTemporaries(full));
+    else if (TMP_SUFFIX.test(entry.name)) {
+      rmSync(full, { force: true });
+      removed.push(full);
+    }
+  }
+  return removed;
 }

@@ -9,3 +9,5 @@ export * from "./findJob";
 export * from "./runWorker";
 export * from "./recipe";
 export * from "./progress";
+export * from "./stages";
+export * from "./aggregationWatch";

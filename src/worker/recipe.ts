@@ -1,4 +1,4 @@
-// Default local-training hyperparameters of a data owner, measured with bench/ml-sim.ts (docs/MODEL.md):
+// Default local-training hyperparameters of a data owner, measured with bench/accuracy.ts (docs/MODEL.md, docs/RESULTS.md):
 // three epochs of the local head alone on frozen public features, then one joint epoch.
 
 /** How a data owner trains each round by default. */

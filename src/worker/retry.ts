@@ -1,5 +1,6 @@
 // Retrying chain requests with exponential backoff: only failures to reach the node are retried,
 // never reverts (a revert is an answer).
+import { chainCall } from "../chain/wrap";
 import { ChainRequestError } from "../errors/chain";
 import type { Logger } from "./log";
 
@@ -27,4 +28,9 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, log: Logg
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** Runs a chain request through chainCall (raw RPC errors become the project's) and retries it while the node cannot be reached. */
+export function withChainRetry<T>(what: string, fn: () => Promise<T>, log: Logger, opts: RetryOptions = DEFAULT_RETRY): Promise<T> {
+  return withRetry(what, () => chainCall(what, fn), log, opts);
 }

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "fs";
 import path from "path";
 import { quantize } from "../protocol";
-import { fetchPublicModel, type OmniMarket, type RoundState } from "../chain";
+import type { RoundState } from "../chain";
 import { writeFileAtomic } from "./files";
 import type { DataOwnerTrainer } from "./trainer";
 
@@ -12,28 +12,44 @@ import type { DataOwnerTrainer } from "./trainer";
  * which is new for every round of every job on every chain, so a state folder reused after a redeploy never
  * hands back an update trained for another job.
  */
-export function updateFile(stateDir: string, jobId: bigint, round: RoundState): string {
+export function updateFile(stateDir: string, jobId: bigint, round: Pick<RoundState, "round" | "randomness">): string {
   return path.join(stateDir, `job-${jobId}`, `round-${round.round}-${round.randomness.slice(2, 18)}.update`);
 }
 
-/** The round's quantized update: read back if already computed, else trained from the chain's public model and saved. */
+/** The update saved in `file` when it holds exactly `paramCount` lanes; undefined when it is missing or of another size. */
+export function readSavedUpdate(file: string, paramCount: number): Uint32Array | undefined {
+  if (!existsSync(file)) return undefined;
+  const bytes = readFileSync(file);
+  // A file of another length is not this job's update (or not an update at all): train again.
+  if (bytes.byteLength !== 4 * paramCount) return undefined;
+  return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** What roundUpdate needs to know about the job: its size and quantization. */
+export interface UpdateParameters {
+  paramCount: bigint;
+  scaleBits: bigint;
+  clipNormQ: bigint;
+}
+
+/**
+ * The round's quantized update: read back if already saved, else trained from the round's public model
+ * (fetched by `publicModel`, which the caller retries) and saved atomically. `trained` says which.
+ */
 export async function roundUpdate(
-  market: OmniMarket,
   jobId: bigint,
-  round: RoundState,
+  round: Pick<RoundState, "round" | "randomness">,
+  params: UpdateParameters,
   trainer: DataOwnerTrainer,
   stateDir: string,
-): Promise<Uint32Array> {
+  publicModel: () => Promise<Uint32Array>,
+): Promise<{ update: Uint32Array; trained: boolean; file: string }> {
   const file = updateFile(stateDir, jobId, round);
-  const params = await market.jobParams(jobId);
-  if (existsSync(file)) {
-    const bytes = readFileSync(file);
-    const saved = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    if (saved.length === Number(params.paramCount)) return saved;
-  }
-  const model = await fetchPublicModel(market, jobId, round.round);
+  const saved = readSavedUpdate(file, Number(params.paramCount));
+  if (saved) return { update: saved, trained: false, file };
+  const model = await publicModel();
   const update = await trainer.update(model, Number(params.scaleBits), round.round);
   const q = quantize(update, { scaleBits: Number(params.scaleBits), clipNormQ: Number(params.clipNormQ) });
-  writeFileAtomic(file, new Uint8Array(q.buffer));
-  return q;
+  writeFileAtomic(file, new Uint8Array(q.buffer, q.byteOffset, q.byteLength));
+  return { update: q, trained: true, file };
 }

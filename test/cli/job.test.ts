@@ -53,7 +53,7 @@ describe("cli/job", function () {
   const create = (wallet: Wallet, out: string, extra: string[] = []) =>
     omni(["create", "--rpc", node.url, "--deployment", deployment, "--pretrain", "200", ...terms, "--out", out, ...extra], wallet.privateKey);
 
-  /** Runs a command that must fail: exit 2, a last stderr line naming `problem` (and no other error line), nothing sent by `wallet`. */
+  /** Runs a command that must fail: exit 2, a last stderr line naming `problem` (and no other error line), nothing sent by `wallet`, no --out folder. */
   async function expectRefused(args: string[], wallet: Wallet, problem: RegExp) {
     const jobs = await market.jobCount();
     const r = omni(args, wallet.privateKey);
@@ -64,6 +64,8 @@ describe("cli/job", function () {
     expect(r.stdout).to.equal("");
     expect(await node.provider.getTransactionCount(wallet.address)).to.equal(0);
     expect(await market.jobCount()).to.equal(jobs);
+    const out = args.indexOf("--out");
+    if (out >= 0) expect(existsSync(args[out + 1]), "the job folder").to.equal(false);
   }
 
   const gasCost = async (hash: string) => {

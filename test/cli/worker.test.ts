@@ -78,6 +78,15 @@ describe("omni worker: bad set-ups (hardhat node)", function () {
     expect(lastLine(stderr)).to.contain("unknown job 99");
   });
 
+  it("prints its help with every default, the bigint minimum reward included", async function () {
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "omni.js"), "worker", "--help"], { cwd: ROOT });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).to.equal(0);
+    expect(stdout).to.match(/--min-reward <wei>\s+smallest reward per round worth joining\s+\(default:\s+0\)/);
+  });
+
   it("refuses to start without an account key", async function () {
     const { code, stderr } = await worker(["--rpc", node.url, "--market", market, "--job", jobId.toString(), "--data", dir, "--state", path.join(dir, "s4")], { PRIVATE_KEY: "" });
     expect(code).to.equal(2);

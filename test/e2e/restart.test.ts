@@ -1,83 +1,149 @@
-// A worker killed with SIGKILL at each protocol stage and restarted with the same state folder and key
-// finishes the job and is paid: the chain is its source of truth, the round's update is on disk.
+// A worker killed with SIGKILL at every stage boundary of src/worker/stages.ts (joined, committed, trained,
+// submitted, revealed, aggregated, released) and restarted with the same state folder and key finishes the
+// round and is paid: the chain is its source of truth, the round's update is on disk. Its group peers are
+// played by the test and act only after each kill, so the worker cannot run past the stage a kill aims at.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "fs";
-import os from "os";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "fs";
 import path from "path";
-import { ZeroAddress, parseEther } from "ethers";
-import { buildModel, createRng, initBackend, loadMnist, selectSamples, writeShards, DEFAULT_MODEL_CONFIG } from "../../src/ml";
-import { CreditKind, Phase, marketAt, readRoundState, hasBit, type OmniMarket } from "../../src/chain";
-import { deployMarket } from "../../src/chain/deployMarket";
-import { postJob } from "../../src/owner/postJob";
-import { DEMO_RECIPE } from "../../src/owner/recipe";
-import { startHardhatNode, stopProcess, type LocalNode } from "../../src/devnet/hardhatNode";
-import { fundedWallet, spawnWorker, type WorkerProcess } from "../../src/devnet/workers";
+import { ZeroAddress } from "ethers";
+import { CreditKind, Phase, hasBit, readRoundState } from "../../src/chain";
+import type { WorkerProcess } from "../../src/devnet/workers";
+import { updateFile } from "../../src/worker/roundUpdate";
+import type { WorkerStage } from "../../src/worker/stages";
+import { TERMS, scriptedJob, type ScriptedJob } from "./scriptedJob";
 
-type Stage = "joined" | "committed" | "submitted";
-
-/** Which stage the member at `account` has passed in the job's current round (undefined before joining). */
-async function stageOf(market: OmniMarket, jobId: bigint, account: string): Promise<Stage | undefined> {
-  const index = await market.memberIndex(jobId, account).then(Number, () => undefined);
-  if (index === undefined) return undefined;
-  if (Number(await market.phase(jobId)) < Phase.Commit) return "joined";
-  const state = await readRoundState(market, jobId);
-  if (hasBit(state.submitted, index)) return "submitted";
-  return hasBit(state.committed, index) ? "committed" : "joined";
+/** Every file under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(path.join(dir, f)).isFile());
 }
 
-describe("worker crash and restart (hardhat node, worker processes)", function () {
+describe("worker crash and restart at every stage (hardhat node, a worker process, scripted peers)", function () {
   this.timeout(300_000);
-  const work = mkdtempSync(path.join(os.tmpdir(), "omni-restart-"));
-  let node: LocalNode;
-  const running: WorkerProcess[] = [];
+  let job: ScriptedJob;
+  let stateDir: string;
+  let victim: WorkerProcess | undefined;
+  let incarnation = 0;
 
-  after(async function () {
-    await Promise.all(running.map((w) => stopProcess(w.child)));
-    if (node) await node.stop();
-    rmSync(work, { recursive: true, force: true });
+  const phase = async () => Number(await job.market.phase(job.jobId));
+  const round = () => readRoundState(job.market, job.jobId);
+  const start = (extra: string[] = []) => (victim = job.startWorker(`worker-${++incarnation}`, { extra }));
+  /** Waits for the worker's line of `stage`, kills it with SIGKILL on the spot and waits for it to be gone. */
+  async function killAt(stage: WorkerStage): Promise<void> {
+    await victim!.waitForStage(stage);
+    victim!.child.kill("SIGKILL");
+    expect(await victim!.exited).to.equal(null);
+    expect(victim!.child.signalCode).to.equal("SIGKILL");
+  }
+  const noTemporaries = () => expect(filesUnder(stateDir).filter((f) => f.endsWith(".tmp"))).to.deep.equal([]);
+
+  before(async function () {
+    // n = 4 in groups of 3+: one group of all four members (the worker and three peers).
+    job = await scriptedJob({ dataOwners: 4, groupSize: 3, prefix: "omni-restart-" });
+    stateDir = path.join(job.work, "state");
   });
 
-  it("killed after joining, after committing and after submitting, a restarted worker completes the round and is paid", async function () {
-    await initBackend({ log: () => undefined });
-    node = await startHardhatNode();
-    const funder = await node.provider.getSigner(0);
-    const { address } = await deployMarket(funder);
-    const owner = await fundedWallet(funder, "10");
-    const market = marketAt(address, owner.connect(node.provider));
-    const { jobId } = await postJob(market, buildModel(DEFAULT_MODEL_CONFIG, 1), DEFAULT_MODEL_CONFIG, {
-      ...DEMO_RECIPE.terms, token: ZeroAddress, numDOs: 3, groupSize: 3, rounds: 1,
-    });
-    const train = loadMnist({ split: "train", limit: 900 });
-    const { dirs } = writeShards(path.join(work, "shards"), selectSamples(train, createRng(1).shuffle([...Array(900).keys()])), 3, { kind: "iid" }, { seed: 1 });
-    const wallets = await Promise.all([0, 1, 2].map(() => fundedWallet(funder, "1")));
-    const args = (i: number) => ["--rpc", node.url, "--market", address, "--job", jobId.toString(), "--data", dirs[i], "--state", path.join(work, `state-${i}`), "--head-epochs", "1", "--poll-ms", "200", "--aggregator-delay-ms", "3000"];
-    const log = path.join(work, "victim.log");
-    let victim = spawnWorker(args(0), wallets[0].privateKey, log);
-    running.push(victim);
-    for (const i of [1, 2]) running.push(spawnWorker(args(i), wallets[i].privateKey, path.join(work, `worker-${i}.log`)));
+  after(async function () {
+    await job?.stop();
+  });
 
-    const killed: Stage[] = [];
-    for (const stage of ["joined", "committed", "submitted"] as Stage[]) {
-      while ((await stageOf(market, jobId, wallets[0].address)) !== stage) {
-        if (Number(await market.phase(jobId)) === Phase.Completed) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      if (Number(await market.phase(jobId)) === Phase.Completed) break;
-      victim.child.kill("SIGKILL");
-      await victim.exited;
-      killed.push(stage);
-      victim = spawnWorker(args(0), wallets[0].privateKey, log);
-      running.push(victim);
-    }
-    expect(killed, "the victim was killed at every stage before the round completed").to.deep.equal(["joined", "committed", "submitted"]);
-    expect(await victim.exited, readFileSync(log, "utf8")).to.equal(0);
+  it("killed after joining and with its state file lost, the worker finds its job on the chain and keeps its place", async function () {
+    start();
+    await killAt("joined");
+    expect(await job.market.memberIndex(job.jobId, job.worker.address)).to.equal(0n);
+    expect((await job.market.jobInfo(job.jobId)).joined).to.equal(1n);
+    expect(JSON.parse(readFileSync(path.join(stateDir, "worker.json"), "utf8"))).to.include({ jobId: job.jobId.toString() });
+    // As if the kill had come between the join's transaction and the state file's write; meanwhile the
+    // roster fills, so the job is no longer open for joining and a search for open jobs would miss it.
+    rmSync(path.join(stateDir, "worker.json"));
+    await job.joinPeers();
+    expect(await phase()).to.equal(Phase.Commit);
+    start();
+    await killAt("committed");
+    expect(readFileSync(path.join(job.work, `worker-${incarnation}.log`), "utf8")).to.contain("found a running job this account joined");
+    expect((await job.market.jobInfo(job.jobId)).joined).to.equal(4n, "no second join");
+    const state = await round();
+    expect(hasBit(state.committed, 0)).to.equal(true);
+    expect(await phase()).to.equal(Phase.Commit, "the peers have not committed");
+  });
 
-    expect(Number(await market.phase(jobId))).to.equal(Phase.Completed);
-    const rewards = (await market.queryFilter(market.filters.Credited(jobId))).filter((e) => Number(e.args.kind) === CreditKind.Reward);
-    expect(rewards.map((e) => e.args.account)).to.include(wallets[0].address);
-    expect(await market.releasable(ZeroAddress, wallets[0].address)).to.equal(0n, "the restarted worker released its pay");
-    const books = await market.jobBooks(jobId);
+  it("killed after committing, the worker trains once and keeps the update on disk", async function () {
+    start();
+    await killAt("trained");
+    const state = await round();
+    const file = updateFile(stateDir, job.jobId, state);
+    expect(statSync(file).size).to.equal(4 * job.paramCount);
+    expect(hasBit(state.submitted, 0)).to.equal(false);
+    expect(await phase()).to.equal(Phase.Commit);
+    noTemporaries();
+  });
+
+  it("killed after training, the worker submits the saved update without training again", async function () {
+    const state = await round();
+    const file = updateFile(stateDir, job.jobId, state);
+    const saved = readFileSync(file);
+    start();
+    await job.commitPeers();
+    expect(await phase()).to.equal(Phase.Submit);
+    await killAt("submitted");
+    expect(victim!.stages.map((s) => s.stage)).to.deep.equal(["submitted"]);
+    expect(readFileSync(file).equals(saved)).to.equal(true);
+    expect(hasBit((await round()).submitted, 0)).to.equal(true);
+    expect(await phase()).to.equal(Phase.Submit, "the peers have not submitted");
+  });
+
+  it("killed after submitting, the worker reveals its seed with a dropped peer", async function () {
+    start();
+    // Peers 1 and 2 submit; peer 3 committed and drops, so every submitter must reveal its seed with it.
+    await job.submitPeers([0, 1]);
+    await job.passSubmitDeadline();
+    expect(await phase()).to.equal(Phase.Reveal);
+    await killAt("revealed");
+    const state = await round();
+    expect(hasBit(state.revealed, 0)).to.equal(true);
+    expect(state.groups[0].requiredReveals.get(0)).to.deep.equal([3]);
+    expect(await phase()).to.equal(Phase.Reveal, "the peers have not revealed");
+  });
+
+  it("killed after revealing, the worker aggregates the round as its designated aggregator", async function () {
+    await job.revealPeers([0, 1]);
+    expect(await phase()).to.equal(Phase.Aggregate);
+    // After its step the worker sleeps one poll before it reads the phase again: a long poll keeps the
+    // release for the next incarnation, so the kill lands between aggregation and release.
+    start(["--poll-ms", "120000"]);
+    await killAt("aggregated");
+    expect(await phase()).to.equal(Phase.Completed);
+    expect(await job.market.releasable(ZeroAddress, job.worker.address)).to.equal(BigInt(TERMS.rewardPerRound) + BigInt(TERMS.stake));
+  });
+
+  it("killed after aggregating, the worker releases its pay and stake to the wei", async function () {
+    const before = await job.node.provider.getBalance(job.worker.address);
+    start();
+    expect(await victim!.exited, readFileSync(path.join(job.work, `worker-${incarnation}.log`), "utf8")).to.equal(0);
+    const summary = JSON.parse(await victim!.stdout);
+    const due = BigInt(TERMS.rewardPerRound) + BigInt(TERMS.stake);
+    expect(summary).to.include({ index: 0, finalPhase: "Completed", releasedWei: due.toString() });
+    const [released] = await job.market.queryFilter(job.market.filters.Released(ZeroAddress, job.worker.address));
+    const receipt = (await released.getTransactionReceipt())!;
+    expect(await job.node.provider.getBalance(job.worker.address)).to.equal(before + due - receipt.gasUsed * receipt.gasPrice);
+    expect(await job.market.releasable(ZeroAddress, job.worker.address)).to.equal(0n);
+  });
+
+  it("restarted after releasing, the worker sends nothing and is paid nothing twice", async function () {
+    const nonce = await job.node.provider.getTransactionCount(job.worker.address);
+    start();
+    expect(await victim!.exited).to.equal(0);
+    expect(JSON.parse(await victim!.stdout)).to.include({ releasedWei: "0", finalPhase: "Completed" });
+    expect(await job.node.provider.getTransactionCount(job.worker.address)).to.equal(nonce);
+  });
+
+  it("the round's books balance: the worker and the two submitting peers are paid, the dropped peer is slashed", async function () {
+    const rewards = (await job.market.queryFilter(job.market.filters.Credited(job.jobId))).filter((e) => Number(e.args.kind) === CreditKind.Reward);
+    expect(rewards.map((e) => e.args.account).sort()).to.deep.equal([job.worker.address, job.peers[0].address, job.peers[1].address].sort());
+    const books = await job.market.jobBooks(job.jobId);
     expect(books.paid + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
-    expect(books.paid).to.equal(3n * parseEther("0.01"));
+    expect(books.paid).to.equal(3n * BigInt(TERMS.rewardPerRound));
+    expect(books.slashed).to.equal(BigInt(TERMS.stake));
+    noTemporaries();
+    expect(existsSync(path.join(stateDir, "worker.json"))).to.equal(true);
   });
 });

@@ -1,5 +1,5 @@
 // `omni worker`: run a data owner's worker against any EVM JSON-RPC endpoint until its job ends.
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { encodeBytes32String } from "ethers";
 import { DEFAULT_MODEL_CONFIG } from "../../ml";
 import { architectureCommitment } from "../../owner/modelCodec";
@@ -86,7 +86,8 @@ export function registerWorker(program: Command): void {
     .requiredOption("--data <dir>", "the data owner's data: a shard folder (IDX images and labels) or a CSV file (label, then 784 pixels per line)")
     .requiredOption("--state <dir>", "folder for the worker's crash-safe state")
     .option("--task <tag>", "task tag of the jobs to join", "mnist")
-    .option("--min-reward <wei>", "smallest reward per round worth joining", bigintOption, 0n)
+    // The default's description is given: commander prints defaults with JSON.stringify, which refuses a bigint.
+    .addOption(new Option("--min-reward <wei>", "smallest reward per round worth joining").argParser(bigintOption).default(0n, "0"))
     .option("--job <id>", "join this job instead of searching", bigintOption)
     .option("--epochs <n>", "local epochs per round", integerOption, DEFAULT_RECIPE.epochs)
     .option("--batch-size <n>", "local batch size", integerOption, DEFAULT_RECIPE.batchSize)
@@ -99,7 +100,7 @@ export function registerWorker(program: Command): void {
     .option("--attack-epsilon <x>", "ε of ipm", numberOption)
     .option("--malicious <n>", "number of attackers assumed by alie", integerOption, 1)
     .option("--poll-ms <n>", "chain polling interval", integerOption, 500)
-    .option("--aggregator-delay-ms <n>", "wait before aggregating when another member is designated", integerOption, 60_000)
+    .option("--aggregator-delay-ms <n>", "how long aggregation may make no progress before this member takes over from the designated one", integerOption, 60_000)
     .option("--seed <n>", "seed of local shuffles and head initialisation", integerOption, 1)
     .action(workerCommand);
 }

@@ -4,7 +4,7 @@ import { Command, Option } from "commander";
 import { ZeroAddress } from "ethers";
 import path from "path";
 import type * as tf from "@tensorflow/tfjs";
-import { InvalidInputError } from "../../../errors";
+import { BaseError, InvalidInputError } from "../../../errors";
 import { DEFAULT_MODEL_CONFIG, buildModel, initBackend, loadModel, pretrain, publicWeights, saveModel } from "../../../ml";
 import { MIN_GROUP_SUBMITTERS, assertQuantizationParameters, packWords } from "../../../protocol";
 import { readJobRecord, writeJobRecord } from "../../../owner/jobFolder";
@@ -123,17 +123,29 @@ export async function createCommand(f: CreateFlags): Promise<void> {
       await preflightJob(market, jobParameters(terms, DEFAULT_MODEL_CONFIG, weights.length), packWords(encodeModel(weights, terms.scaleBits)));
       // The full model is on disk before any money moves.
       await saveModel(model, path.join(f.out, FIRST_MODEL));
-      const { jobId, txs } = await postJob(market, model, DEFAULT_MODEL_CONFIG, terms);
-      writeJobRecord(f.out, {
-        jobId: jobId.toString(),
-        market: String(market.target),
-        chainId: chainId.toString(),
-        task: f.task,
-        model: FIRST_MODEL,
-        pretrainSamples: f.pretrain,
-        createdAt: new Date().toISOString(),
-        rounds: [],
+      const record = (jobId: bigint) =>
+        writeJobRecord(f.out, {
+          jobId: jobId.toString(),
+          market: String(market.target),
+          chainId: chainId.toString(),
+          task: f.task,
+          model: FIRST_MODEL,
+          pretrainSamples: f.pretrain,
+          createdAt: new Date().toISOString(),
+          rounds: [],
+        });
+      const { jobId, txs } = await postJob(market, model, DEFAULT_MODEL_CONFIG, terms).catch((error: unknown) => {
+        // The job exists and holds the budget, but its model is not all posted: record it, so the folder
+        // names the job whose budget `omni job cancel` returns after the join deadline.
+        const created = error instanceof BaseError ? error.details.jobId : undefined;
+        if (typeof created !== "string") throw error;
+        record(BigInt(created));
+        throw new BaseError(
+          `${(error as BaseError).shortMessage}; ${path.join(f.out, "job.json")} records job ${created}: after its join deadline \`omni job cancel --dir ${f.out}\` then \`omni job refund --dir ${f.out}\` return the budget`,
+          { details: { jobId: created }, cause: error },
+        );
       });
+      record(jobId);
       const gas = txs.reduce((sum, tx) => sum + tx.gasUsed, 0n);
       process.stderr.write(`job ${jobId} posted in ${txs.length} transactions (${gas} gas); model and job.json in ${f.out}\n`);
       process.stdout.write(`${jobId}\n`);

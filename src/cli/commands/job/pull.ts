@@ -13,7 +13,7 @@ import { roundFacts } from "../../../owner/roundReport";
 import { rpcOption, withMarket } from "../../connect";
 import { fail } from "../../io";
 import { integerOption } from "../../options";
-import { ownerData, taskData } from "./data";
+import { loadInput, ownerData, taskData } from "./data";
 
 interface PullFlags {
   rpc: string;
@@ -32,13 +32,14 @@ export async function pullCommand(f: PullFlags): Promise<void> {
       const applied = new Set(record.rounds.map((r) => r.round));
       const pending = (await finalizedRounds(market, jobId)).filter((round) => !applied.has(round));
       await initBackend();
-      const model = await loadModel(path.join(f.dir, record.model));
+      // Every input is read before anything is written: bad data or a bad model leaves the folder as it was.
+      const own = pending.length > 0 || f.data !== undefined ? await ownerData(record, f.data) : undefined;
+      const model = await loadInput("--dir", () => loadModel(path.join(f.dir, record.model)));
       const test = taskData(record.task, "test", f.eval);
       if (record.initialAccuracy === undefined) {
         record.initialAccuracy = evaluate(model, test);
         writeJobRecord(f.dir, record);
       }
-      const own = pending.length > 0 ? await ownerData(record, f.data) : undefined;
       for (const round of pending) {
         const accuracy = await applyRound(market, jobId, round, model, own!, test, { ...DEMO_RECIPE.finetune, epochs: f.finetuneEpochs });
         const version = `model-round-${round}`;

@@ -1,0 +1,127 @@
+// A job on a real `hardhat node` with one `omni worker` process under test and its group peers played by
+// the test itself through the chain actions. The peers act only when the test says so, so the worker can
+// never run ahead of the stage a test is looking at: every wait is on a chain fact or a worker log line.
+import { mkdtempSync, rmSync } from "fs";
+import os from "os";
+import path from "path";
+import { ZeroAddress, type Wallet } from "ethers";
+import { buildModel, createRng, initBackend, loadMnist, saveShard, selectSamples, DEFAULT_MODEL_CONFIG } from "../../src/ml";
+import { commitSeeds, joinJob, marketAt, revealSeeds, submitMasked, type Member, type OmniMarket } from "../../src/chain";
+import { deployMarket } from "../../src/chain/deployMarket";
+import { postJob } from "../../src/owner/postJob";
+import { DEMO_RECIPE } from "../../src/owner/recipe";
+import { startHardhatNode, stopProcess, type LocalNode } from "../../src/devnet/hardhatNode";
+import { fundedWallet, spawnWorker, type WorkerProcess } from "../../src/devnet/workers";
+import { jobKeyPair } from "../../src/worker/identity";
+
+/** The job's terms: one round, DEMO_RECIPE's reward and stake. */
+export const TERMS = { ...DEMO_RECIPE.terms, token: ZeroAddress, rounds: 1 };
+
+/** A posted job, the worker's account and data, and the scripted peers. */
+export interface ScriptedJob {
+  node: LocalNode;
+  /** The market, read through the node directly (never through a proxy under test). */
+  market: OmniMarket;
+  address: string;
+  jobId: bigint;
+  paramCount: number;
+  work: string;
+  shard: string;
+  worker: Wallet;
+  peers: Wallet[];
+  /** Members of the peers once joined, by position in `peers`. */
+  members: Member[];
+  /** Starts `omni worker` for the worker's account; `rpc` defaults to the node, `extra` flags are appended. */
+  startWorker(name: string, opts?: { rpc?: string; extra?: string[] }): WorkerProcess;
+  joinPeers(): Promise<void>;
+  commitPeers(which?: number[]): Promise<void>;
+  /** Submits a small fixed update for each peer named. */
+  submitPeers(which: number[]): Promise<void>;
+  revealPeers(which: number[]): Promise<void>;
+  /** Moves the chain's clock past the current submit deadline and mines a block. */
+  passSubmitDeadline(): Promise<void>;
+  /** Stops every worker started and the node, and removes the work folder. */
+  stop(): Promise<void>;
+}
+
+/** Posts a job for `dataOwners` members in groups of `groupSize` and prepares a 300-sample MNIST shard for the worker. */
+export async function scriptedJob(opts: { dataOwners: number; groupSize: number; prefix: string }): Promise<ScriptedJob> {
+  await initBackend({ log: () => undefined });
+  const work = mkdtempSync(path.join(os.tmpdir(), opts.prefix));
+  const node = await startHardhatNode();
+  const started: WorkerProcess[] = [];
+  try {
+    const funder = await node.provider.getSigner(0);
+    const { address } = await deployMarket(funder);
+    const owner = await fundedWallet(funder, "10");
+    const { jobId } = await postJob(marketAt(address, owner.connect(node.provider)), buildModel(DEFAULT_MODEL_CONFIG, 1), DEFAULT_MODEL_CONFIG, {
+      ...TERMS,
+      numDOs: opts.dataOwners,
+      groupSize: opts.groupSize,
+    });
+    const market = marketAt(address, node.provider);
+    const paramCount = Number((await market.jobParams(jobId)).paramCount);
+    const train = loadMnist({ split: "train", limit: 300 });
+    const shard = saveShard(path.join(work, "shard"), selectSamples(train, createRng(1).shuffle([...Array(300).keys()])));
+    const worker = await fundedWallet(funder, "1");
+    const peers: Wallet[] = [];
+    for (let i = 1; i < opts.dataOwners; i++) peers.push((await fundedWallet(funder, "1")).connect(node.provider));
+    const { chainId } = await node.provider.getNetwork();
+    const members: Member[] = [];
+    const pick = (which?: number[]) => (which ?? members.map((_, i) => i)).map((i) => members[i]);
+
+    return {
+      node,
+      market,
+      address,
+      jobId,
+      paramCount,
+      work,
+      shard,
+      worker,
+      peers,
+      members,
+      startWorker(name, { rpc = node.url, extra = [] } = {}) {
+        const args = ["--rpc", rpc, "--market", address, "--data", shard, "--state", path.join(work, "state"), "--head-epochs", "1", "--poll-ms", "200", ...extra];
+        const spawned = spawnWorker(args, worker.privateKey, path.join(work, `${name}.log`));
+        started.push(spawned);
+        return spawned;
+      },
+      async joinPeers() {
+        for (const wallet of peers) {
+          const keys = await jobKeyPair(wallet, chainId, address, jobId);
+          const asPeer = marketAt(address, wallet);
+          await joinJob(asPeer, jobId, keys.publicKey);
+          members.push({ market: asPeer, jobId, index: Number(await market.memberIndex(jobId, wallet.address)), secretKey: keys.secretKey });
+        }
+      },
+      async commitPeers(which) {
+        for (const member of pick(which)) await commitSeeds(member);
+      },
+      async submitPeers(which) {
+        for (const member of pick(which)) {
+          await submitMasked(member, Uint32Array.from({ length: paramCount }, (_, k) => ((k % 7) - 3 + member.index) >>> 0));
+        }
+      },
+      async revealPeers(which) {
+        for (const member of pick(which)) await revealSeeds(member);
+      },
+      async passSubmitDeadline() {
+        const { submitDeadline } = await market.roundInfo(jobId);
+        const { timestamp } = (await node.provider.getBlock("latest"))!;
+        await node.provider.send("evm_increaseTime", [Number(submitDeadline) - timestamp + 1]);
+        await node.provider.send("evm_mine", []);
+      },
+      async stop() {
+        await Promise.all(started.map((w) => stopProcess(w.child)));
+        await node.stop();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((w) => stopProcess(w.child)));
+    await node.stop();
+    rmSync(work, { recursive: true, force: true });
+    throw error;
+  }
+}

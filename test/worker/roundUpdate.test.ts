@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import os from "os";
+import path from "path";
+import { readSavedUpdate, roundUpdate, updateFile } from "../../src/worker/roundUpdate";
+import type { DataOwnerTrainer } from "../../src/worker/trainer";
+
+describe("worker/roundUpdate", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "omni-update-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const params = { paramCount: 5n, scaleBits: 4n, clipNormQ: 1000n };
+  const round = { round: 2, randomness: "0x" + "ab".repeat(32) };
+
+  /** A trainer that returns the same small update and counts its calls. */
+  function countingTrainer(): DataOwnerTrainer & { calls: number } {
+    const trainer = { calls: 0, publicSize: 5, update: async () => (trainer.calls++, Float64Array.from([1, -1, 0.5, 0, 2])) };
+    return trainer as unknown as DataOwnerTrainer & { calls: number };
+  }
+
+  it("trains once, saves the update, and reads it back instead of training again", async () => {
+    const trainer = countingTrainer();
+    let fetched = 0;
+    const model = async () => (fetched++, new Uint32Array(5));
+    const first = await roundUpdate(1n, round, params, trainer, dir, model);
+    const again = await roundUpdate(1n, round, params, trainer, dir, model);
+    expect([first.trained, again.trained, trainer.calls, fetched]).to.deep.equal([true, false, 1, 1]);
+    expect(Array.from(again.update)).to.deep.equal(Array.from(first.update));
+    expect(readFileSync(updateFile(dir, 1n, round)).byteLength).to.equal(20);
+  });
+
+  it("trains again when the saved file is cut short or of another job's size", async () => {
+    const file = updateFile(dir, 1n, round);
+    for (const bytes of [7, 16, 24]) {
+      writeFileSync(file, Buffer.alloc(bytes));
+      expect(readSavedUpdate(file, 5), `${bytes} bytes`).to.equal(undefined);
+      const trainer = countingTrainer();
+      const { trained, update } = await roundUpdate(1n, round, params, trainer, dir, async () => new Uint32Array(5));
+      expect([trained, trainer.calls, update.length]).to.deep.equal([true, 1, 5]);
+    }
+  });
+
+  it("keeps each round of each job in its own file", () => {
+    const names = [updateFile(dir, 1n, round), updateFile(dir, 2n, round), updateFile(dir, 1n, { ...round, round: 3 }), updateFile(dir, 1n, { ...round, randomness: "0x" + "cd".repeat(32) })];
+    expect(new Set(names).size).to.equal(4);
+  });
+});
