@@ -1,8 +1,12 @@
-// An in-process market for benchmarks: funded wallets, a job with its model posted, members joined,
-// and one round driven through the real chain actions (commit, submit, reveal, aggregate, finalize).
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import hre from "hardhat";
-import { Wallet, parseEther, type Signer } from "ethers";
+// A market for benchmarks on any Hardhat chain (the in-process network or a `hardhat node`): funded wallets,
+// a job with its model posted, members joined, and one round driven through the real chain actions of
+// src/chain (commitSeeds, submitMasked, revealSeeds, aggregateRound — the code the worker runs).
+// Round transactions are sent with the EIP-7825 cap as their gas limit instead of a gas estimate (an
+// estimate executes the call again, which on Hardhat costs as much as the transaction); the gas reported is
+// the receipts' gasUsed, which the limit does not change. Data owners act concurrently, as independent
+// parties would, unless `concurrency` is 1.
+import http from "http";
+import { Wallet, parseEther, type Provider, type TransactionRequest } from "ethers";
 import { generateKeyPair } from "../../src/protocol";
 import {
   aggregateRound,
@@ -13,19 +17,53 @@ import {
   publishModel,
   revealSeeds,
   submitMasked,
+  TX_GAS_CAP,
   type JobParameters,
   type Member,
   type OmniMarket,
   type TxCost,
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
+import { benchProvider, type BenchProvider } from "./chainProvider";
 
-/** `count` fresh wallets on the in-process network, each holding `ether` ETH. */
-export async function fundedWallets(count: number, ether = "1000"): Promise<Signer[]> {
-  const wallets: Signer[] = [];
+/** A wallet that can skip gas estimation (then every transaction carries the per-transaction cap as limit). */
+export class BenchWallet extends Wallet {
+  fixedGasLimit = false;
+
+  /** The cap when the limit is fixed, else the node's estimate. */
+  override async estimateGas(tx: TransactionRequest): Promise<bigint> {
+    return this.fixedGasLimit ? TX_GAS_CAP : super.estimateGas(tx);
+  }
+}
+
+/** The chain a benchmark runs on. */
+export interface BenchChain extends BenchProvider {
+  /** Sends a raw JSON-RPC request (hardhat_setBalance, evm_mine, ...). */
+  rpc(method: string, params: unknown[]): Promise<unknown>;
+}
+
+/** Wraps an ethers provider that talks to Hardhat (in-process `hre.ethers.provider` or a node's JsonRpcProvider). */
+export function benchChain(inner: Provider): BenchChain {
+  const wrapped = benchProvider(inner);
+  const rpc = (method: string, params: unknown[]) => (wrapped.provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(method, params);
+  return { ...wrapped, rpc };
+}
+
+/**
+ * Makes this process open a fresh connection per JSON-RPC request. A long run against a node failed once
+ * with "socket hang up", the usual sign of reusing a keep-alive socket the server is closing (Node's client
+ * and server both drop idle sockets after 5 s); on 127.0.0.1 a new connection costs well under a millisecond.
+ */
+export function freshConnections(): void {
+  http.globalAgent = new http.Agent({ keepAlive: false });
+}
+
+/** `count` fresh wallets on `chain`, each holding `ether` ETH (set with hardhat_setBalance). */
+export async function fundedWallets(chain: BenchChain, count: number, ether = "1000000"): Promise<BenchWallet[]> {
+  const wallets: BenchWallet[] = [];
   for (let i = 0; i < count; i++) {
-    const wallet = Wallet.createRandom().connect(hre.ethers.provider);
-    await hre.network.provider.send("hardhat_setBalance", [wallet.address, "0x" + parseEther(ether).toString(16)]);
+    const wallet = new BenchWallet(Wallet.createRandom().privateKey, chain.provider);
+    await chain.rpc("hardhat_setBalance", [wallet.address, "0x" + parseEther(ether).toString(16)]);
     wallets.push(wallet);
   }
   return wallets;
@@ -33,18 +71,25 @@ export async function fundedWallets(count: number, ether = "1000"): Promise<Sign
 
 /** A job with its model posted and its roster full: round 0 is open. */
 export interface OpenJob {
+  chain: BenchChain;
   market: OmniMarket;
   jobId: bigint;
   members: Member[];
+  wallets: BenchWallet[];
   setup: { create: TxCost[]; publish: TxCost[]; join: TxCost[] };
 }
 
-/** Deploys the market, posts a job with `packedModel`, and joins `params.numDOs` fresh members. */
-export async function openJob(params: JobParameters, packedModel: Uint8Array): Promise<OpenJob> {
-  const [owner, ...dataOwners] = await fundedWallets(Number(params.numDOs) + 1);
+/**
+ * Deploys the market, posts a job with `packedModel` and joins `params.numDOs` fresh members. createJob is
+ * gas-estimated, so a configuration the contract refuses fails there with its custom error.
+ */
+export async function openJob(chain: BenchChain, params: JobParameters, packedModel: Uint8Array): Promise<OpenJob> {
+  const wallets = await fundedWallets(chain, Number(params.numDOs) + 1);
+  const [owner, ...dataOwners] = wallets;
   const { address } = await deployMarket(owner);
   const market = marketAt(address, owner);
   const { jobId, txs: create } = await createJob({ market, params });
+  for (const w of wallets) w.fixedGasLimit = true;
   const publish = await publishModel(market, jobId, packedModel);
   const members: Member[] = [];
   const join: TxCost[] = [];
@@ -54,7 +99,7 @@ export async function openJob(params: JobParameters, packedModel: Uint8Array): P
     join.push(...(await joinJob(memberMarket, jobId, keys.publicKey)));
     members.push({ market: memberMarket, jobId, index, secretKey: keys.secretKey });
   }
-  return { market, jobId, members, setup: { create, publish, join } };
+  return { chain, market, jobId, members, wallets, setup: { create, publish, join } };
 }
 
 /** The transactions of one round, by phase. */
@@ -66,30 +111,69 @@ export interface RoundCosts {
   finalize: TxCost[];
 }
 
+/** Wall-clock marks of a round (ms since the process started). */
+export interface RoundMarks {
+  commitStart: number;
+  submitStart: number;
+  submitEnd: number;
+  revealEnd: number;
+  aggregateEnd: number;
+  finalizeEnd: number;
+}
+
+/** How the data owners act. */
+export interface RoundOptions {
+  /** Most data owners working at once (1: one after another). */
+  concurrency?: number;
+}
+
+/** Runs `work` over `items` with at most `limit` at a time; results in input order. */
+export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
 /**
- * Runs the open round: every member commits, members not in `dropouts` submit `updates[index]`, the clock
- * moves past the submit deadline when someone dropped, required reveals are made, and `aggregator`
- * aggregates and finalizes.
+ * Runs the open round: every member commits, members not in `dropouts` submit `updates(index)`, the clock
+ * moves past the submit deadline when someone dropped, required reveals are made, and the job owner's
+ * handle aggregates every chunk and finalizes.
  */
-export async function runRound(job: OpenJob, updates: Uint32Array[], dropouts: ReadonlySet<number> = new Set()): Promise<RoundCosts> {
+export async function runRound(
+  job: OpenJob,
+  updates: (index: number) => Uint32Array,
+  dropouts: ReadonlySet<number> = new Set(),
+  opts: RoundOptions = {},
+): Promise<{ costs: RoundCosts; marks: RoundMarks }> {
+  const limit = opts.concurrency ?? 16;
   const costs: RoundCosts = { commit: [], submit: [], reveal: [], aggregate: [], finalize: [] };
-  for (const member of job.members) costs.commit.push(await commitSeeds(member));
-  for (const member of job.members) {
-    if (!dropouts.has(member.index)) costs.submit.push(...(await submitMasked(member, updates[member.index])));
-  }
+  const commitStart = performance.now();
+  costs.commit.push(...(await pool(job.members, limit, (m) => commitSeeds(m))));
+  const submitStart = performance.now();
+  const submitters = job.members.filter((m) => !dropouts.has(m.index));
+  costs.submit.push(...(await pool(submitters, limit, (m) => submitMasked(m, updates(m.index)))).flat());
+  const submitEnd = performance.now();
   if (dropouts.size > 0) {
     const round = await job.market.roundInfo(job.jobId);
-    await time.increaseTo(round.submitDeadline + 1n);
+    await job.chain.rpc("evm_setNextBlockTimestamp", [Number(round.submitDeadline + 1n)]);
+    await job.chain.rpc("evm_mine", []);
   }
-  for (const member of job.members) {
-    if (dropouts.has(member.index)) continue;
-    const tx = await revealSeeds(member);
-    if (tx) costs.reveal.push(tx);
-  }
+  const reveals = await pool(submitters, limit, (m) => revealSeeds(m));
+  costs.reveal.push(...reveals.filter((tx): tx is TxCost => tx !== null));
+  const revealEnd = performance.now();
   const aggregated = await aggregateRound(job.market, job.jobId);
   if (!aggregated) throw new Error(`job ${job.jobId} is not in its aggregate phase`);
-  const { chunks, finalize } = aggregated;
-  costs.aggregate.push(...chunks);
-  costs.finalize.push(finalize);
-  return costs;
+  costs.aggregate.push(...aggregated.chunks);
+  costs.finalize.push(aggregated.finalize);
+  const finalizeEnd = performance.now();
+  const finalizeTiming = job.chain.timings.get(aggregated.finalize.hash);
+  const aggregateEnd = finalizeTiming ? finalizeTiming.sentMs : finalizeEnd;
+  return { costs, marks: { commitStart, submitStart, submitEnd, revealEnd, aggregateEnd, finalizeEnd } };
 }

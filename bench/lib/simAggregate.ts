@@ -1,0 +1,122 @@
+// One round's aggregation as the market runs it, from the DOs' quantized updates:
+// 1. each group's lane-wise sum mod 2^32 — what unmasking yields (pair masks cancel exactly in the sum, so
+//    they are not applied here); the aggregator never sees an individual update;
+// 2. the rule across the group means, and which groups are inliers (and so paid).
+// mean, median and trimmed mean are the contract's integer rules, computed by src/protocol/roundAggregate.ts
+// aggregateGroupSums (test/vectors shows it equals the contract); mean is the contract's trimmed mean with
+// trimBps 0. geomedian and multi-krum are not verified on-chain: the float rules of src/aggregation run on the
+// dequantized group means, the result is rounded back to int32 at 2^scaleBits, and the contract's inlier test
+// (src/protocol inlierFlags) is applied to the integer means against that aggregate.
+import { InvalidInputError } from "../../src/errors";
+import { bigintMedian, getAggregator, type OnChainRule } from "../../src/aggregation";
+import { aggregateGroupSums, groupMean, inlierFlags, type GroupSum } from "../../src/protocol/roundAggregate";
+
+/** The rules the benchmarks compare. */
+export const RULE_NAMES = ["mean", "median", "trimmed-mean", "geomedian", "multi-krum"] as const;
+/** A rule the benchmarks compare. */
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** Parameters of the round's aggregation (the job's). */
+export interface AggregationParameters {
+  scaleBits: number;
+  /** trimmed-mean: basis points trimmed at each end. */
+  trimBps: number;
+  outlierFactorBps: bigint;
+  minProjectionBps: bigint;
+}
+
+/** The outcome of a round's aggregation. */
+export interface RoundAggregation {
+  /** The aggregate as uint32(int32) lanes, added to the chain's model. */
+  aggregate: Uint32Array;
+  /** Per group (ascending group order): paid or not. */
+  inliers: boolean[];
+  /** Per group: dot / aggNorm, the group mean's projection on the aggregate. */
+  projections: number[];
+  /** Per group: squared distance to the aggregate over the median squared distance. */
+  distanceRatios: number[];
+}
+
+/** The on-chain form of an integer rule, or undefined for a rule that only exists off-chain. */
+export function onChainForm(rule: RuleName, trimBps: number): OnChainRule | undefined {
+  if (rule === "mean") return { rule: "trimmed-mean", trimBps: 0 };
+  if (rule === "median") return { rule: "median" };
+  if (rule === "trimmed-mean") return { rule: "trimmed-mean", trimBps };
+  return undefined;
+}
+
+/** Multi-Krum's f over m group means: the largest f with m > 2f + 2 (0 when m ≤ 4). */
+export function multiKrumF(groups: number): number {
+  return Math.max(0, Math.floor((groups - 3) / 2));
+}
+
+/** Each group's lane-wise sum mod 2^32 of its members' quantized updates (what unmasking reveals). */
+export function groupSums(groups: readonly (readonly number[])[], updates: readonly Uint32Array[]): GroupSum[] {
+  return groups.map((members) => {
+    const sum = new Uint32Array(updates[members[0]].length);
+    for (const i of members) {
+      const q = updates[i];
+      for (let e = 0; e < sum.length; e++) sum[e] = (sum[e] + q[e]) >>> 0;
+    }
+    return { submitters: members.length, sum };
+  });
+}
+
+// Σ a_i · b_i exactly (signed): doubles accumulate while they stay exact, then flush into a bigint.
+function exactDot(a: Int32Array, b: Int32Array, subtract: boolean): bigint {
+  let total = 0n;
+  let partial = 0;
+  for (let i = 0; i < a.length; i++) {
+    const term = subtract ? (a[i] - b[i]) * (a[i] - b[i]) : a[i] * b[i];
+    if (Math.abs(term) >= 2 ** 52) {
+      total += subtract ? (BigInt(a[i]) - BigInt(b[i])) ** 2n : BigInt(a[i]) * BigInt(b[i]);
+      continue;
+    }
+    partial += term;
+    if (Math.abs(partial) >= 2 ** 52) {
+      total += BigInt(partial);
+      partial = 0;
+    }
+  }
+  return total + BigInt(partial);
+}
+
+function ratio(numerator: bigint, denominator: bigint): number {
+  return denominator === 0n ? (numerator === 0n ? 1 : Infinity) : Number((numerator * 1_000_000n) / denominator) / 1_000_000;
+}
+
+function floatRule(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): { means: Int32Array[]; agg: Int32Array } {
+  const means = sums.map((s) => groupMean(s.sum, s.submitters));
+  const scale = 2 ** p.scaleBits;
+  const rows = means.map((m) => Float64Array.from(m, (v) => v / scale));
+  const opts = rule === "multi-krum" ? { f: multiKrumF(rows.length) } : {};
+  const result = getAggregator(rule).aggregate(rows, opts);
+  const agg = Int32Array.from(result, (x) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(x * scale))));
+  return { means, agg };
+}
+
+/** Aggregates one round's group sums under `rule` and applies the contract's inlier test to every group. */
+export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): RoundAggregation {
+  if (!RULE_NAMES.includes(rule)) throw new InvalidInputError("rule", `must be one of ${RULE_NAMES.join(", ")}, got ${String(rule)}`);
+  const onChain = onChainForm(rule, p.trimBps);
+  if (onChain !== undefined) {
+    const r = aggregateGroupSums(sums, onChain, p.outlierFactorBps, p.minProjectionBps);
+    return {
+      aggregate: r.aggregate,
+      inliers: r.inliers,
+      projections: r.dots.map((d) => ratio(d, r.aggNorm)),
+      distanceRatios: r.dists.map((d) => ratio(d, r.medianDist)),
+    };
+  }
+  const { means, agg } = floatRule(rule, sums, p);
+  const dists = means.map((m) => exactDot(m, agg, true));
+  const dots = means.map((m) => exactDot(m, agg, false));
+  const aggNorm = exactDot(agg, agg, false);
+  const medianDist = bigintMedian(dists);
+  return {
+    aggregate: new Uint32Array(agg.buffer),
+    inliers: inlierFlags({ dists, dots, aggNorm, outlierFactorBps: p.outlierFactorBps, minProjectionBps: p.minProjectionBps }),
+    projections: dots.map((d) => ratio(d, aggNorm)),
+    distanceRatios: dists.map((d) => ratio(d, medianDist)),
+  };
+}

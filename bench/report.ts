@@ -1,0 +1,156 @@
+// `npm run bench:report`: turns the committed full results (bench/results/*.json) into the charts under
+// docs/results/ and the generated tables of docs/RESULTS.md (the blocks between `<!-- table:NAME -->` and
+// `<!-- /table:NAME -->`; the prose around them is written by hand). Missing results leave their block as is.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { resultPath } from "./lib/results";
+import { heatmap, lineChart, type Series } from "./lib/svg";
+
+const DOCS = path.join(__dirname, "..", "docs");
+const CHARTS = path.join(DOCS, "results");
+const pct = (v: number): string => (v * 100).toFixed(2);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/** The full result of benchmark `name`, or undefined when it has not been run. */
+function load(name: string): Json | undefined {
+  const file = resultPath(name, false);
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+}
+
+/** A Markdown table. */
+function table(header: string[], rows: (string | number)[][]): string {
+  return [`| ${header.join(" | ")} |`, `| ${header.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+const fmtInt = (v: string | number | bigint): string => BigInt(v).toLocaleString("en-US");
+
+/** Gas grid: table and chart of gas per parameter per DO against the calldata floor. */
+function gas(result: Json): { table: string; svg: string } {
+  const cells: Json[] = result.cells;
+  const rows = cells
+    .slice()
+    .sort((a, b) => a.config.d - b.config.d || a.config.n - b.config.n)
+    .map((c) =>
+      c.status === "done"
+        ? [fmtInt(c.config.d), c.config.n, c.groups, c.chunkCount, c.gasPerParamPerDataOwner.toFixed(1), c.calldataFloorPerParamPerDataOwner.toFixed(1), fmtInt(c.maxTxGas), c.wallSeconds.total.toFixed(0), "measured"]
+        : [fmtInt(c.config.d), c.config.n, "", "", "", "", "", "", `${c.status}: ${c.error ?? c.reason ?? c.message ?? ""}`],
+    );
+  const ns = [...new Set(cells.map((c) => c.config.n))].sort((a, b) => a - b);
+  const series: Series[] = ns.map((n) => ({
+    label: `n = ${n} DOs`,
+    points: cells.filter((c) => c.config.n === n && c.status === "done").sort((a, b) => a.config.d - b.config.d).map((c) => ({ x: c.config.d, y: c.gasPerParamPerDataOwner })),
+  }));
+  const ds = [...new Set(cells.map((c) => c.config.d))].sort((a, b) => a - b);
+  const floor = cells.find((c) => c.status === "done")?.calldataFloorPerParamPerDataOwner ?? 160;
+  series.push({ label: "calldata floor (EIP-7623)", dashed: true, points: ds.map((d) => ({ x: d, y: floor })) });
+  return {
+    table: table(["d", "n", "groups", "chunks", "gas/param/DO", "floor/param/DO", "max tx gas", "wall s", "status"], rows),
+    svg: lineChart({ title: "Gas per parameter per data owner per round (g = 4, median)", xLabel: "public parameters d (log scale)", yLabel: "gas / parameter / DO", series, logX: true, xTicks: ds, yMin: 0 }),
+  };
+}
+
+/** Accuracy per round: table and chart, with the OmniLytics figures as a reference line. */
+function accuracy(result: Json): { table: string; svg: string } {
+  const runs: Json[] = result.runs;
+  const rounds = Math.max(...runs.map((r) => r.rounds.length));
+  const rows = runs.map((r) => [r.dataset, r.split, pct(r.initialAccuracy), ...r.rounds.map((x: Json) => pct(x.accuracy)), r.rounds.map((x: Json) => `${x.paidGroups}/${x.inliers.length}`).join(" ")]);
+  const series: Series[] = runs.map((r) => ({
+    label: `${r.dataset} ${r.split}`,
+    points: [{ x: 0, y: r.initialAccuracy * 100 }, ...r.rounds.map((x: Json) => ({ x: x.round, y: x.accuracy * 100 }))],
+  }));
+  series.push({ label: "OmniLytics: 83% reported", dashed: true, points: [{ x: 0, y: 83 }, { x: rounds, y: 83 }] });
+  return {
+    table: table(["dataset", "split", "start %", ...Array.from({ length: rounds }, (_, i) => `round ${i + 1} %`), "paid groups per round"], rows),
+    svg: lineChart({ title: "Model-owner test accuracy per round (10 DOs, groups of 3, median)", xLabel: "round (0 = the model owner's start)", yLabel: "test accuracy %", series, yMin: 40, yMax: 100 }),
+  };
+}
+
+/** Robustness matrix: final accuracy per rule, attack and malicious fraction; attackers paid. */
+function robustness(result: Json): { table: string; svg: string } {
+  const rules: string[] = result.config.rules;
+  const attacks: string[] = result.config.attacks;
+  const fractions: number[] = result.config.fractions;
+  const find = (rule: string, attack: string, fraction: number): Json =>
+    result.configs.find((c: Json) => c.rule === rule && c.attack === attack && Math.abs(c.fraction - fraction) < 1e-9);
+  const rowKeys = [{ attack: "none", fraction: 0 }, ...fractions.flatMap((f) => attacks.map((attack) => ({ attack, fraction: f })))];
+  const label = (k: { attack: string; fraction: number }): string => (k.fraction === 0 ? "clean" : `${k.attack} ${Math.round(k.fraction * 100)}%`);
+  const cells = rowKeys.map((k) => rules.map((rule) => find(rule, k.attack, k.fraction)));
+  const rows = rowKeys.map((k, i) => [label(k), ...cells[i].map((c: Json) => (c ? `${pct(c.finalAccuracy)} (${c.attackersPaid})` : "—"))]);
+  const clean = Math.max(...rules.map((r) => find(r, "none", 0)?.finalAccuracy ?? 0));
+  return {
+    table: table(["attack, malicious", ...rules.map((r) => `${r} % (attackers paid)`)], rows),
+    svg: heatmap({
+      title: "Final MNIST accuracy % (attacker member-rounds paid), 20 DOs in groups of 4",
+      rows: rowKeys.map(label),
+      columns: rules,
+      values: cells.map((r) => r.map((c: Json) => (c ? c.finalAccuracy * 100 : null))),
+      notes: cells.map((r) => r.map((c: Json) => (c ? `paid ${c.attackersPaid}` : null))),
+      min: clean * 100 - 10,
+      max: clean * 100,
+      format: (v) => v.toFixed(1),
+    }),
+  };
+}
+
+/** Privacy/robustness trade-off: tolerated attackers and measured accuracy per (n, g). */
+function tradeoff(result: Json): { table: string } {
+  const tol = (t: Json): string => ["median", "trimmed-mean", "multi-krum"].map((r) => t[r] ?? "–").join(" / ");
+  const rows = result.table.map((t: Json) => [
+    t.n, t.g, t.groups, tol(t.worstCase), tol(t.randomAssignment),
+    t.atFraction.expectedContaminated.toFixed(1), t.atFraction.probabilityCleanMajority.toFixed(3),
+    pct(t.measured.cleanMedian), ...result.config.rules.map((r: string) => pct(t.measured[`${r}Under${result.config.attack}`])),
+  ]);
+  const f = Math.round(result.config.fraction * 100);
+  return {
+    table: table(
+      ["n", "g", "groups", "tolerated, worst case (median / trimmed / Multi-Krum)", "tolerated, random groups", `contaminated groups at ${f}%`, "P(clean majority)", "clean median %", ...result.config.rules.map((r: string) => `${r} under ${result.config.attack} ${f}% %`)],
+      rows,
+    ),
+  };
+}
+
+/** One round on a hardhat node: chain time, or the scale run's wall time, gas and memory. */
+function chainRuns(result: Json): { table: string } {
+  const rows = result.runs.map((r: Json) => {
+    const c = r.cell ?? r;
+    const secs = r.seconds?.firstSubmissionToFinalized ?? c.wallSeconds?.round ?? c.wallSeconds?.total;
+    return [r.label ?? c.key, fmtInt(c.config?.d ?? r.d), c.config?.n ?? r.n, c.reason ? `${c.status}: ${c.reason}` : c.status ?? "done", secs === undefined ? "" : secs.toFixed(1), c.roundGas ? fmtInt(c.roundGas) : "", c.maxTxGas ? fmtInt(c.maxTxGas) : "", c.memory?.driverHwmMiB ?? "", c.memory?.nodeHwmMiB ?? ""];
+  });
+  return { table: table(["run", "d", "n", "status", "round s", "round gas", "max tx gas", "driver peak MiB", "node peak MiB"], rows) };
+}
+
+/** Replaces the generated block `name` of `doc`, if the block exists. */
+function fill(doc: string, name: string, body: string): string {
+  const re = new RegExp(`(<!-- table:${name} -->)[\\s\\S]*?(<!-- /table:${name} -->)`);
+  return doc.replace(re, (_, open: string, close: string) => `${open}\n${body}\n${close}`);
+}
+
+function main(): void {
+  mkdirSync(CHARTS, { recursive: true });
+  const docFile = path.join(DOCS, "RESULTS.md");
+  let doc = existsSync(docFile) ? readFileSync(docFile, "utf8") : "";
+  const parts: [string, (r: Json) => { table: string; svg?: string }][] = [
+    ["gas-grid", gas],
+    ["accuracy", accuracy],
+    ["robustness", robustness],
+    ["tradeoff", tradeoff],
+    ["chain-time", chainRuns],
+    ["scale", chainRuns],
+  ];
+  for (const [name, render] of parts) {
+    const result = load(name);
+    if (!result) {
+      console.error(`${name}: no full result yet (bench/results/${name}.json); skipped`);
+      continue;
+    }
+    const { table: md, svg } = render(result);
+    if (svg) writeFileSync(path.join(CHARTS, `${name}.svg`), svg);
+    doc = fill(doc, name, md);
+    console.error(`${name}: its table${svg ? ` and docs/results/${name}.svg` : ""}`);
+  }
+  if (doc) writeFileSync(docFile, doc);
+}
+
+main();

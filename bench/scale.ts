@@ -1,0 +1,94 @@
+// Scale: one round with 100 data owners and a 1,000,000-parameter public part on a real `hardhat node`
+// (127.0.0.1, started and stopped here): wall time, total gas, and peak memory of the driver and of the
+// node (VmRSS / VmHWM from /proc, sampled every second). The driver is the in-process one that calls the
+// real chain actions of src/chain (the code the worker runs), 25 data owners at a time. Targets are tried
+// smallest first; a target whose wall time, estimated from the throughput measured on the earlier ones,
+// does not fit the time budget is recorded as not-run with that estimate.
+// Usage: npx ts-node --transpile-only bench/scale.ts [--quick]
+//   full: targets 100 DOs × 100,000 then 100 DOs × 1,000,000, budget SCALE_BUDGET_MIN (default 90) minutes
+//   quick: 20 DOs × 1,000 only (a smoke test of the same path). Results: bench/results/scale.json (quick: bench/results/quick/scale.json).
+// The 100 × 100,000 run is also recorded as cell d100000-n100 of bench/results/gas-grid.json.
+import { startHardhatNode } from "../src/devnet/hardhatNode";
+import { benchChain, freshConnections } from "./lib/driver";
+import { runCell, type CellConfig } from "./lib/chainCell";
+import { sampleMemory } from "./lib/chainMemory";
+import { envelope, progress, quickMode, resultPath, writeJson } from "./lib/chainReport";
+import { recordGridCell } from "./lib/chainGrid";
+
+const NAME = "scale";
+const say = progress(NAME);
+
+async function main(): Promise<void> {
+  const quick = quickMode();
+  const started = Date.now();
+  freshConnections();
+  const budgetMs = Number(process.env.SCALE_BUDGET_MIN ?? 90) * 60_000;
+  const targets: CellConfig[] = quick
+    ? [{ d: 1_000, n: 20, g: 4, dropouts: 0, concurrency: 20 }]
+    : [
+        { d: 100_000, n: 100, g: 4, dropouts: 0, concurrency: 25 },
+        { d: 1_000_000, n: 100, g: 4, dropouts: 0, concurrency: 25 },
+      ];
+  const command = process.env.BENCH_COMMAND ?? `npx ts-node --transpile-only bench/scale.ts${quick ? " --quick" : ""}`;
+  const method =
+    "A `hardhat node` (default settings, automine) on 127.0.0.1 started by the script; the in-process driver (bench/lib/driver.ts, " +
+    "bench/lib/chainCell.ts) calls the real src/chain actions (commitSeeds, submitMasked, revealSeeds, aggregateRound) over JSON-RPC, " +
+    "25 data owners at a time (all 100 at once exhausted this shared machine's memory in a first attempt); g = 4, median rule, no dropouts. Memory: VmRSS and VmHWM of the driver process and of the node's " +
+    "process tree, read from /proc every second. Gas = receipts' gasUsed.";
+  const runs: Record<string, unknown>[] = [];
+  const save = (): void =>
+    writeJson(resultPath(NAME, quick), {
+      ...envelope(NAME, command, "synthetic updates seeded by member index", { targets, budgetMinutes: budgetMs / 60_000 }, method),
+      wallSeconds: Math.round((Date.now() - started) / 1000),
+      runs,
+    });
+  let gasPerSecond: number | undefined;
+  let perParamPerDo: number | undefined;
+  for (const target of targets) {
+    const key = `d${target.d}-n${target.n}`;
+    if (gasPerSecond !== undefined && perParamPerDo !== undefined) {
+      const estimate = (perParamPerDo * target.d * target.n) / gasPerSecond;
+      const left = (budgetMs - (Date.now() - started)) / 1000;
+      if (estimate > left) {
+        runs.push({
+          key,
+          status: "not-run",
+          config: target,
+          reason: `estimated round wall time ${Math.round(estimate)} s exceeds the ${Math.round(left)} s left of the budget`,
+          estimatedWallSeconds: Math.round(estimate),
+          estimateBasis: `estimate, not a measurement: ${perParamPerDo.toFixed(1)} gas/param/DO (measured at the previous target) × d × n at the previous target's measured ${(gasPerSecond / 1e6).toFixed(2)} Mgas/s`,
+          limits: "node execution time: every aggregateChunk is executed by EDR with per-step trace recording; the round's gas is ~d·n·600",
+        });
+        say(`${key}: not run (estimated ${Math.round(estimate)} s)`);
+        save();
+        continue;
+      }
+    }
+    const node = await startHardhatNode();
+    const memory = sampleMemory(node.pid);
+    say(`${key}: on ${node.url} (node pid ${node.pid})`);
+    try {
+      const cell = await runCell(benchChain(node.provider), target, say);
+      const peaks = memory.stop();
+      runs.push({ key, ...cell, memory: peaks });
+      if (cell.status === "done") {
+        const wall = cell.wallSeconds as { round: number };
+        gasPerSecond = Number(cell.roundGas) / wall.round;
+        perParamPerDo = cell.gasPerParamPerDataOwner as number;
+        say(`${key}: round ${wall.round} s, ${cell.roundGas} gas, node peak ${peaks.nodeHwmMiB} MiB, driver peak ${peaks.driverHwmMiB} MiB`);
+        if (!quick && target.d === 100_000) recordGridCell({ key, ...cell, executedBy: "bench/scale.ts (hardhat node on 127.0.0.1)" });
+      }
+      save();
+    } finally {
+      memory.stop();
+      await node.stop();
+    }
+  }
+  save();
+  say(`written to ${resultPath(NAME, quick)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exitCode = 1;
+});
