@@ -35,7 +35,7 @@ function gas(result: Json): { table: string; svg: string } {
     .map((c) =>
       c.status === "done"
         ? [fmtInt(c.config.d), c.config.n, c.groups, c.chunkCount, c.gasPerParamPerDataOwner.toFixed(1), c.calldataFloorPerParamPerDataOwner.toFixed(1), fmtInt(c.maxTxGas), c.wallSeconds.total.toFixed(0), "measured"]
-        : [fmtInt(c.config.d), c.config.n, "", "", "", "", "", "", `${c.status}: ${c.error ?? c.reason ?? c.message ?? ""}`],
+        : [fmtInt(c.config.d), c.config.n, "", "", "", "", "", c.estimatedWallSeconds ? `(est. ${c.estimatedWallSeconds})` : "", c.status === "not-run" ? "not run (time)" : `${c.status}: ${c.error ?? c.reason ?? c.message ?? ""}`],
     );
   const ns = [...new Set(cells.map((c) => c.config.n))].sort((a, b) => a - b);
   const series: Series[] = ns.map((n) => ({
