@@ -25,7 +25,10 @@ describe("market end to end (hardhat node, worker processes)", function () {
     });
   });
 
-  after(() => rmSync(reportDir, { recursive: true, force: true }));
+  // A failed run keeps its folder: the error names the worker logs inside it.
+  after(() => {
+    if (report) rmSync(reportDir, { recursive: true, force: true });
+  });
 
   it("finalizes the round with its one group as an inlier", function () {
     expect(report.rounds).to.have.length(1);
