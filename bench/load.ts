@@ -1,8 +1,8 @@
 // Benchmark: many data owners at once. N `omni worker` processes (spawned as src/devnet does) against one
 // `hardhat node` on 127.0.0.1 join one job, train, commit, submit, aggregate and release one round of the
 // default CNN on MNIST. Records the wall time of each phase (seen by polling the chain) and of each worker
-// stage (from the workers' stage lines), the total wall time, peak memory (the node's VmHWM, the sum and
-// maximum of the workers' VmHWM, the peak of their summed VmRSS) and whether every worker was paid.
+// stage (from the workers' stage lines), the total wall time, peak memory (the node's VmHWM and live peak,
+// the sum and maximum of the workers' VmHWM, the peak of their summed VmRSS) and whether every worker was paid.
 // Run: `npx ts-node --transpile-only bench/load.ts [--quick]`; writes bench/results/load.json
 // (quick: 8 workers, bench/results/quick/load.json). Every process it starts is stopped, also on error.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +20,7 @@ import { createLogger } from "../src/worker/log";
 import { withChainRetry } from "../src/worker/retry";
 import { WORKER_STAGES } from "../src/worker/stages";
 import { isQuick, writeResult } from "./lib/results";
+import { procMemory } from "./lib/chainMemory";
 
 const GROUP_SIZE = 4;
 const SAMPLES_PER_WORKER = 200;
@@ -44,15 +45,10 @@ const read = <T>(what: string, fn: () => Promise<T>) => withChainRetry(what, fn,
 /** Workers run at the lowest priority: the node serves them all, and starved of CPU it would answer nobody. */
 const WORKER_NICENESS = 19;
 
-/** VmHWM and VmRSS of a process in MiB, or undefined once it is gone. */
-function memoryOf(pid: number): { hwm: number; rss: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-    return { hwm: kib("VmHWM") / 1024, rss: kib("VmRSS") / 1024 };
-  } catch {
-    return undefined;
-  }
+/** VmHWM, VmRSS and live memory (VmRSS minus lazily freed pages) of a process in MiB, or undefined once it is gone. */
+function memoryOf(pid: number): { hwm: number; rss: number; live: number } | undefined {
+  const m = procMemory(pid);
+  return m && { hwm: m.hwmKiB / 1024, rss: m.rssKiB / 1024, live: m.liveKiB / 1024 };
 }
 
 /** MemAvailable of the machine in MiB. */
@@ -67,6 +63,7 @@ function availableMiB(): number {
 function memorySampler(pids: () => { node?: number; workers: number[] }, onLow: (availableMiB: number) => void) {
   const peakHwm = new Map<number, number>();
   let nodePeak = 0;
+  let nodeLivePeak = 0;
   let workersRssPeak = 0;
   let minAvailable = Infinity;
   let warned = false;
@@ -78,7 +75,9 @@ function memorySampler(pids: () => { node?: number; workers: number[] }, onLow: 
       onLow(available);
     }
     const { node, workers } = pids();
-    if (node !== undefined) nodePeak = Math.max(nodePeak, memoryOf(node)?.hwm ?? 0);
+    const nodeMemory = node === undefined ? undefined : memoryOf(node);
+    nodePeak = Math.max(nodePeak, nodeMemory?.hwm ?? 0);
+    nodeLivePeak = Math.max(nodeLivePeak, nodeMemory?.live ?? 0);
     let rss = 0;
     for (const pid of workers) {
       const m = memoryOf(pid);
@@ -96,6 +95,7 @@ function memorySampler(pids: () => { node?: number; workers: number[] }, onLow: 
       const peaks = [...peakHwm.values()];
       return {
         nodePeakMiB: Math.round(nodePeak),
+        nodeLivePeakMiB: Math.round(nodeLivePeak),
         workersMeasured: peaks.length,
         workerPeakMaxMiB: Math.round(Math.max(0, ...peaks)),
         workerPeakMeanMiB: Math.round(peaks.reduce((a, b) => a + b, 0) / Math.max(1, peaks.length)),
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
         "phase times from polling market.phase every 250 ms (Joining counts from the first worker's spawn, so it includes process start-up; " +
         "Completed lasts until the last worker exited after releasing); stage times are seconds after the spawn, from the workers' stage lines; " +
         `workers are started one after another, each once the machine has ${WORKER_MIB} MiB to spare above ${MIN_AVAILABLE_MIB} MiB, at niceness ${WORKER_NICENESS} (the node keeps the script's); ` +
-        `memory from /proc/<pid>/status every ${SAMPLE_MS} ms (VmHWM peaks; the sum of the workers' peaks bounds what they needed together, the summed VmRSS peak is what they held at once)`,
+        `memory from /proc/<pid>/status and smaps_rollup every ${SAMPLE_MS} ms (VmHWM peaks; the node's live peak is VmRSS minus LazyFree, pages its EVM freed that the kernel has not yet taken back; the sum of the workers' peaks bounds what they needed together, the summed VmRSS peak is what they held at once)`,
       wallSeconds,
       setupSeconds: seconds(setupMs),
       spawnSeconds,

@@ -116,9 +116,9 @@ function chainRuns(result: Json): { table: string } {
   const rows = result.runs.map((r: Json) => {
     const c = r.cell ?? r;
     const secs = r.seconds?.firstSubmissionToFinalized ?? c.wallSeconds?.round ?? c.wallSeconds?.total;
-    return [r.label ?? c.key, fmtInt(c.config?.d ?? r.d), c.config?.n ?? r.n, c.reason ? `${c.status}: ${c.reason}` : c.status ?? "done", secs === undefined ? "" : secs.toFixed(1), c.roundGas ? fmtInt(c.roundGas) : "", c.maxTxGas ? fmtInt(c.maxTxGas) : "", c.memory?.driverHwmMiB ?? "", c.memory?.nodeHwmMiB ?? ""];
+    return [r.label ?? c.key, fmtInt(c.config?.d ?? r.d), c.config?.n ?? r.n, c.reason ? `${c.status}: ${c.reason}` : c.status ?? "done", secs === undefined ? "" : secs.toFixed(1), c.roundGas ? fmtInt(c.roundGas) : "", c.maxTxGas ? fmtInt(c.maxTxGas) : "", c.memory?.driverHwmMiB ?? "", c.memory?.nodeHwmMiB ?? "", c.memory?.nodeLiveMiB ?? (c.memory ? "not sampled" : "")];
   });
-  return { table: table(["run", "d", "n", "status", "round s", "round gas", "max tx gas", "driver peak MiB", "node peak MiB"], rows) };
+  return { table: table(["run", "d", "n", "status", "round s", "round gas", "max tx gas", "driver peak MiB", "node peak resident MiB", "node peak live MiB"], rows) };
 }
 
 /** Replaces the generated block `name` of `doc`, if the block exists. */

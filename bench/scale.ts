@@ -1,18 +1,19 @@
 // Scale: one round with 100 data owners and a 1,000,000-parameter public part on a real `hardhat node`
 // (127.0.0.1, started and stopped here): wall time, total gas, and peak memory of the driver and of the
-// node (VmRSS / VmHWM from /proc, sampled every second). The driver is the in-process one that calls the
-// real chain actions of src/chain (the code the worker runs), 25 data owners at a time. Targets are tried
-// smallest first; a target whose wall time, estimated from the throughput measured on the earlier ones,
-// does not fit the time budget is recorded as not-run with that estimate.
+// node (VmRSS / VmHWM, and live = VmRSS minus LazyFree, from /proc, sampled every second). The driver is
+// the in-process one that calls the real chain actions of src/chain (the code the worker runs), 25 data
+// owners at a time. Targets are tried smallest first; a target whose wall time, estimated from the
+// throughput measured on the earlier ones, does not fit the time budget is recorded as not-run with that
+// estimate. A full run resumes: targets already done in bench/results/scale.json are kept, not rerun.
 // Usage: npx ts-node --transpile-only bench/scale.ts [--quick]
 //   full: targets 100 DOs × 100,000 then 100 DOs × 1,000,000, budget SCALE_BUDGET_MIN (default 90) minutes
 //   quick: 20 DOs × 1,000 only (a smoke test of the same path). Results: bench/results/scale.json (quick: bench/results/quick/scale.json).
-// The 100 × 100,000 run is also recorded as cell d100000-n100 of bench/results/gas-grid.json.
+// Each full run is also recorded as its cell (d100000-n100, d1000000-n100) of bench/results/gas-grid.json.
 import { startHardhatNode } from "../src/devnet/hardhatNode";
 import { benchChain, freshConnections } from "./lib/driver";
 import { runCell, type CellConfig } from "./lib/chainCell";
 import { sampleMemory } from "./lib/chainMemory";
-import { envelope, progress, quickMode, resultPath, writeJson } from "./lib/chainReport";
+import { envelope, progress, quickMode, readJson, resultPath, writeJson } from "./lib/chainReport";
 import { recordGridCell } from "./lib/chainGrid";
 
 const NAME = "scale";
@@ -33,19 +34,29 @@ async function main(): Promise<void> {
   const method =
     "A `hardhat node` (default settings, automine) on 127.0.0.1 started by the script; the in-process driver (bench/lib/driver.ts, " +
     "bench/lib/chainCell.ts) calls the real src/chain actions (commitSeeds, submitMasked, revealSeeds, aggregateRound) over JSON-RPC, " +
-    "25 data owners at a time (all 100 at once exhausted this shared machine's memory in a first attempt); g = 4, median rule, no dropouts. Memory: VmRSS and VmHWM of the driver process and of the node's " +
+    "25 data owners at a time (all 100 at once exhausted this shared machine's memory in a first attempt); g = 4, median rule, no dropouts. Memory: VmRSS, VmHWM and live memory (VmRSS minus LazyFree: " +
+    "pages the EVM's allocator freed with MADV_FREE stay in VmRSS until the kernel needs them) of the driver process and of the node's " +
     "process tree, read from /proc every second. Gas = receipts' gasUsed.";
-  const runs: Record<string, unknown>[] = [];
+  const previous = quick ? undefined : readJson<{ runs: Record<string, unknown>[]; wallSeconds: number }>(resultPath(NAME, false));
+  const runs: Record<string, unknown>[] = (previous?.runs ?? []).filter((r) => r.status === "done");
+  const earlierSeconds = runs.length > 0 ? (previous?.wallSeconds ?? 0) : 0;
   const save = (): void =>
     writeJson(resultPath(NAME, quick), {
       ...envelope(NAME, command, "synthetic updates seeded by member index", { targets, budgetMinutes: budgetMs / 60_000 }, method),
-      wallSeconds: Math.round((Date.now() - started) / 1000),
+      wallSeconds: earlierSeconds + Math.round((Date.now() - started) / 1000),
       runs,
     });
   let gasPerSecond: number | undefined;
   let perParamPerDo: number | undefined;
   for (const target of targets) {
     const key = `d${target.d}-n${target.n}`;
+    const done = runs.find((r) => r.key === key);
+    if (done) {
+      gasPerSecond = Number(done.roundGas) / (done.wallSeconds as { round: number }).round;
+      perParamPerDo = done.gasPerParamPerDataOwner as number;
+      say(`${key}: done already, kept`);
+      continue;
+    }
     if (gasPerSecond !== undefined && perParamPerDo !== undefined) {
       const estimate = (perParamPerDo * target.d * target.n) / gasPerSecond;
       const left = (budgetMs - (Date.now() - started)) / 1000;
@@ -75,8 +86,8 @@ async function main(): Promise<void> {
         const wall = cell.wallSeconds as { round: number };
         gasPerSecond = Number(cell.roundGas) / wall.round;
         perParamPerDo = cell.gasPerParamPerDataOwner as number;
-        say(`${key}: round ${wall.round} s, ${cell.roundGas} gas, node peak ${peaks.nodeHwmMiB} MiB, driver peak ${peaks.driverHwmMiB} MiB`);
-        if (!quick && target.d === 100_000) recordGridCell({ key, ...cell, executedBy: "bench/scale.ts (hardhat node on 127.0.0.1)" });
+        say(`${key}: round ${wall.round} s, ${cell.roundGas} gas, node peak ${peaks.nodeHwmMiB} MiB resident (${peaks.nodeLiveMiB} MiB live), driver peak ${peaks.driverHwmMiB} MiB`);
+        if (!quick) recordGridCell({ key, ...cell, executedBy: "bench/scale.ts (hardhat node on 127.0.0.1)" });
       }
       save();
     } finally {

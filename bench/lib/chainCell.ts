@@ -41,6 +41,11 @@ export interface CellResult {
 const SCALE_BITS = 16;
 const CLIP_NORM_Q = 4 << SCALE_BITS;
 
+// Phase windows long enough that no phase of the largest cell (1M × 100: ~40 min of submissions on a
+// traced Hardhat EVM) closes under it; a phase ends early once every member has acted, so a long window
+// costs no wall time and no gas in the round.
+const PHASE_WINDOW = 86_400;
+
 /** The job parameters of a cell (as bench/gas.ts always used). */
 export function cellParams({ d, n, g }: CellConfig): JobParameters {
   return {
@@ -54,9 +59,9 @@ export function cellParams({ d, n, g }: CellConfig): JobParameters {
     rewardPerRound: parseEther("0.001"),
     stake: parseEther("0.01"),
     joinDuration: 3600,
-    commitDuration: 600,
-    submitDuration: 600,
-    revealDuration: 600,
+    commitDuration: PHASE_WINDOW,
+    submitDuration: PHASE_WINDOW,
+    revealDuration: PHASE_WINDOW,
     rule: 0,
     trimBps: 0,
     outlierFactorBps: 40000,

@@ -1,16 +1,25 @@
 // Peak memory of this process and of a process tree (a `hardhat node` and any process it spawned), sampled
-// from /proc/<pid>/status: VmRSS (resident now) and VmHWM (the kernel's own resident high-water mark).
+// from /proc/<pid>/status: VmRSS (resident now) and VmHWM (the kernel's own resident high-water mark), and
+// from /proc/<pid>/smaps_rollup: LazyFree. Hardhat's EVM (EDR) allocates with mimalloc, which hands freed
+// pages back with MADV_FREE: they stay counted in VmRSS until the kernel needs them, so VmRSS grows by
+// hundreds of MiB per heavy transaction although the memory is free. Live = VmRSS − LazyFree is what the
+// process actually holds.
 import { readdirSync, readFileSync } from "fs";
 
-/** Resident and peak-resident kB of one process, or undefined once it is gone. */
-export function procMemory(pid: number): { rssKiB: number; hwmKiB: number } | undefined {
+/** Resident, peak-resident and live (resident minus lazily freed) kB of one process, or undefined once it is gone. */
+export function procMemory(pid: number): { rssKiB: number; hwmKiB: number; liveKiB: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const field = (name: string): number => Number(/^(\w+):\s+(\d+)/m.exec(status.split("\n").find((l) => l.startsWith(name + ":")) ?? "")?.[2] ?? 0);
-    return { rssKiB: field("VmRSS"), hwmKiB: field("VmHWM") };
+    const rss = kiB(status, "VmRSS");
+    return { rssKiB: rss, hwmKiB: kiB(status, "VmHWM"), liveKiB: rss - kiB(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "LazyFree") };
   } catch {
     return undefined;
   }
+}
+
+/** The kB value of field `name` in a /proc key-value file (0 when absent). */
+function kiB(text: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
 }
 
 /** `pid` and all its descendants (from the parent ids in /proc/<pid>/stat). */
@@ -30,34 +39,40 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
-/** Peaks seen by a sampler, in MiB. */
+/** Peaks seen by a sampler, in MiB (live: resident minus lazily freed pages). */
 export interface MemoryPeaks {
   driverRssMiB: number;
   driverHwmMiB: number;
+  driverLiveMiB: number;
   nodeRssMiB: number;
   nodeHwmMiB: number;
+  nodeLiveMiB: number;
   samples: number;
   intervalMs: number;
 }
 
 /** Samples the driver (this process) and the node's process tree every `intervalMs` until stopped. */
 export function sampleMemory(nodePid: number | undefined, intervalMs = 1000): { stop(): MemoryPeaks } {
-  const peaks: MemoryPeaks = { driverRssMiB: 0, driverHwmMiB: 0, nodeRssMiB: 0, nodeHwmMiB: 0, samples: 0, intervalMs };
+  const peaks: MemoryPeaks = { driverRssMiB: 0, driverHwmMiB: 0, driverLiveMiB: 0, nodeRssMiB: 0, nodeHwmMiB: 0, nodeLiveMiB: 0, samples: 0, intervalMs };
   const tick = (): void => {
     const self = procMemory(process.pid);
     if (self) {
       peaks.driverRssMiB = Math.max(peaks.driverRssMiB, self.rssKiB / 1024);
       peaks.driverHwmMiB = Math.max(peaks.driverHwmMiB, self.hwmKiB / 1024);
+      peaks.driverLiveMiB = Math.max(peaks.driverLiveMiB, self.liveKiB / 1024);
     }
     if (nodePid !== undefined) {
       let rss = 0;
+      let live = 0;
       for (const pid of processTree(nodePid)) {
         const m = procMemory(pid);
         if (!m) continue;
         rss += m.rssKiB;
+        live += m.liveKiB;
         peaks.nodeHwmMiB = Math.max(peaks.nodeHwmMiB, m.hwmKiB / 1024);
       }
       peaks.nodeRssMiB = Math.max(peaks.nodeRssMiB, rss / 1024);
+      peaks.nodeLiveMiB = Math.max(peaks.nodeLiveMiB, live / 1024);
     }
     peaks.samples++;
   };
@@ -68,8 +83,8 @@ export function sampleMemory(nodePid: number | undefined, intervalMs = 1000): { 
     stop: () => {
       clearInterval(timer);
       tick();
-      const round = (x: number): number => Math.round(x);
-      return { ...peaks, driverRssMiB: round(peaks.driverRssMiB), driverHwmMiB: round(peaks.driverHwmMiB), nodeRssMiB: round(peaks.nodeRssMiB), nodeHwmMiB: round(peaks.nodeHwmMiB) };
+      const rounded = Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v)]));
+      return { ...peaks, ...rounded };
     },
   };
 }

@@ -6,10 +6,10 @@
 // aggregateGroupSums (test/vectors shows it equals the contract); mean is the contract's trimmed mean with
 // trimBps 0. geomedian and multi-krum are not verified on-chain: the float rules of src/aggregation run on the
 // dequantized group means, the result is rounded back to int32 at 2^scaleBits, and the contract's inlier test
-// (src/protocol inlierFlags) is applied to the integer means against that aggregate.
+// (src/protocol scoreGroups) is applied to the integer means against that aggregate.
 import { InvalidInputError } from "../../src/errors";
-import { bigintMedian, getAggregator, type OnChainRule } from "../../src/aggregation";
-import { aggregateGroupSums, groupMean, inlierFlags, type GroupSum } from "../../src/protocol/roundAggregate";
+import { getAggregator, type OnChainRule } from "../../src/aggregation";
+import { aggregateGroupSums, groupMean, scoreGroups, type GroupSum } from "../../src/protocol/roundAggregate";
 
 /** The rules the benchmarks compare. */
 export const RULE_NAMES = ["mean", "median", "trimmed-mean", "geomedian", "multi-krum"] as const;
@@ -62,61 +62,30 @@ export function groupSums(groups: readonly (readonly number[])[], updates: reado
   });
 }
 
-// Σ a_i · b_i exactly (signed): doubles accumulate while they stay exact, then flush into a bigint.
-function exactDot(a: Int32Array, b: Int32Array, subtract: boolean): bigint {
-  let total = 0n;
-  let partial = 0;
-  for (let i = 0; i < a.length; i++) {
-    const term = subtract ? (a[i] - b[i]) * (a[i] - b[i]) : a[i] * b[i];
-    if (Math.abs(term) >= 2 ** 52) {
-      total += subtract ? (BigInt(a[i]) - BigInt(b[i])) ** 2n : BigInt(a[i]) * BigInt(b[i]);
-      continue;
-    }
-    partial += term;
-    if (Math.abs(partial) >= 2 ** 52) {
-      total += BigInt(partial);
-      partial = 0;
-    }
-  }
-  return total + BigInt(partial);
-}
-
 function ratio(numerator: bigint, denominator: bigint): number {
   return denominator === 0n ? (numerator === 0n ? 1 : Infinity) : Number((numerator * 1_000_000n) / denominator) / 1_000_000;
 }
 
-function floatRule(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): { means: Int32Array[]; agg: Int32Array } {
+// An off-chain float rule over the dequantized group means, rounded back to int32, scored as the contract would.
+function floatRule(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): { aggregate: Uint32Array } & ReturnType<typeof scoreGroups> {
   const means = sums.map((s) => groupMean(s.sum, s.submitters));
   const scale = 2 ** p.scaleBits;
   const rows = means.map((m) => Float64Array.from(m, (v) => v / scale));
   const opts = rule === "multi-krum" ? { f: multiKrumF(rows.length) } : {};
   const result = getAggregator(rule).aggregate(rows, opts);
   const agg = Int32Array.from(result, (x) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(x * scale))));
-  return { means, agg };
+  return { aggregate: new Uint32Array(agg.buffer), ...scoreGroups(means, agg, p.outlierFactorBps, p.minProjectionBps) };
 }
 
 /** Aggregates one round's group sums under `rule` and applies the contract's inlier test to every group. */
 export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): RoundAggregation {
   if (!RULE_NAMES.includes(rule)) throw new InvalidInputError("rule", `must be one of ${RULE_NAMES.join(", ")}, got ${String(rule)}`);
   const onChain = onChainForm(rule, p.trimBps);
-  if (onChain !== undefined) {
-    const r = aggregateGroupSums(sums, onChain, p.outlierFactorBps, p.minProjectionBps);
-    return {
-      aggregate: r.aggregate,
-      inliers: r.inliers,
-      projections: r.dots.map((d) => ratio(d, r.aggNorm)),
-      distanceRatios: r.dists.map((d) => ratio(d, r.medianDist)),
-    };
-  }
-  const { means, agg } = floatRule(rule, sums, p);
-  const dists = means.map((m) => exactDot(m, agg, true));
-  const dots = means.map((m) => exactDot(m, agg, false));
-  const aggNorm = exactDot(agg, agg, false);
-  const medianDist = bigintMedian(dists);
+  const r = onChain !== undefined ? aggregateGroupSums(sums, onChain, p.outlierFactorBps, p.minProjectionBps) : floatRule(rule, sums, p);
   return {
-    aggregate: new Uint32Array(agg.buffer),
-    inliers: inlierFlags({ dists, dots, aggNorm, outlierFactorBps: p.outlierFactorBps, minProjectionBps: p.minProjectionBps }),
-    projections: dots.map((d) => ratio(d, aggNorm)),
-    distanceRatios: dists.map((d) => ratio(d, medianDist)),
+    aggregate: r.aggregate,
+    inliers: r.inliers,
+    projections: r.dots.map((d) => ratio(d, r.aggNorm)),
+    distanceRatios: r.dists.map((d) => ratio(d, r.medianDist)),
   };
 }

@@ -1,8 +1,7 @@
 // The two parties of the in-process market simulation, trained with the product's own recipes:
-// - a data owner (DO) does what src/worker/trainer.ts DataOwnerTrainer.update does: public part and local
-//   head built with the worker's seed, public part set from the chain's int32 model, trainPublic with
-//   DEFAULT_RECIPE (src/worker/recipe.ts) and shuffle seed `seed · 1000 + round`, flipped labels for a
-//   label-flip attacker. Unlike the worker it can save and restore its head, so a benchmark can reuse a
+// - a data owner (DO) trains as the worker does: public part and local head built with the worker's seed,
+//   each round src/worker/trainer.ts trainRound with DEFAULT_RECIPE (src/worker/recipe.ts), flipped labels
+//   for a label-flip attacker. Unlike the worker it can save and restore its head, so a benchmark can reuse a
 //   round computed once for many configurations.
 // - the model owner (MO) does what src/devnet/runMarket.ts and src/owner/applyRound.ts do: pretrain with
 //   DEMO_RECIPE.pretrain, post encodeModel(publicWeights) at 2^scaleBits, and after each round set the
@@ -13,6 +12,7 @@ import { dequantize } from "../../src/protocol/quantize";
 import { encodeModel } from "../../src/owner/modelCodec";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
 import { DEFAULT_RECIPE } from "../../src/worker/recipe";
+import { trainRound } from "../../src/worker/trainer";
 import {
   buildLocalHead,
   buildModel,
@@ -22,7 +22,6 @@ import {
   pretrain,
   publicWeights,
   setPublicWeights,
-  trainPublic,
   type Dataset,
   type ModelConfig,
 } from "../../src/ml";
@@ -74,17 +73,12 @@ export class SimDataOwner {
 
   /** One round of local training from the chain's model `q` (int32 lanes at 2^scaleBits): the float update. */
   async train(q: Uint32Array, scaleBits: number, round: number, labelFlip: boolean): Promise<Float64Array> {
-    setPublicWeights(this.publicPart, Float32Array.from(dequantize(q, scaleBits)));
     if (labelFlip && this.flipped === undefined) {
       const attack = getAttack("label-flip");
       if (attack.kind === "data") this.flipped = Uint8Array.from(attack.apply(this.shard.labels, this.shard.numClasses));
     }
-    const update = await trainPublic(this.publicPart, this.head, this.shard, {
-      ...DEFAULT_RECIPE,
-      labels: labelFlip ? this.flipped : undefined,
-      seed: this.seed * 1000 + round,
-    });
-    return Float64Array.from(update);
+    const recipe = { ...DEFAULT_RECIPE, labels: labelFlip ? this.flipped : undefined };
+    return trainRound(this.publicPart, this.head, this.shard, { q, scaleBits, round, seed: this.seed }, recipe);
   }
 
   /** Frees the backend memory of the two models. */

@@ -142,18 +142,20 @@ export function aggregateGroupSums(
     for (let k = 0; k < means.length; k++) column[k] = means[k][i];
     agg[i] = onChainRuleOfSorted(column.sort(), rule);
   }
+  return { means, aggregate: new Uint32Array(agg.buffer), ...scoreGroups(means, agg, outlierFactorBps, minProjectionBps) };
+}
+
+/** The groups' distances to an aggregate, dot products with it, its norm and the inlier flags, exactly as the contract computes them. */
+export function scoreGroups(
+  means: readonly Int32Array[],
+  agg: Int32Array,
+  outlierFactorBps: bigint = DEFAULT_OUTLIER_FACTOR_BPS,
+  minProjectionBps: bigint = DEFAULT_MIN_PROJECTION_BPS,
+): Pick<RoundAggregateResult, "dists" | "medianDist" | "dots" | "aggNorm" | "inliers"> {
   const dists = means.map((mean) => squaredDistanceExact(mean, agg));
   const dots = means.map((mean) => dotExact(mean, agg));
   const aggNorm = dotExact(agg, agg);
-  return {
-    means,
-    aggregate: new Uint32Array(agg.buffer),
-    dists,
-    medianDist: bigintMedian(dists),
-    dots,
-    aggNorm,
-    inliers: inlierFlags({ dists, dots, aggNorm, outlierFactorBps, minProjectionBps }),
-  };
+  return { dists, medianDist: bigintMedian(dists), dots, aggNorm, inliers: inlierFlags({ dists, dots, aggNorm, outlierFactorBps, minProjectionBps }) };
 }
 
 /** roundAggregate's input: eligible groups (sums or masked vectors + reveals), the rule and the inlier bounds. */

@@ -15,6 +15,7 @@ import {
   type Dataset,
   type ModelConfig,
   type TrainProgress,
+  type TrainPublicOptions,
 } from "../ml";
 
 /** How a data owner trains each round. */
@@ -31,6 +32,29 @@ export interface TrainerOptions {
   attack?: { name: string; params: AttackParameters; n: number; f: number };
   seed: number;
   onProgress?: (p: TrainProgress) => void;
+}
+
+/** Where a round's training starts: the chain's model (int32 lanes at 2^scaleBits), the round and the worker's seed. */
+export interface RoundStart {
+  q: Uint32Array;
+  scaleBits: number;
+  round: number;
+  seed: number;
+}
+
+/**
+ * One round of a data owner's local training: the public part set from the chain's model, trained with the
+ * local head on `data`, batches shuffled with seed `seed · 1000 + round`; returns the float update.
+ */
+export async function trainRound(
+  publicPart: tf.Sequential,
+  head: tf.Sequential,
+  data: Dataset,
+  start: RoundStart,
+  recipe: Omit<TrainPublicOptions, "seed">,
+): Promise<Float64Array> {
+  setPublicWeights(publicPart, Float32Array.from(dequantize(start.q, start.scaleBits)));
+  return Float64Array.from(await trainPublic(publicPart, head, data, { ...recipe, seed: start.seed * 1000 + start.round }));
 }
 
 /** A data owner's model state across rounds: the public part and a local head it keeps. */
@@ -59,18 +83,9 @@ export class DataOwnerTrainer {
 
   /** Trains one round from the public model `q` (int32 lanes at scale 2^scaleBits); returns the float update to send. */
   async update(q: Uint32Array, scaleBits: number, round: number): Promise<Float64Array> {
-    setPublicWeights(this.publicPart, Float32Array.from(dequantize(q, scaleBits)));
-    const own = await trainPublic(this.publicPart, this.head, this.data, {
-      epochs: this.opts.epochs,
-      batchSize: this.opts.batchSize,
-      lr: this.opts.lr,
-      headEpochs: this.opts.headEpochs,
-      headLr: this.opts.headLr,
-      labels: this.labels,
-      seed: this.opts.seed * 1000 + round,
-      onProgress: this.opts.onProgress,
-    });
-    const update = Float64Array.from(own);
+    const { epochs, batchSize, lr, headEpochs, headLr, seed, onProgress } = this.opts;
+    const recipe = { epochs, batchSize, lr, headEpochs, headLr, labels: this.labels, onProgress };
+    const update = await trainRound(this.publicPart, this.head, this.data, { q, scaleBits, round, seed }, recipe);
     const attack = this.opts.attack && getAttack(this.opts.attack.name);
     if (!attack || attack.kind !== "update") return update;
     // A worker attacker is not omniscient: its own update is the only honest one it knows.

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { keccak256, toBeHex } from "ethers";
-import { aggregateGroupSums, groupMean, inlierFlags, maskVector, roundAggregate } from "../../src/protocol";
+import { aggregateGroupSums, groupMean, inlierFlags, maskVector, roundAggregate, scoreGroups } from "../../src/protocol";
 
 const u32 = (values: number[]) => Uint32Array.from(values.map((v) => v >>> 0));
 const seedOf = (i: number, j: number) => keccak256(toBeHex(i * 100 + j, 32));
@@ -24,6 +24,17 @@ describe("protocol/roundAggregate", () => {
     expect(Array.from(new Int32Array(result.aggregate.buffer))).to.deep.equal([10, -9, 0]);
     expect(result.dists.slice(0, 3)).to.deep.equal([1n, 2n, 6n]);
     expect(result.inliers).to.deep.equal([true, true, true, false]);
+  });
+
+  it("scores group means against an aggregate computed elsewhere as the contract would", () => {
+    const means = [Int32Array.from([10, -10, 0]), Int32Array.from([11, -9, 1]), Int32Array.from([-10, 10, 0])];
+    const scored = scoreGroups(means, Int32Array.from([10, -10, 0]));
+    // dists: 0, 1+1+1, 400+400; dots: 200, 110+90, -200; aggNorm 200; median distance 3.
+    expect(scored.dists).to.deep.equal([0n, 3n, 800n]);
+    expect(scored.dots).to.deep.equal([200n, 200n, -200n]);
+    expect(scored.aggNorm).to.equal(200n);
+    expect(scored.medianDist).to.equal(3n);
+    expect(scored.inliers).to.deep.equal([true, true, false]);
   });
 
   it("applies the trimmed mean with trimBps across groups", () => {
