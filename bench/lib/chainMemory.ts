@@ -11,9 +11,18 @@ export function procMemory(pid: number): { rssKiB: number; hwmKiB: number; liveK
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const rss = kiB(status, "VmRSS");
-    return { rssKiB: rss, hwmKiB: kiB(status, "VmHWM"), liveKiB: rss - kiB(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "LazyFree") };
+    return { rssKiB: rss, hwmKiB: kiB(status, "VmHWM"), liveKiB: rss - lazyFreeKiB(pid) };
   } catch {
     return undefined;
+  }
+}
+
+// LazyFree kB of a process; 0 where the kernel has no smaps_rollup (before Linux 4.14) or the process just ended.
+function lazyFreeKiB(pid: number): number {
+  try {
+    return kiB(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "LazyFree");
+  } catch {
+    return 0;
   }
 }
 
