@@ -68,7 +68,8 @@ function runInChild(cell: CellConfig): Promise<CellResult> {
     child.once("exit", (code) => {
       const result = readJson<CellResult>(out);
       if (result) resolve(result);
-      else resolve({ status: "failed", config: cell, message: `cell process exited with code ${code} and no result` });
+      // `hardhat run` runs the script in a grandchild and reports a signal (the kernel's OOM kill, say) as code 0.
+      else resolve({ status: "failed", config: cell, message: `cell process ended (code ${code}) without a result: its script crashed or was killed (out of memory?)` });
     });
   });
 }
