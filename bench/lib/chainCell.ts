@@ -41,8 +41,8 @@ export interface CellResult {
 const SCALE_BITS = 16;
 const CLIP_NORM_Q = 4 << SCALE_BITS;
 
-// Phase windows long enough that no phase of the largest cell (1M × 100: ~40 min of submissions on a
-// traced Hardhat EVM) closes under it; a phase ends early once every member has acted, so a long window
+// Phase windows long enough that no phase of the largest cell (1M × 100: 29 minutes of submissions
+// here) closes under it; a phase ends early once every member has acted, so a long window
 // costs no wall time and no gas in the round.
 const PHASE_WINDOW = 86_400;
 
