@@ -1,19 +1,22 @@
-// Chain time of one round on a real `hardhat node` (127.0.0.1, started and stopped here): wall time from the
+// Chain time of one round on a real local node (anvil or a `hardhat node`, `--chain`; 127.0.0.1, started and stopped here): wall time from the
 // first submission to the finalized aggregate, split into submit / reveal / aggregate / finalize, at the
 // OmniLytics scale (the public part of the product's MNIST CNN, 10 data owners, g = 3 as the demo uses)
 // and at 100,000 and 1,000,000 public parameters (10 data owners, g = 4 as the gas grid). Data owners send
 // concurrently, as independent parties would; one aggregator sends the chunks one after another.
-// Usage: npx ts-node --transpile-only bench/chain-time.ts [--quick]   (quick: the MNIST scale only)
-// Full results: bench/results/chain-time.json; quick: bench/results/quick/chain-time.json. The 1M run is
-// also recorded as cell d1000000-n10 of bench/results/gas-grid.json (same code, same gas; on a node).
+// Usage: npx ts-node --transpile-only bench/chain-time.ts [--quick] [--chain anvil|hardhat]   (quick: the MNIST scale only)
+// Full results: bench/results/chain-time.json on a hardhat node, chain-time-anvil.json on anvil; quick ones
+// under bench/results/quick/. The hardhat node's 1M run is also recorded as cell d1000000-n10 of
+// bench/results/gas-grid.json (same code, same gas; on a node).
 import { buildModel, DEFAULT_MODEL_CONFIG, publicSize } from "../src/ml";
-import { startHardhatNode } from "../src/devnet/hardhatNode";
+import { startLocalNode } from "../src/devnet/localNode";
 import { benchChain, freshConnections } from "./lib/driver";
 import { runCell, type CellConfig, type CellResult } from "./lib/chainCell";
-import { envelope, progress, quickMode, resultPath, writeJson } from "./lib/chainReport";
+import { envelope, nodeDescription, progress, quickMode, resultPath, writeJson } from "./lib/chainReport";
+import { benchClient, clientResultName } from "./lib/results";
 import { recordGridCell } from "./lib/chainGrid";
 
-const NAME = "chain-time";
+const CLIENT = benchClient();
+const NAME = clientResultName("chain-time", CLIENT);
 const say = progress(NAME);
 /** What the OmniLytics paper reports for its MNIST CNN (not measured here). */
 const OMNILYTICS_REPORTED_MS = 500;
@@ -53,11 +56,12 @@ async function main(): Promise<void> {
       { label: "1M", d: 1_000_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
     ]),
   ];
-  const node = await startHardhatNode();
+  const node = await startLocalNode({ client: CLIENT });
   const runs: Record<string, unknown>[] = [];
-  const command = process.env.BENCH_COMMAND ?? `npx ts-node --transpile-only bench/chain-time.ts${quick ? " --quick" : ""}`;
+  const command = process.env.BENCH_COMMAND ?? `npx ts-node --transpile-only bench/chain-time.ts${quick ? " --quick" : ""} --chain ${CLIENT}`;
   const method =
-    "A `hardhat node` (default settings, automine) on 127.0.0.1 started by the script; the driver (bench/lib/driver.ts) calls the src/chain " +
+    `${nodeDescription(CLIENT)} on 127.0.0.1 started by the script; ` +
+    "the driver (bench/lib/driver.ts) calls the src/chain " +
     "actions over JSON-RPC. Times are wall clock on the driver: submit = first data owner starts masking and posting → last submission " +
     "mined; reveal = data owners check for required reveals (none: no dropouts) ; aggregate = aggregator reads the submissions back from " +
     "calldata and posts every chunk, one after another → last chunk mined; finalize = finalizeRound sent → mined. Data owners act " +
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
   const save = (): void =>
     writeJson(resultPath(NAME, quick), {
       ...envelope(NAME, command, "synthetic updates seeded by member index", configs, method),
+      chain: CLIENT,
       wallSeconds: Math.round((Date.now() - started) / 1000),
       omnilytics: { reportedBlockchainProcessingMs: OMNILYTICS_REPORTED_MS, note: "as reported in the OmniLytics paper for its MNIST CNN; not measured here" },
       runs,
@@ -72,7 +77,7 @@ async function main(): Promise<void> {
   try {
     for (const { label, ...config } of configs) {
       say(`${label}: d=${config.d}, n=${config.n}, g=${config.g} on ${node.url}`);
-      const cell = await runCell(benchChain(node.provider), config, say);
+      const cell = await runCell(benchChain(node.provider, CLIENT), config, say);
       if (cell.status !== "done") {
         runs.push({ label, ...cell });
         save();
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
         cell,
       });
       say(`${label}: first submission → finalized ${times.firstSubmissionToFinalized} s (aggregate ${times.aggregate} s)`);
-      if (!quick && label === "1M") recordGridCell({ key: "d1000000-n10", ...cell, executedBy: "bench/chain-time.ts (hardhat node on 127.0.0.1)" });
+      if (!quick && CLIENT === "hardhat" && label === "1M") recordGridCell({ key: "d1000000-n10", ...cell, executedBy: "bench/chain-time.ts (hardhat node on 127.0.0.1)" });
       save();
     }
   } finally {

@@ -1,17 +1,17 @@
 // Benchmark: many data owners at once. N `omni worker` processes (spawned as src/devnet does) against one
-// `hardhat node` on 127.0.0.1 join one job, train, commit, submit, aggregate and release one round of the
+// local node on 127.0.0.1 (anvil or a `hardhat node`, `--chain`) join one job, train, commit, submit, aggregate and release one round of the
 // default CNN on MNIST. Records the wall time of each phase (seen by polling the chain) and of each worker
 // stage (from the workers' stage lines), the total wall time, peak memory (the node's VmHWM and live peak,
 // the sum and maximum of the workers' VmHWM, the peak of their summed VmRSS) and whether every worker was paid.
-// Run: `npx ts-node --transpile-only bench/load.ts [--quick]`; writes bench/results/load.json
-// (quick: 8 workers, bench/results/quick/load.json). Every process it starts is stopped, also on error.
+// Run: `npx ts-node --transpile-only bench/load.ts [--quick] [--chain anvil|hardhat]`; writes bench/results/load.json
+// on a hardhat node, load-anvil.json on anvil (quick: 8 workers, under bench/results/quick/). Every process it starts is stopped, also on error.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ZeroAddress, type Wallet } from "ethers";
 import { CreditKind, marketAt, phaseName } from "../src/chain";
 import { deployMarket } from "../src/chain/deployMarket";
-import { startHardhatNode, stopProcess, type LocalNode } from "../src/devnet/hardhatNode";
+import { startLocalNode, stopProcess, type LocalNode } from "../src/devnet/localNode";
 import { fundedWallet, spawnWorker, type WorkerProcess } from "../src/devnet/workers";
 import { buildModel, createRng, initBackend, loadMnist, pretrain, selectSamples, writeShards, DEFAULT_MODEL_CONFIG } from "../src/ml";
 import { postJob } from "../src/owner/postJob";
@@ -19,7 +19,7 @@ import { DEMO_RECIPE } from "../src/owner/recipe";
 import { createLogger } from "../src/worker/log";
 import { withChainRetry } from "../src/worker/retry";
 import { WORKER_STAGES } from "../src/worker/stages";
-import { isQuick, writeResult } from "./lib/results";
+import { benchClient, clientResultName, isQuick, writeResult } from "./lib/results";
 import { procMemory } from "./lib/chainMemory";
 
 const GROUP_SIZE = 4;
@@ -116,6 +116,7 @@ function spread(values: number[]): { min: number; median: number; max: number } 
 
 async function main(): Promise<void> {
   const quick = isQuick();
+  const client = benchClient();
   const workersCount = quick ? 8 : 50;
   const started = Date.now();
   const work = mkdtempSync(path.join(os.tmpdir(), "omni-load-"));
@@ -126,18 +127,19 @@ async function main(): Promise<void> {
     () => ({ node: node?.pid, workers: workers.map((w) => w.child.pid!).filter(Boolean) }),
     (available) => (lowMemory = `only ${Math.round(available)} MiB of memory left available on the machine`),
   );
+  let keepWork = false;
   const stopAll = async () => {
     memory.stop();
     await Promise.all(workers.map((w) => stopProcess(w.child)));
     await node?.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (!keepWork) rmSync(work, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => void stopAll().finally(() => process.kill(process.pid, signal));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const say = (line: string) => console.log(`[${seconds(Date.now() - started).toFixed(1)} s] ${line}`);
   try {
-    node = await startHardhatNode();
+    node = await startLocalNode({ client });
     const funder = await node.provider.getSigner(0);
     const { address } = await deployMarket(funder);
     const market = marketAt(address, node.provider);
@@ -191,7 +193,10 @@ async function main(): Promise<void> {
       if (exitedAll) break;
       if (lowMemory) throw new Error(`stopping: ${lowMemory}`);
       const failed = workers.findIndex((w) => w.child.exitCode !== null && w.child.exitCode !== 0);
-      if (failed >= 0) throw new Error(`worker ${failed} exited with code ${workers[failed].child.exitCode}; see its log`);
+      if (failed >= 0) {
+        keepWork = true;
+        throw new Error(`worker ${failed} exited with code ${workers[failed].child.exitCode}; see ${path.join(work, `worker-${failed}.log`)}`);
+      }
       if (Date.now() - spawnedAt > TIMEOUT_MS) throw new Error(`the round did not end within ${TIMEOUT_MS / 60_000} min (phase ${phase})`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -229,8 +234,9 @@ async function main(): Promise<void> {
     memory.sample();
     const mem = memory.result();
     const wallSeconds = seconds(Date.now() - started);
-    const file = writeResult("load", quick, {
+    const file = writeResult(clientResultName("load", client), quick, {
       config: {
+        chain: client,
         workers: workersCount,
         groupSize: GROUP_SIZE,
         groups: Math.floor(workersCount / GROUP_SIZE),
@@ -245,7 +251,7 @@ async function main(): Promise<void> {
         dataset: "MNIST train, iid shards",
       },
       method:
-        "one `hardhat node` (src/devnet/hardhatNode.ts) and N `omni worker` processes spawned by src/devnet/workers.ts, all on 127.0.0.1; " +
+        `one local node (${client}, src/devnet/localNode.ts) and N \`omni worker\` processes spawned by src/devnet/workers.ts, all on 127.0.0.1; ` +
         "phase times from polling market.phase every 250 ms (Joining counts from the first worker's spawn, so it includes process start-up; " +
         "Completed lasts until the last worker exited after releasing); stage times are seconds after the spawn, from the workers' stage lines; " +
         `workers are started one after another, each once the machine has ${WORKER_MIB} MiB to spare above ${MIN_AVAILABLE_MIB} MiB, at niceness ${WORKER_NICENESS} (the node keeps the script's); ` +

@@ -111,7 +111,7 @@ function tradeoff(result: Json): { table: string } {
   };
 }
 
-/** One round on a hardhat node: chain time, or the scale run's wall time, gas and memory. */
+/** One round on a local node: chain time, or the scale run's wall time, gas and memory. */
 function chainRuns(result: Json): { table: string } {
   const rows = result.runs.map((r: Json) => {
     const c = r.cell ?? r;
@@ -119,6 +119,43 @@ function chainRuns(result: Json): { table: string } {
     return [r.label ?? c.key, fmtInt(c.config?.d ?? r.d), c.config?.n ?? r.n, c.reason ? `${c.status}: ${c.reason}` : c.status ?? "done", secs === undefined ? "" : secs.toFixed(1), c.roundGas ? fmtInt(c.roundGas) : "", c.maxTxGas ? fmtInt(c.maxTxGas) : "", c.memory?.driverHwmMiB ?? "", c.memory?.nodeHwmMiB ?? "", c.memory?.nodeLiveMiB ?? (c.memory ? "not sampled" : "")];
   });
   return { table: table(["run", "d", "n", "status", "round s", "round gas", "max tx gas", "driver peak MiB", "node peak resident MiB", "node peak live MiB"], rows) };
+}
+
+/** A chain-time, scale or load result's rounds, by label: wall seconds, gas, node peak resident and live MiB. */
+function roundsOf(result: Json | undefined): Map<string, { d: number; n: number; seconds: number; gas?: string; resident?: number; live?: number }> {
+  const rounds = new Map();
+  if (!result) return rounds;
+  if (result.benchmark.startsWith("load")) {
+    const m = result.memory ?? {};
+    rounds.set(`${result.config.workers} worker processes`, { d: result.config.paramCount, n: result.config.workers, seconds: result.roundSeconds, resident: m.nodePeakMiB, live: m.nodeLivePeakMiB });
+    return rounds;
+  }
+  for (const r of result.runs) {
+    const c = r.cell ?? r;
+    if (c.status !== "done") continue;
+    const seconds = r.seconds?.firstSubmissionToFinalized ?? c.wallSeconds?.round;
+    rounds.set(r.label ?? c.key, { d: c.config.d, n: c.config.n, seconds, gas: c.roundGas, resident: c.memory?.nodeHwmMiB, live: c.memory?.nodeLiveMiB });
+  }
+  return rounds;
+}
+
+/** The same rounds on a hardhat node and on anvil, side by side (rows where both clients have a result). */
+function clients(): { table: string } {
+  const rows: (string | number)[][] = [];
+  for (const name of ["chain-time", "scale", "load"]) {
+    const hardhat = roundsOf(load(name));
+    const anvil = roundsOf(load(`${name}-anvil`));
+    for (const [label, h] of hardhat) {
+      const a = anvil.get(label);
+      if (!a) continue;
+      const gasDiff = h.gas && a.gas ? `${((Number(BigInt(a.gas) - BigInt(h.gas)) / Number(h.gas)) * 100).toFixed(3)}%` : "";
+      const mem = (x: { resident?: number; live?: number }) => (x.resident === undefined ? "" : `${x.resident}${x.live === undefined ? "" : ` / ${x.live}`}`);
+      rows.push([`${name}: ${label}`, fmtInt(h.d), h.n, h.seconds.toFixed(1), a.seconds.toFixed(1), (h.seconds / a.seconds).toFixed(1) + "×", h.gas ? fmtInt(h.gas) : "", a.gas ? fmtInt(a.gas) : "", gasDiff, mem(h), mem(a)]);
+    }
+  }
+  return {
+    table: table(["round", "d", "n", "hardhat node s", "anvil s", "anvil faster by", "gas, hardhat node", "gas, anvil", "gas difference", "hardhat node peak MiB (resident / live)", "anvil peak MiB (resident / live)"], rows),
+  };
 }
 
 /** Replaces the generated block `name` of `doc`, if the block exists. */
@@ -137,7 +174,9 @@ function main(): void {
     ["robustness", robustness],
     ["tradeoff", tradeoff],
     ["chain-time", chainRuns],
+    ["chain-time-anvil", chainRuns],
     ["scale", chainRuns],
+    ["scale-anvil", chainRuns],
   ];
   for (const [name, render] of parts) {
     const result = load(name);
@@ -150,6 +189,8 @@ function main(): void {
     doc = fill(doc, name, md);
     console.error(`${name}: its table${svg ? ` and docs/results/${name}.svg` : ""}`);
   }
+  doc = fill(doc, "clients", clients().table);
+  console.error("clients: its table");
   if (doc) writeFileSync(docFile, doc);
 }
 

@@ -1,9 +1,11 @@
-// `npm run bench [-- --quick] [--only a,b]`: runs every benchmark one after another, each in its own
-// process (so one benchmark's memory and timing do not leak into the next), and prints what each took.
-// --quick runs the reduced grids (under 5 minutes in all) and writes to bench/results/quick/.
+// `npm run bench [-- --quick] [--only a,b] [--chain anvil|hardhat]`: runs every benchmark one after another,
+// each in its own process (so one benchmark's memory and timing do not leak into the next), and prints what
+// each took. --quick runs the reduced grids (under 5 minutes in all) and writes to bench/results/quick/.
+// --chain picks the local node of the benchmarks that start one (chain-time, scale, load; default anvil);
+// gas-grid runs on Hardhat's in-process network either way.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { isQuick } from "./lib/results";
+import { benchClient, isQuick } from "./lib/results";
 
 /** One benchmark: its result name and the command that runs it (argv after `npx`). */
 interface Benchmark {
@@ -29,6 +31,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
 
 function main(): void {
   const quick = isQuick();
+  const client = benchClient();
   const onlyAt = process.argv.indexOf("--only");
   const only = onlyAt > 0 ? new Set((process.argv[onlyAt + 1] ?? "").split(",").filter(Boolean)) : undefined;
   const unknown = [...(only ?? [])].filter((name) => !BENCHMARKS.some((b) => b.name === name));
@@ -41,12 +44,12 @@ function main(): void {
   for (const bench of BENCHMARKS.filter((b) => !only || only.has(b.name))) {
     const argv = quick ? [...bench.argv, ...(bench.argv[0] === "hardhat" ? [] : ["--quick"])] : bench.argv;
     const command = `npx ${argv.join(" ")}`;
-    console.error(`\n── ${bench.name}: ${command}${quick ? " (BENCH_QUICK=1)" : ""}`);
+    console.error(`\n── ${bench.name}: ${command}${quick ? " (BENCH_QUICK=1)" : ""} (BENCH_CHAIN=${client})`);
     const started = performance.now();
     const run = spawnSync("npx", argv, {
       cwd: root,
       stdio: "inherit",
-      env: { ...process.env, BENCH_QUICK: quick ? "1" : "", BENCH_COMMAND: `${quick ? "BENCH_QUICK=1 " : ""}${command}` },
+      env: { ...process.env, BENCH_QUICK: quick ? "1" : "", BENCH_CHAIN: client, BENCH_COMMAND: `${quick ? "BENCH_QUICK=1 " : ""}BENCH_CHAIN=${client} ${command}` },
     });
     const seconds = Math.round(performance.now() - started) / 1000;
     summary.push({ name: bench.name, seconds, status: run.status === 0 ? "ok" : `failed (exit ${run.status ?? run.signal})` });

@@ -1,22 +1,25 @@
-// Scale: one round with 100 data owners and a 1,000,000-parameter public part on a real `hardhat node`
-// (127.0.0.1, started and stopped here): wall time, total gas, and peak memory of the driver and of the
+// Scale: one round with 100 data owners and a 1,000,000-parameter public part on a real local node, anvil
+// or a `hardhat node` (`--chain`; 127.0.0.1, started and stopped here): wall time, total gas, and peak memory of the driver and of the
 // node (VmRSS / VmHWM, and live = VmRSS minus LazyFree, from /proc, sampled every second). The driver is
 // the in-process one that calls the real chain actions of src/chain (the code the worker runs), 25 data
 // owners at a time. Targets are tried smallest first; a target whose wall time, estimated from the
 // throughput measured on the earlier ones, does not fit the time budget is recorded as not-run with that
 // estimate. A full run resumes: targets already done in bench/results/scale.json are kept, not rerun.
-// Usage: npx ts-node --transpile-only bench/scale.ts [--quick]
+// Usage: npx ts-node --transpile-only bench/scale.ts [--quick] [--chain anvil|hardhat]
 //   full: targets 100 DOs × 100,000 then 100 DOs × 1,000,000, budget SCALE_BUDGET_MIN (default 90) minutes
-//   quick: 20 DOs × 1,000 only (a smoke test of the same path). Results: bench/results/scale.json (quick: bench/results/quick/scale.json).
-// Each full run is also recorded as its cell (d100000-n100, d1000000-n100) of bench/results/gas-grid.json.
-import { startHardhatNode } from "../src/devnet/hardhatNode";
+//   quick: 20 DOs × 1,000 only (a smoke test of the same path). Results: bench/results/scale.json on a
+//   hardhat node, scale-anvil.json on anvil (quick ones under bench/results/quick/).
+// Each full run on a hardhat node is also recorded as its cell (d100000-n100, d1000000-n100) of bench/results/gas-grid.json.
+import { startLocalNode } from "../src/devnet/localNode";
 import { benchChain, freshConnections } from "./lib/driver";
 import { runCell, type CellConfig } from "./lib/chainCell";
 import { sampleMemory } from "./lib/chainMemory";
-import { envelope, progress, quickMode, readJson, resultPath, writeJson } from "./lib/chainReport";
+import { envelope, nodeDescription, progress, quickMode, readJson, resultPath, writeJson } from "./lib/chainReport";
 import { recordGridCell } from "./lib/chainGrid";
+import { benchClient, clientResultName } from "./lib/results";
 
-const NAME = "scale";
+const CLIENT = benchClient();
+const NAME = clientResultName("scale", CLIENT);
 const say = progress(NAME);
 
 async function main(): Promise<void> {
@@ -30,9 +33,10 @@ async function main(): Promise<void> {
         { d: 100_000, n: 100, g: 4, dropouts: 0, concurrency: 25 },
         { d: 1_000_000, n: 100, g: 4, dropouts: 0, concurrency: 25 },
       ];
-  const command = process.env.BENCH_COMMAND ?? `npx ts-node --transpile-only bench/scale.ts${quick ? " --quick" : ""}`;
+  const command = process.env.BENCH_COMMAND ?? `npx ts-node --transpile-only bench/scale.ts${quick ? " --quick" : ""} --chain ${CLIENT}`;
   const method =
-    "A `hardhat node` (default settings, automine) on 127.0.0.1 started by the script; the in-process driver (bench/lib/driver.ts, " +
+    `${nodeDescription(CLIENT)} on 127.0.0.1 started by the script; ` +
+    "the in-process driver (bench/lib/driver.ts, " +
     "bench/lib/chainCell.ts) calls the real src/chain actions (commitSeeds, submitMasked, revealSeeds, aggregateRound) over JSON-RPC, " +
     "25 data owners at a time (all 100 at once exhausted this shared machine's memory in a first attempt); g = 4, median rule, no dropouts. Memory: VmRSS, VmHWM and live memory (VmRSS minus LazyFree: " +
     "pages the EVM's allocator freed with MADV_FREE stay in VmRSS until the kernel needs them) of the driver process and of the node's " +
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
   const save = (): void =>
     writeJson(resultPath(NAME, quick), {
       ...envelope(NAME, command, "synthetic updates seeded by member index", { targets, budgetMinutes: budgetMs / 60_000 }, method),
+      chain: CLIENT,
       wallSeconds: earlierSeconds + Math.round((Date.now() - started) / 1000),
       runs,
     });
@@ -68,18 +73,18 @@ async function main(): Promise<void> {
           reason: `estimated round wall time ${Math.round(estimate)} s exceeds the ${Math.round(left)} s left of the budget`,
           estimatedWallSeconds: Math.round(estimate),
           estimateBasis: `estimate, not a measurement: ${perParamPerDo.toFixed(1)} gas/param/DO (measured at the previous target) × d × n at the previous target's measured ${(gasPerSecond / 1e6).toFixed(2)} Mgas/s`,
-          limits: "node execution time: every aggregateChunk is executed by EDR with per-step trace recording; the round's gas is ~d·n·600",
+          limits: `node execution time on ${CLIENT} (the round's gas is ~d·n·600)`,
         });
         say(`${key}: not run (estimated ${Math.round(estimate)} s)`);
         save();
         continue;
       }
     }
-    const node = await startHardhatNode();
+    const node = await startLocalNode({ client: CLIENT });
     const memory = sampleMemory(node.pid);
     say(`${key}: on ${node.url} (node pid ${node.pid})`);
     try {
-      const cell = await runCell(benchChain(node.provider), target, say);
+      const cell = await runCell(benchChain(node.provider, CLIENT), target, say);
       const peaks = memory.stop();
       runs.push({ key, ...cell, memory: peaks });
       if (cell.status === "done") {
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
         gasPerSecond = Number(cell.roundGas) / wall.round;
         perParamPerDo = cell.gasPerParamPerDataOwner as number;
         say(`${key}: round ${wall.round} s, ${cell.roundGas} gas, node peak ${peaks.nodeHwmMiB} MiB resident (${peaks.nodeLiveMiB} MiB live), driver peak ${peaks.driverHwmMiB} MiB`);
-        if (!quick) recordGridCell({ key, ...cell, executedBy: "bench/scale.ts (hardhat node on 127.0.0.1)" });
+        if (!quick && CLIENT === "hardhat") recordGridCell({ key, ...cell, executedBy: "bench/scale.ts (hardhat node on 127.0.0.1)" });
       }
       save();
     } finally {

@@ -1,8 +1,9 @@
 // `npm run demo`: the whole market on a local chain from one command (see src/devnet/runMarket.ts).
-// Usage: npm run demo -- [--data-owners 6] [--group-size 3] [--rounds 3] [--malicious K --attack NAME] [--json]
+// Usage: npm run demo -- [--chain anvil|hardhat] [--data-owners 6] [--group-size 3] [--rounds 3] [--malicious K --attack NAME] [--json]
 import { Command } from "commander";
 import path from "path";
 import { integerOption } from "../src/cli/options";
+import { parseChainClient, type ChainClient } from "../src/devnet/localNode";
 import { runMarket } from "../src/devnet/runMarket";
 import { roundTable } from "../src/owner/report";
 
@@ -10,6 +11,7 @@ interface DemoFlags {
   dataOwners: number;
   groupSize: number;
   rounds: number;
+  chain?: ChainClient;
   malicious: number;
   attack?: string;
   json: boolean;
@@ -27,7 +29,8 @@ async function main(flags: DemoFlags): Promise<void> {
 }
 
 new Command("demo")
-  .description("run the whole market on a local chain: hardhat node, contract, model owner, data-owner worker processes")
+  .description("run the whole market on a local chain: anvil or a hardhat node, contract, model owner, data-owner worker processes")
+  .option("--chain <client>", "the local chain's client: anvil or hardhat (default anvil, or OMNI_CHAIN)", (value: string) => parseChainClient(value))
   .option("--data-owners <n>", "data owners (worker processes)", integerOption, 6)
   .option("--group-size <n>", "group size g", integerOption, 3)
   .option("--rounds <n>", "rounds", integerOption, 3)

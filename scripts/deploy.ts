@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const { address } = await deployMarket(deployer);
   const { chainId } = await hre.ethers.provider.getNetwork();
   const { abi } = await hre.artifacts.readArtifact("OmniMarket");
-  const file = await writeDeployment(hre.network.name, chainId, { OmniMarket: { address, abi: abi as unknown[] } });
+  const client = String(await hre.ethers.provider.send("web3_clientVersion", []));
+  const file = await writeDeployment(hre.network.name, chainId, { OmniMarket: { address, abi: abi as unknown[] } }, client);
   console.log(`OmniMarket deployed on ${hre.network.name} at ${address}; recorded in ${file}`);
 }
 

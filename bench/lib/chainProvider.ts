@@ -20,9 +20,9 @@ export interface BenchProvider {
 }
 
 // JSON-RPC methods that change chain state: any of them invalidates the cached reads.
-const WRITES = /^(eth_send|evm_|hardhat_)/;
+const WRITES = /^(eth_send|evm_|hardhat_|anvil_)/;
 
-/** Wraps `inner` (a JsonRpcProvider or Hardhat's in-process ethers provider) as described above. */
+/** Wraps `inner` (a node's JsonRpcProvider or Hardhat's in-process ethers provider) as described above. */
 export function benchProvider(inner: Provider): BenchProvider {
   const timings = new Map<string, TxTiming>();
   const stats = { calls: 0, cacheHits: 0, sends: 0 };

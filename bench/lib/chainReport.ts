@@ -2,6 +2,7 @@
 // bench/results/quick/<name>.json in quick mode), the machine it ran on, atomic writes, progress lines.
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "fs";
 import path from "path";
+import type { ChainClient } from "../../src/devnet/localNode";
 import { isQuick, machineInfo, resultPath as resultFile } from "./results";
 
 /** Whether the benchmark runs in quick mode (env BENCH_QUICK=1 or --quick). */
@@ -15,6 +16,13 @@ export function resultPath(name: string, quick = quickMode()): string {
 /** The fields every result starts with. */
 export function envelope(name: string, command: string, seed: number | string, config: unknown, method: unknown): Record<string, unknown> {
   return { benchmark: name, mode: quickMode() ? "quick" : "full", command, seed, config, method, machine: machineInfo(), date: new Date().toISOString() };
+}
+
+/** How a benchmark's node is described in its method note. */
+export function nodeDescription(client: ChainClient): string {
+  return client === "anvil"
+    ? "Foundry's `anvil` 1.7.1 (--hardfork osaka --enable-tx-gas-limit, automine)"
+    : "A `hardhat node` (Hardhat 2.29, EDR; default settings: osaka, automine)";
 }
 
 /** Writes `value` as JSON to `file` atomically (temporary file, then rename). */

@@ -1,4 +1,4 @@
-// A market for benchmarks on any Hardhat chain (the in-process network or a `hardhat node`): funded wallets,
+// A market for benchmarks on any local chain (Hardhat's in-process network, a `hardhat node` or anvil): funded wallets,
 // a job with its model posted, members joined, and one round driven through the real chain actions of
 // src/chain (commitSeeds, submitMasked, revealSeeds, aggregateRound — the code the worker runs).
 // Round transactions are sent with the EIP-7825 cap as their gas limit instead of a gas estimate (an
@@ -6,8 +6,8 @@
 // the receipts' gasUsed, which the limit does not change. Data owners act concurrently, as independent
 // parties would, unless `concurrency` is 1.
 import http from "http";
-import { Wallet, parseEther, type Provider, type TransactionRequest } from "ethers";
-import { generateKeyPair } from "../../src/protocol";
+import { Wallet, keccak256, parseEther, toUtf8Bytes, type Provider, type TransactionRequest } from "ethers";
+import { BABYJUB_L, generateKeyPair, publicKeyOf, type PublicKey } from "../../src/protocol";
 import {
   aggregateRound,
   commitSeeds,
@@ -24,6 +24,7 @@ import {
   type TxCost,
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
+import { setBalance, type ChainClient } from "../../src/devnet/localNode";
 import { benchProvider, type BenchProvider } from "./chainProvider";
 
 /** A wallet that can skip gas estimation (then every transaction carries the per-transaction cap as limit). */
@@ -38,15 +39,17 @@ export class BenchWallet extends Wallet {
 
 /** The chain a benchmark runs on. */
 export interface BenchChain extends BenchProvider {
-  /** Sends a raw JSON-RPC request (hardhat_setBalance, evm_mine, ...). */
+  /** The client that executes it. */
+  client: ChainClient;
+  /** Sends a raw JSON-RPC request (evm_mine, evm_setNextBlockTimestamp, ...: calls both clients answer). */
   rpc(method: string, params: unknown[]): Promise<unknown>;
 }
 
-/** Wraps an ethers provider that talks to Hardhat (in-process `hre.ethers.provider` or a node's JsonRpcProvider). */
-export function benchChain(inner: Provider): BenchChain {
+/** Wraps an ethers provider of a local chain: Hardhat's in-process `hre.ethers.provider`, or a node's JsonRpcProvider. */
+export function benchChain(inner: Provider, client: ChainClient = "hardhat"): BenchChain {
   const wrapped = benchProvider(inner);
   const rpc = (method: string, params: unknown[]) => (wrapped.provider as unknown as { send(m: string, p: unknown[]): Promise<unknown> }).send(method, params);
-  return { ...wrapped, rpc };
+  return { ...wrapped, client, rpc };
 }
 
 /**
@@ -58,12 +61,16 @@ export function freshConnections(): void {
   http.globalAgent = new http.Agent({ keepAlive: false });
 }
 
-/** `count` fresh wallets on `chain`, each holding `ether` ETH (set with hardhat_setBalance). */
-export async function fundedWallets(chain: BenchChain, count: number, ether = "1000000"): Promise<BenchWallet[]> {
+/** A key derived from `seed` and `index` (the same on every run), for runs that must repeat exactly. */
+const seededKey = (seed: number, label: string, index: number): string => keccak256(toUtf8Bytes(`omni-bench:${seed}:${label}:${index}`));
+
+/** `count` wallets on `chain` (fresh, or derived from `seed`), each holding `ether` ETH (its balance set directly). */
+export async function fundedWallets(chain: BenchChain, count: number, ether = "1000000", seed?: number): Promise<BenchWallet[]> {
   const wallets: BenchWallet[] = [];
   for (let i = 0; i < count; i++) {
-    const wallet = new BenchWallet(Wallet.createRandom().privateKey, chain.provider);
-    await chain.rpc("hardhat_setBalance", [wallet.address, "0x" + parseEther(ether).toString(16)]);
+    const key = seed === undefined ? Wallet.createRandom().privateKey : seededKey(seed, "account", i);
+    const wallet = new BenchWallet(key, chain.provider);
+    await setBalance(chain.rpc, chain.client, wallet.address, parseEther(ether));
     wallets.push(wallet);
   }
   return wallets;
@@ -80,11 +87,12 @@ export interface OpenJob {
 }
 
 /**
- * Deploys the market, posts a job with `packedModel` and joins `params.numDOs` fresh members. createJob is
- * gas-estimated, so a configuration the contract refuses fails there with its custom error.
+ * Deploys the market, posts a job with `packedModel` and joins `params.numDOs` members: fresh accounts and
+ * keys, or with `seed` the same ones on every run. createJob is gas-estimated, so a configuration the
+ * contract refuses fails there with its custom error.
  */
-export async function openJob(chain: BenchChain, params: JobParameters, packedModel: Uint8Array): Promise<OpenJob> {
-  const wallets = await fundedWallets(chain, Number(params.numDOs) + 1);
+export async function openJob(chain: BenchChain, params: JobParameters, packedModel: Uint8Array, seed?: number): Promise<OpenJob> {
+  const wallets = await fundedWallets(chain, Number(params.numDOs) + 1, undefined, seed);
   const [owner, ...dataOwners] = wallets;
   const { address } = await deployMarket(owner);
   const market = marketAt(address, owner);
@@ -94,12 +102,18 @@ export async function openJob(chain: BenchChain, params: JobParameters, packedMo
   const members: Member[] = [];
   const join: TxCost[] = [];
   for (const [index, signer] of dataOwners.entries()) {
-    const keys = await generateKeyPair();
+    const keys = seed === undefined ? await generateKeyPair() : await seededKeyPair(seed, index);
     const memberMarket = marketAt(address, signer);
     join.push(...(await joinJob(memberMarket, jobId, keys.publicKey)));
     members.push({ market: memberMarket, jobId, index, secretKey: keys.secretKey });
   }
   return { chain, market, jobId, members, wallets, setup: { create, publish, join } };
+}
+
+/** A Baby Jubjub key pair derived from `seed` and `index`: sk in [1, l), PK = sk · Base8. */
+async function seededKeyPair(seed: number, index: number): Promise<{ secretKey: bigint; publicKey: PublicKey }> {
+  const secretKey = (BigInt(seededKey(seed, "babyjubjub", index)) % (BABYJUB_L - 1n)) + 1n;
+  return { secretKey, publicKey: await publicKeyOf(secretKey) };
 }
 
 /** The transactions of one round, by phase. */

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { defaultChainClient, parseChainClient, type ChainClient } from "../../src/devnet/localNode";
 
 /** Where full results live. */
 export const RESULTS_DIR = path.join(__dirname, "..", "results");
@@ -42,4 +43,19 @@ export function writeResult(name: string, quick: boolean, data: Record<string, u
   };
   writeFileSync(file, JSON.stringify({ ...header, ...data }, null, 2) + "\n");
   return file;
+}
+
+/**
+ * The local chain client a node benchmark runs on: `--chain NAME` on its command line, else BENCH_CHAIN,
+ * else the product's default (src/devnet/localNode.ts).
+ */
+export function benchClient(argv: readonly string[] = process.argv): ChainClient {
+  const at = argv.indexOf("--chain");
+  if (at >= 0) return parseChainClient(argv[at + 1] ?? "", "--chain");
+  return process.env.BENCH_CHAIN ? parseChainClient(process.env.BENCH_CHAIN, "BENCH_CHAIN") : defaultChainClient();
+}
+
+/** The result name of node benchmark `name` on `client`: the Hardhat node's keeps the plain name, other clients add theirs. */
+export function clientResultName(name: string, client: ChainClient): string {
+  return client === "hardhat" ? name : `${name}-${client}`;
 }

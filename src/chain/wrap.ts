@@ -7,7 +7,7 @@ import { ChainCallError, ContractRevertError, ChainRequestError } from "../error
 interface EthersError {
   code?: string;
   data?: string;
-  error?: { message?: string };
+  error?: { message?: string; data?: { data?: string; message?: string; txHash?: string } };
   revert?: { name: string; args: readonly unknown[] } | null;
   shortMessage?: string;
   message?: string;
@@ -45,6 +45,14 @@ export async function chainCall<T>(action: string, call: () => Promise<T>): Prom
       const decoded = e.data && e.data !== "0x" ? decodeRevert(e.data) : null;
       if (decoded) throw new ContractRevertError(action, decoded.name, decoded.args, error);
       throw new ContractRevertError(action, "UnknownRevert", [e.shortMessage ?? ""], error);
+    }
+    // A hardhat node answers the sending of a transaction that it mined and that reverted with an error
+    // naming the mined transaction: a revert, not an unreachable node.
+    const mined = e?.error?.data;
+    if (mined?.txHash) {
+      const decoded = mined.data && mined.data !== "0x" ? decodeRevert(mined.data) : null;
+      if (decoded) throw new ContractRevertError(action, decoded.name, decoded.args, error);
+      throw new ContractRevertError(action, "UnknownRevert", [mined.message ?? e.error?.message ?? ""], error);
     }
     if (e?.code && UNREACHABLE.has(e.code)) {
       // UNKNOWN_ERROR wraps a JSON-RPC error ethers could not classify: name the node's own words.

@@ -1,4 +1,4 @@
-// The whole market on a local chain: a `hardhat node` on 127.0.0.1, the market deployed, a model owner
+// The whole market on a local chain: anvil or a `hardhat node` on 127.0.0.1, the market deployed, a model owner
 // that pretrains on a small slice of MNIST and posts a job, data owners as separate worker processes
 // (each with its own key and Dirichlet(0.5) shard), rounds until the job completes, then the report.
 // Everything it starts, it stops. Used by `npm run demo` and the end-to-end test.
@@ -14,10 +14,11 @@ import { applyRound } from "../owner/applyRound";
 import { jobRunReport } from "../owner/jobReport";
 import { payoutOutcome, readPayouts } from "../owner/payouts";
 import { postJob, type JobTerms } from "../owner/postJob";
+import { DevnetError } from "../errors";
 import { DEMO_RECIPE } from "../owner/recipe";
 import { writeReport, type RunReport } from "../owner/report";
 import { roundFacts, type RoundRow } from "../owner/roundReport";
-import { startHardhatNode, stopProcess } from "./hardhatNode";
+import { startLocalNode, stopProcess, type ChainClient } from "./localNode";
 import { fundedWallet, spawnWorker } from "./workers";
 
 /** What to run. */
@@ -25,6 +26,8 @@ export interface MarketRunOptions {
   dataOwners: number;
   groupSize: number;
   rounds: number;
+  /** The local chain's client (default: defaultChainClient()). */
+  chain?: ChainClient;
   /** The first `malicious` data owners run `attack`. */
   malicious: number;
   attack?: string;
@@ -48,26 +51,29 @@ export interface MarketRunReport extends RunReport {
 }
 
 const ROOT = path.join(__dirname, "..", "..");
+const ended = (phase: number): boolean => phase === Phase.Completed || phase === Phase.Cancelled;
+
 /** Runs one job end to end on a fresh local chain and writes the report into `reportDir`. */
 export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport> {
   const started = Date.now();
-  if (opts.malicious > 0 && !opts.attack) throw new Error("--malicious needs --attack NAME");
-  if (opts.malicious >= opts.dataOwners) throw new Error("--malicious must be below --data-owners");
+  if (opts.malicious > 0 && !opts.attack) throw new DevnetError("--malicious needs --attack NAME");
+  if (opts.malicious >= opts.dataOwners) throw new DevnetError("--malicious must be below --data-owners");
   const r = { ...DEMO_RECIPE, ...opts.recipe };
   const say = opts.say;
   const work = mkdtempSync(path.join(os.tmpdir(), "omni-market-"));
   rmSync(path.join(opts.reportDir, "logs"), { recursive: true, force: true });
   mkdirSync(path.join(opts.reportDir, "logs"), { recursive: true });
-  const node = await startHardhatNode();
+  const node = await startLocalNode({ client: opts.chain });
   const workers: ChildProcess[] = [];
   try {
-    say(`local chain: hardhat node at ${node.url}`);
+    say(`local chain: ${node.client} at ${node.url}`);
     const funder = await node.provider.getSigner(0);
     const { chainId } = await node.provider.getNetwork();
     const { address } = await deployMarket(funder);
     say(`market deployed at ${address}`);
     if (opts.deploymentName) {
-      const file = await writeDeployment(opts.deploymentName, chainId, { OmniMarket: { address, abi: marketAbi() } });
+      const client = String(await node.provider.send("web3_clientVersion", []));
+      const file = await writeDeployment(opts.deploymentName, chainId, { OmniMarket: { address, abi: marketAbi() } }, client);
       say(`deployment recorded in ${path.relative(ROOT, file)}`);
     }
 
@@ -116,14 +122,18 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
         rows.push({ ...(await roundFacts(market, jobId, round)), accuracy });
         say(`round ${round}: accuracy ${(accuracy * 100).toFixed(2)}%, gas ${rows[round].gasUsed}, inlier groups ${rows[round].inlierGroups}/${rows[round].eligibleGroups}`);
       }
-      if (phase === Phase.Completed || phase === Phase.Cancelled) break;
-      if (workers.every((w) => w.exitCode !== null)) throw new Error(`every worker exited while the job is ${phaseName(phase)}; see ${opts.reportDir}/logs`);
+      if (ended(phase)) break;
+      // `phase` was read before the rounds were applied: the workers may have finished the job since.
+      if (workers.every((w) => w.exitCode !== null)) {
+        const now = Number(await market.phase(jobId));
+        if (!ended(now)) throw new DevnetError(`every worker exited while the job is ${phaseName(now)}; see ${opts.reportDir}/logs`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const codes = await Promise.all(exits);
-    if (codes.some((c) => c !== 0)) throw new Error(`workers exited with codes ${codes.join(", ")}; see ${opts.reportDir}/logs`);
+    if (codes.some((c) => c !== 0)) throw new DevnetError(`workers exited with codes ${codes.join(", ")}; see ${opts.reportDir}/logs`);
     await release(market, ZeroAddress, owner.address);
-    const config = { dataOwners: opts.dataOwners, groupSize: opts.groupSize, rounds: opts.rounds, malicious: opts.malicious, attack: opts.attack ?? null, backend: backend.name, jobId: jobId.toString(), market: address, attackers: [...attackers] };
+    const config = { chain: node.client, dataOwners: opts.dataOwners, groupSize: opts.groupSize, rounds: opts.rounds, malicious: opts.malicious, attack: opts.attack ?? null, backend: backend.name, jobId: jobId.toString(), market: address, attackers: [...attackers] };
     const base = await jobRunReport(market, jobId, { initialAccuracy, rounds: rows, config, wallMs: Date.now() - started });
     const [books, payouts] = await Promise.all([market.jobBooks(jobId), readPayouts(market, jobId)]);
     const report: MarketRunReport = {

@@ -5,3 +5,4 @@ export * from "./quantization";
 export * from "./aggregation";
 export * from "./protocol";
 export * from "./worker";
+export * from "./devnet";

@@ -11,7 +11,7 @@ import { Wallet, ZeroAddress, encryptKeystoreJsonSync, parseEther, type Signer }
 import { buildModel, createRng, initBackend, loadMnist, saveModel, saveShard, selectSamples, writeCsvDataset, DEFAULT_MODEL_CONFIG, SHARD_FILES } from "../../src/ml";
 import { marketAt, type OmniMarket } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
-import { startHardhatNode, type LocalNode } from "../../src/devnet/hardhatNode";
+import { startLocalNode, type LocalNode } from "../../src/devnet/localNode";
 import { writeJobRecord, type JobRecord } from "../../src/owner/jobFolder";
 import { postJob } from "../../src/owner/postJob";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
@@ -68,7 +68,7 @@ function omni(args: string[], env: Record<string, string>): Promise<Run> {
   });
 }
 
-describe("bad input to omni worker and omni job (hardhat node, real CLI)", function () {
+describe("bad input to omni worker and omni job (local chain, real CLI)", function () {
   this.timeout(300_000);
   const tmp = mkdtempSync(path.join(os.tmpdir(), "omni-bad-input-"));
   const at = (...parts: string[]) => path.join(tmp, ...parts);
@@ -223,7 +223,7 @@ describe("bad input to omni worker and omni job (hardhat node, real CLI)", funct
 
   before(async function () {
     await initBackend({ log: () => undefined });
-    node = await startHardhatNode();
+    node = await startLocalNode();
     funder = await node.provider.getSigner(0);
     ({ address } = await deployMarket(funder));
     market = marketAt(address, node.provider);

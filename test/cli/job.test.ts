@@ -17,7 +17,7 @@ import {
   type OmniMarket,
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
-import { startHardhatNode, type LocalNode } from "../../src/devnet/hardhatNode";
+import { increaseTime, startLocalNode, type LocalNode } from "../../src/devnet/localNode";
 import { DEFAULT_MODEL_CONFIG, buildModel, initBackend, loadModel, publicWeights, saveModel } from "../../src/ml";
 import { architectureCommitment, encodeModel } from "../../src/owner/modelCodec";
 import type { JobRecord } from "../../src/owner/jobFolder";
@@ -75,7 +75,7 @@ describe("cli/job", function () {
   const txHash = (stdout: string) => stdout.match(/tx (0x[0-9a-f]{64})/)![1];
 
   before(async function () {
-    node = await startHardhatNode();
+    node = await startLocalNode();
     funder = await node.provider.getSigner(0);
     ({ market } = await deployMarket(funder));
     market = marketAt(await market.getAddress(), node.provider);
@@ -251,8 +251,7 @@ describe("cli/job", function () {
       const created = create(owner, out, ["--join-s", "30"]);
       expect(created.code, created.stderr).to.equal(0);
       const jobId = BigInt(created.stdout.trim());
-      await node.provider.send("evm_increaseTime", [31]);
-      await node.provider.send("evm_mine", []);
+      await increaseTime(node.provider, 31);
       expect(phaseName(await market.phase(jobId))).to.equal("Cancelled");
 
       const before = await node.provider.getBalance(owner.address);

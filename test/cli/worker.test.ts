@@ -10,7 +10,7 @@ import { marketAt } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
 import { postJob } from "../../src/owner/postJob";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
-import { startHardhatNode, type LocalNode } from "../../src/devnet/hardhatNode";
+import { startLocalNode, type LocalNode } from "../../src/devnet/localNode";
 import { fundedWallet } from "../../src/devnet/workers";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -25,7 +25,7 @@ function worker(args: string[], env: Record<string, string>): Promise<{ code: nu
   });
 }
 
-describe("omni worker: bad set-ups (hardhat node)", function () {
+describe("omni worker: bad set-ups (local chain)", function () {
   this.timeout(120_000);
   const dir = mkdtempSync(path.join(os.tmpdir(), "omni-worker-cli-"));
   let node: LocalNode;
@@ -35,7 +35,7 @@ describe("omni worker: bad set-ups (hardhat node)", function () {
 
   before(async function () {
     await initBackend({ log: () => undefined });
-    node = await startHardhatNode();
+    node = await startLocalNode();
     const funder = await node.provider.getSigner(0);
     ({ address: market } = await deployMarket(funder));
     const owner = await fundedWallet(funder, "10");

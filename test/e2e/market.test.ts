@@ -1,13 +1,14 @@
-// The market end to end: a real `hardhat node`, the model owner, and four data-owner worker processes
-// running one round of a small job.
+// The market end to end on each local chain client (anvil and a `hardhat node`): the model owner and four
+// data-owner worker processes running one round of a small job.
 import { expect } from "chai";
 import { existsSync, mkdtempSync, rmSync } from "fs";
 import os from "os";
 import path from "path";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
+import { CHAIN_CLIENTS } from "../../src/devnet/localNode";
 import { runMarket, type MarketRunReport } from "../../src/devnet/runMarket";
 
-describe("market end to end (hardhat node, worker processes)", function () {
+for (const chain of CHAIN_CLIENTS) describe(`market end to end (${chain}, worker processes)`, function () {
   this.timeout(300_000);
   const reportDir = mkdtempSync(path.join(os.tmpdir(), "omni-e2e-"));
   let report: MarketRunReport;
@@ -17,6 +18,7 @@ describe("market end to end (hardhat node, worker processes)", function () {
       dataOwners: 4,
       groupSize: 3,
       rounds: 1,
+      chain,
       malicious: 0,
       reportDir,
       recipe: { ownerSamples: 300, samplesPerDataOwner: 400, minSamplesPerDataOwner: 50, testSamples: 1000, finetune: { ...DEMO_RECIPE.finetune, epochs: 2 } },
@@ -31,6 +33,7 @@ describe("market end to end (hardhat node, worker processes)", function () {
   });
 
   it("finalizes the round with its one group as an inlier", function () {
+    expect(report.config.chain).to.equal(chain);
     expect(report.rounds).to.have.length(1);
     expect(report.rounds[0]).to.include({ round: 0, eligibleGroups: 1, inlierGroups: 1 });
     expect(Number(report.rounds[0].gasUsed)).to.be.greaterThan(0);

@@ -17,7 +17,7 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(path.join(dir, f)).isFile());
 }
 
-describe("worker crash and restart at every stage (hardhat node, a worker process, scripted peers)", function () {
+describe("worker crash and restart at every stage (local chain, a worker process, scripted peers)", function () {
   this.timeout(300_000);
   let job: ScriptedJob;
   let stateDir: string;

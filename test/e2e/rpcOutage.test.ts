@@ -10,7 +10,7 @@ import path from "path";
 import { Transaction, ZeroAddress } from "ethers";
 import { CreditKind, Phase, hasBit, phaseName, readRoundState } from "../../src/chain";
 import { buildModel, saveModel, DEFAULT_MODEL_CONFIG } from "../../src/ml";
-import { stopProcess } from "../../src/devnet/hardhatNode";
+import { increaseTime, stopProcess } from "../../src/devnet/localNode";
 import { fundedWallet, type WorkerProcess } from "../../src/devnet/workers";
 import { TERMS, scriptedJob, type ScriptedJob } from "./scriptedJob";
 import { startRpcProxy, type RpcProxy } from "./rpcProxy";
@@ -34,7 +34,7 @@ function omni(args: string[], privateKey: string): Promise<{ code: number | null
   });
 }
 
-describe("worker through a 30 s RPC outage (hardhat node, a worker process behind a proxy, scripted peers)", function () {
+describe("worker through a 30 s RPC outage (local chain, a worker process behind a proxy, scripted peers)", function () {
   this.timeout(300_000);
   let job: ScriptedJob;
   let proxy: RpcProxy;
@@ -132,8 +132,7 @@ describe("worker through a 30 s RPC outage (hardhat node, a worker process behin
     expect((await job.market.jobBooks(jobId)).budget).to.equal(3000n);
     expect((await job.market.jobInfo(jobId)).owner).to.equal(owner.address);
 
-    await job.node.provider.send("evm_increaseTime", [61]);
-    await job.node.provider.send("evm_mine", []);
+    await increaseTime(job.node.provider, 61);
     expect(phaseName(await job.market.phase(jobId))).to.equal("Cancelled");
     const cancelled = await omni(["job", "cancel", "--rpc", job.node.url, "--dir", out], owner.privateKey);
     expect(cancelled.code, cancelled.stderr).to.equal(0);

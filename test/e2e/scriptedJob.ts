@@ -1,4 +1,4 @@
-// A job on a real `hardhat node` with one `omni worker` process under test and its group peers played by
+// A job on a real local chain (anvil or a `hardhat node`, see src/devnet/localNode.ts) with one `omni worker` process under test and its group peers played by
 // the test itself through the chain actions. The peers act only when the test says so, so the worker can
 // never run ahead of the stage a test is looking at: every wait is on a chain fact or a worker log line.
 import { mkdtempSync, rmSync } from "fs";
@@ -10,7 +10,7 @@ import { commitSeeds, joinJob, marketAt, revealSeeds, submitMasked, type Member,
 import { deployMarket } from "../../src/chain/deployMarket";
 import { postJob } from "../../src/owner/postJob";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
-import { startHardhatNode, stopProcess, type LocalNode } from "../../src/devnet/hardhatNode";
+import { increaseTime, startLocalNode, stopProcess, type LocalNode } from "../../src/devnet/localNode";
 import { fundedWallet, spawnWorker, type WorkerProcess } from "../../src/devnet/workers";
 import { jobKeyPair } from "../../src/worker/identity";
 
@@ -48,7 +48,7 @@ export interface ScriptedJob {
 export async function scriptedJob(opts: { dataOwners: number; groupSize: number; prefix: string }): Promise<ScriptedJob> {
   await initBackend({ log: () => undefined });
   const work = mkdtempSync(path.join(os.tmpdir(), opts.prefix));
-  const node = await startHardhatNode();
+  const node = await startLocalNode();
   const started: WorkerProcess[] = [];
   try {
     const funder = await node.provider.getSigner(0);
@@ -109,8 +109,7 @@ export async function scriptedJob(opts: { dataOwners: number; groupSize: number;
       async passSubmitDeadline() {
         const { submitDeadline } = await market.roundInfo(jobId);
         const { timestamp } = (await node.provider.getBlock("latest"))!;
-        await node.provider.send("evm_increaseTime", [Number(submitDeadline) - timestamp + 1]);
-        await node.provider.send("evm_mine", []);
+        await increaseTime(node.provider, Number(submitDeadline) - timestamp + 1);
       },
       async stop() {
         await Promise.all(started.map((w) => stopProcess(w.child)));
