@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {JobParams} from "../../../contracts/types/MarketTypes.sol";
+import {MarketFixture} from "../utils/MarketFixture.sol";
+import {Keys} from "../utils/Keys.sol";
+import {Protocol} from "../utils/Protocol.sol";
+
+/// @title GasFixture: one fixed job for the gas snapshot — 8 DOs in two groups of 4, 2 rounds, 20 parameters
+/// (3 words, one chunk), ETH, median — with one dropout in group 0 whose three peers reveal
+/// @notice Each snapshot test makes exactly one market call from the state its setUp prepared, so `forge
+/// snapshot` records that call (plus the test's fixed overhead) and nothing else.
+abstract contract GasFixture is MarketFixture {
+    uint256 internal id;
+    uint256 internal dropout;
+    uint256 internal revealer;
+    JobParams internal p;
+
+    /// @notice Deploys the market and opens the fixed job's round 0.
+    function setUp() public virtual override {
+        super.setUp();
+        p = _params(8, 4, 2, address(0));
+        id = _openJob(p);
+        dropout = market.groups(id)[0][0];
+        revealer = market.groups(id)[0][1];
+    }
+
+    /// @dev Plays round 0 up to its Aggregate phase: everyone commits, the dropout never submits, its peers reveal.
+    function _toAggregate() internal {
+        Plan memory plan = Plan(0, uint256(1) << dropout, 0, 0);
+        _commitAll(id, plan);
+        _submitAll(id, plan);
+        vm.warp(market.roundInfo(id).submitDeadline + 1);
+        _revealAll(id, plan);
+    }
+}
+
+/// @title GasJoinTest: a join that does not fill the roster
+contract GasJoinTest is MarketFixture {
+    uint256 internal id;
+    uint256 internal x;
+    uint256 internal y;
+
+    /// @notice Six of eight DOs joined.
+    function setUp() public override {
+        super.setUp();
+        id = _create(_params(8, 4, 2, address(0)));
+        _publish(id);
+        for (uint256 i = 0; i < 6; ++i) _join(id, i);
+        (x, y) = Keys.publicKey(6);
+    }
+
+    /// @notice join: key check, roster entry, stake.
+    function test_gas_join() public {
+        vm.prank(dos[6]);
+        market.join{value: 1e16}(id, x, y);
+    }
+}
+
+/// @title GasSealTest: the join that fills the roster and opens round 0
+contract GasSealTest is MarketFixture {
+    uint256 internal id;
+    uint256 internal x;
+    uint256 internal y;
+
+    /// @notice Seven of eight DOs joined.
+    function setUp() public override {
+        super.setUp();
+        id = _create(_params(8, 4, 2, address(0)));
+        _publish(id);
+        for (uint256 i = 0; i < 7; ++i) _join(id, i);
+        (x, y) = Keys.publicKey(7);
+    }
+
+    /// @notice join that seals the roster: also fixes round 0's randomness.
+    function test_gas_joinThatSealsTheRoster() public {
+        vm.prank(dos[7]);
+        market.join{value: 1e16}(id, x, y);
+    }
+}
+
+/// @title GasCommitTest: the first commitment of a round
+contract GasCommitTest is GasFixture {
+    bytes32[] internal commitments;
+
+    /// @notice Round 0 open; the first member's commitments prepared.
+    function setUp() public override {
+        super.setUp();
+        commitments = _commitmentsOf(id, revealer);
+    }
+
+    /// @notice commitSeeds: three commitments, groups recomputed.
+    function test_gas_commitSeeds() public {
+        vm.prank(dos[revealer]);
+        market.commitSeeds(id, 0, commitments);
+    }
+}
+
+/// @title GasSubmitTest: one member's one-chunk masked vector
+contract GasSubmitTest is GasFixture {
+    bytes internal words;
+
+    /// @notice Everyone committed; the member's masked vector prepared.
+    function setUp() public override {
+        super.setUp();
+        _commitAll(id, Plan(0, 0, 0, 0));
+        words = _maskedOf(id, revealer);
+    }
+
+    /// @notice submitMasked: one chunk of 3 words.
+    function test_gas_submitMasked() public {
+        vm.prank(dos[revealer]);
+        market.submitMasked(id, 0, 0, words);
+    }
+}
+
+/// @title GasRevealTest: a submitter reveals its seed with the dropout
+contract GasRevealTest is GasFixture {
+    uint256[] internal peers;
+    bytes32[] internal seeds;
+
+    /// @notice The submit deadline passed with the dropout missing; the reveal prepared.
+    function setUp() public override {
+        super.setUp();
+        Plan memory plan = Plan(0, uint256(1) << dropout, 0, 0);
+        _commitAll(id, plan);
+        _submitAll(id, plan);
+        vm.warp(market.roundInfo(id).submitDeadline + 1);
+        peers = _targetsOf(id, revealer);
+        seeds.push(Protocol.seedOf(_ctx(id), revealer, revealer, peers[0], peers[0]));
+    }
+
+    /// @notice revealSeeds: one seed checked against its commitment and stored.
+    function test_gas_revealSeeds() public {
+        vm.prank(dos[revealer]);
+        market.revealSeeds(id, 0, peers, seeds);
+    }
+}
+
+/// @title GasAggregateTest: the round's one chunk over both groups, with the dropout's masks removed
+contract GasAggregateTest is GasFixture {
+    bytes internal data;
+
+    /// @notice Round 0 in its Aggregate phase; the chunk data prepared.
+    function setUp() public override {
+        super.setUp();
+        _toAggregate();
+        data = _aggregationData(id);
+    }
+
+    /// @notice aggregateChunk: 7 slices of 3 words, 3 mask pairs removed, median of 2 group means per lane.
+    function test_gas_aggregateChunk() public {
+        market.aggregateChunk(id, 0, 0, data);
+    }
+}
+
+/// @title GasFinalizeTest: pay, slash and open round 1
+contract GasFinalizeTest is GasFixture {
+    /// @notice Round 0 aggregated.
+    function setUp() public override {
+        super.setUp();
+        _toAggregate();
+        market.aggregateChunk(id, 0, 0, _aggregationData(id));
+    }
+
+    /// @notice finalizeRound: 7 rewards credited, 1 member slashed, round 1 opened.
+    function test_gas_finalizeRound() public {
+        market.finalizeRound(id, 0);
+    }
+}
+
+/// @title GasReleaseTest: a DO's ETH credit paid out
+contract GasReleaseTest is GasFixture {
+    address internal paid;
+
+    /// @notice Round 0 finalized.
+    function setUp() public override {
+        super.setUp();
+        _toAggregate();
+        market.aggregateChunk(id, 0, 0, _aggregationData(id));
+        market.finalizeRound(id, 0);
+        paid = dos[revealer];
+    }
+
+    /// @notice release: credit cleared, ETH sent, solvency checked.
+    function test_gas_release() public {
+        market.release(address(0), paid);
+    }
+}

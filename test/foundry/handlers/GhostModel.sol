@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import {JobParams, JobBooks, Phase} from "../../../contracts/types/MarketTypes.sol";
+import {GroupAssignment} from "../../../contracts/libraries/GroupAssignment.sol";
+import {RobustRules} from "../../../contracts/libraries/RobustRules.sol";
+import {Packed32} from "../../../contracts/libraries/Packed32.sol";
+import {TestBase} from "../utils/TestBase.sol";
+
+/// @title GhostModel: the handler's own record of every job, round and credit, and what docs/PROTOCOL.md says
+/// follows from it
+/// @notice The record is written from what the actors did (who committed what, who submitted which plaintext,
+/// who revealed or lied) and never read back from the market, so the phase, eligibility, slashes, pay and the
+/// round aggregate derived here are an independent reading to compare the market against. The aggregate is
+/// recomputed from the members' plaintext updates, so it only matches the market's when the masks cancel.
+abstract contract GhostModel is TestBase {
+    /// @dev One job as the actors know it; the fields from `round` on describe its current round.
+    struct Job {
+        JobParams p;
+        address owner;
+        uint256 W;
+        uint256 C;
+        uint256 K;
+        uint256 createdAt;
+        uint256 wordsPosted;
+        bytes32 modelHash;
+        bool closed;
+        uint256 slashed; // roster bitmap
+        JobBooks books;
+        uint256 round;
+        bytes32 randomness;
+        uint256 members;
+        uint256 openedAt;
+        uint256 commitEndedAt;
+        uint256 submitEndedAt;
+        uint256 committed;
+        uint256 submitted;
+        uint256 revealed;
+        uint256 contradicted;
+        uint256 chunksAggregated;
+        uint256 absent; // members that chose to sit the rest of this round's current duty out
+    }
+
+    /// @dev What finalizeRound must do, derived from the record.
+    struct Outcome {
+        uint256 eligible; // group bitmap
+        uint256 inliers; // group bitmap
+        bytes32 aggregateHash;
+        uint256 medianDistance;
+        uint256 aggNorm;
+        uint256 paid; // roster bitmap
+        uint256 slashes; // roster bitmap
+    }
+
+    /// @dev Running statistics of a round aggregate.
+    struct Stats {
+        bytes32 aggregateHash;
+        uint256[] dists;
+        int256[] dots;
+        uint256 aggNorm;
+    }
+
+    mapping(uint256 jobId => Job) internal _jobs;
+    mapping(uint256 jobId => address[]) internal _roster;
+    uint256 internal _jobCount;
+
+    // Per member of a round, keyed by _key(jobId, round, member).
+    mapping(bytes32 key => bytes32[]) internal _commitments;
+    mapping(bytes32 key => uint256) internal _active;
+    mapping(bytes32 key => uint256) internal _chunks;
+    mapping(bytes32 key => uint256[]) internal _masked;
+    mapping(bytes32 key => uint256[]) internal _plain;
+
+    // Money, per token (address(0): ETH) and account.
+    /// @notice What each account paid into the market (budgets, stakes).
+    mapping(address token => mapping(address account => uint256)) public paidIn;
+    /// @notice What the record says each account was credited.
+    mapping(address token => mapping(address account => uint256)) public credited;
+    /// @notice What each account was paid out by `release`.
+    mapping(address token => mapping(address account => uint256)) public released;
+    /// @notice What the market must hold: paid in minus released.
+    mapping(address token => uint256) public held;
+    mapping(bytes32 creditKey => bool) internal _creditSeen;
+
+    // Findings: every counter must stay zero.
+    /// @notice Credited events repeating a (job, round, kind, account) already credited.
+    uint256 public doubleCredits;
+    /// @notice Market views that disagreed with the record.
+    uint256 public modelMismatches;
+    /// @notice Observed phase changes that were not legal transitions.
+    uint256 public phaseRegressions;
+    /// @notice Out-of-phase calls the market accepted.
+    uint256 public outOfPhaseAccepted;
+    /// @notice Out-of-phase calls refused with another error than MarketUnexpectedPhase(job, current, expected).
+    uint256 public outOfPhaseWrongError;
+    /// @notice Misuses the market accepted.
+    uint256 public misuseAccepted;
+    /// @notice Misuses refused with another error than the one the protocol names.
+    uint256 public misuseWrongError;
+    /// @notice Where the latest finding happened.
+    string public lastFinding;
+
+    // Measurements and coverage.
+    /// @notice The largest transaction gas measured (EIP-7623 accounting) and the selector that needed it.
+    uint256 public maxTxGas;
+    /// @notice Selector of the call that needed `maxTxGas`.
+    bytes4 public maxTxSelector;
+    /// @notice Out-of-phase calls tried.
+    uint256 public outOfPhaseTried;
+    /// @notice Misuses tried.
+    uint256 public misuseTried;
+    /// @notice Rounds finalized.
+    uint256 public roundsFinalized;
+    /// @notice Rewards credited.
+    uint256 public rewardsCredited;
+    /// @notice Members slashed.
+    uint256 public slashes;
+    /// @notice Jobs completed.
+    uint256 public jobsCompleted;
+    /// @notice Jobs cancelled and settled.
+    uint256 public jobsCancelled;
+    /// @notice Credits released.
+    uint256 public releases;
+
+    /// @notice Number of jobs created.
+    function jobCount() external view returns (uint256) {
+        return _jobCount;
+    }
+
+    /// @notice The record's books of a job.
+    function booksOf(uint256 jobId) external view returns (JobBooks memory) {
+        return _jobs[jobId].books;
+    }
+
+    /// @notice The job's token and whether the record has it settled.
+    function tokenAndClosed(uint256 jobId) external view returns (address, bool) {
+        return (_jobs[jobId].p.token, _jobs[jobId].closed);
+    }
+
+    /// @notice What `account` may still release in `token` according to the record.
+    function owed(address token, address account) public view returns (uint256) {
+        return credited[token][account] - released[token][account];
+    }
+
+    /// @notice The job's phase now, derived from the record and the clock.
+    function phaseOf(uint256 jobId) public view returns (Phase) {
+        Job storage j = _jobs[jobId];
+        bool full = _roster[jobId].length == j.p.numDOs;
+        if (j.closed) return full ? Phase.Completed : Phase.Cancelled;
+        if (!full) {
+            if (block.timestamp > j.createdAt + j.p.joinDuration) return Phase.Cancelled;
+            return j.wordsPosted < j.W ? Phase.Publishing : Phase.Joining;
+        }
+        (uint256 c, uint256 s, uint256 r) = _deadlines(j);
+        uint256 commits = _pop(j.committed);
+        if (commits < _pop(j.members) && block.timestamp <= c) return Phase.Commit;
+        if (_pop(j.submitted) < commits && block.timestamp <= s) return Phase.Submit;
+        if (block.timestamp <= r && j.committed & ~j.submitted != 0 && _pop(j.revealed) < _requiredReveals(jobId)) {
+            return Phase.Reveal;
+        }
+        return Phase.Aggregate;
+    }
+
+    // ------------------------------------------------------------------ derived facts
+
+    /// @dev Commit, submit and reveal deadlines: each window starts when the previous phase ended.
+    function _deadlines(Job storage j) internal view returns (uint256 c, uint256 s, uint256 r) {
+        c = j.openedAt + j.p.commitDuration;
+        uint256 submitStart = j.commitEndedAt != 0 ? j.commitEndedAt : c;
+        s = submitStart + j.p.submitDuration;
+        uint256 revealStart = j.submitEndedAt != 0
+            ? j.submitEndedAt
+            : (_pop(j.submitted) == _pop(j.committed) ? submitStart : s);
+        r = revealStart + j.p.revealDuration;
+    }
+
+    /// @dev The current round's groups, from its randomness and members (docs/PROTOCOL.md, group assignment).
+    function _groups(uint256 jobId) internal view returns (uint256[][] memory) {
+        Job storage j = _jobs[jobId];
+        uint256[] memory active = new uint256[](_pop(j.members));
+        uint256 a;
+        for (uint256 i = 0; i < j.p.numDOs; ++i) {
+            if ((j.members >> i) & 1 == 1) active[a++] = i;
+        }
+        return GroupAssignment.assign(j.randomness, active, j.p.groupSize);
+    }
+
+    /// @dev Index of the group holding `i` (gs.length if none).
+    function _groupOf(uint256[][] memory gs, uint256 i) internal pure returns (uint256 k) {
+        for (k = 0; k < gs.length; ++k) {
+            for (uint256 p = 0; p < gs[k].length; ++p) {
+                if (gs[k][p] == i) return k;
+            }
+        }
+    }
+
+    /// @dev `i`'s group peers, ascending.
+    function _peers(uint256[][] memory gs, uint256 i) internal pure returns (uint256[] memory peers) {
+        uint256[] memory g = gs[_groupOf(gs, i)];
+        peers = new uint256[](g.length - 1);
+        uint256 q;
+        for (uint256 p = 0; p < g.length; ++p) {
+            if (g[p] != i) peers[q++] = g[p];
+        }
+    }
+
+    /// @dev Active peers of `i` as a roster-index list.
+    function _activeList(uint256 jobId, uint256 i) internal view returns (uint256[] memory list) {
+        uint256 bits = _active[_key(jobId, _jobs[jobId].round, i)];
+        list = new uint256[](_pop(bits));
+        uint256 q;
+        for (uint256 j = 0; bits >> j != 0; ++j) {
+            if ((bits >> j) & 1 == 1) list[q++] = j;
+        }
+    }
+
+    /// @dev Dropped peers `i` must reveal seeds for: active pairs with committers that did not submit, only in a
+    /// group with at least 3 submitters.
+    function _targets(uint256 jobId, uint256[][] memory gs, uint256 i) internal view returns (uint256) {
+        Job storage j = _jobs[jobId];
+        if (_pop(j.submitted & _bits(gs[_groupOf(gs, i)])) < 3) return 0;
+        return _active[_key(jobId, j.round, i)] & j.committed & ~j.submitted;
+    }
+
+    /// @dev Submitters with at least one dropped peer to reveal.
+    function _requiredReveals(uint256 jobId) internal view returns (uint256 count) {
+        Job storage j = _jobs[jobId];
+        if (j.committed & ~j.submitted == 0) return 0;
+        uint256[][] memory gs = _groups(jobId);
+        for (uint256 i = 0; i < j.p.numDOs; ++i) {
+            if ((j.submitted >> i) & 1 == 1 && _targets(jobId, gs, i) != 0) ++count;
+        }
+    }
+
+    /// @dev At least 3 submitters, none contradicted, every required reveal in.
+    function _eligible(uint256 jobId, uint256[][] memory gs, uint256 k) internal view returns (bool) {
+        Job storage j = _jobs[jobId];
+        uint256 subs = j.submitted & _bits(gs[k]);
+        if (_pop(subs) < 3 || subs & j.contradicted != 0) return false;
+        for (uint256 p = 0; p < gs[k].length; ++p) {
+            uint256 i = gs[k][p];
+            if ((subs >> i) & 1 == 1 && (j.revealed >> i) & 1 == 0 && _targets(jobId, gs, i) != 0) return false;
+        }
+        return true;
+    }
+
+    /// @dev Eligible groups as a bitmap.
+    function _eligibleBits(uint256 jobId, uint256[][] memory gs) internal view returns (uint256 bits) {
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if (_eligible(jobId, gs, k)) bits |= uint256(1) << k;
+        }
+    }
+
+    /// @dev Committers that did not submit (with two active pairs), contradicted, or missed a required reveal.
+    function _slashBits(uint256 jobId, uint256[][] memory gs) internal view returns (uint256 bits) {
+        Job storage j = _jobs[jobId];
+        for (uint256 i = 0; i < j.p.numDOs; ++i) {
+            if ((j.committed >> i) & 1 == 0) continue;
+            bool slash;
+            if ((j.submitted >> i) & 1 == 0) slash = _pop(_active[_key(jobId, j.round, i)]) >= 2;
+            else if ((j.contradicted >> i) & 1 == 1) slash = true;
+            else slash = (j.revealed >> i) & 1 == 0 && _targets(jobId, gs, i) != 0;
+            if (slash) bits |= uint256(1) << i;
+        }
+    }
+
+    /// @dev What finalizeRound must decide, with the aggregate recomputed from the submitters' plaintexts.
+    function _outcome(uint256 jobId) internal view returns (Outcome memory o) {
+        Job storage j = _jobs[jobId];
+        uint256[][] memory gs = _groups(jobId);
+        o.eligible = _eligibleBits(jobId, gs);
+        o.slashes = _slashBits(jobId, gs);
+        uint256 e = _pop(o.eligible);
+        if (e == 0) return o;
+        uint256[][] memory subs = new uint256[][](e);
+        uint256[] memory groupIndex = new uint256[](e);
+        uint256 q;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if ((o.eligible >> k) & 1 == 0) continue;
+            groupIndex[q] = k;
+            subs[q++] = _list(j.submitted & _bits(gs[k]));
+        }
+        Stats memory st = _statistics(jobId, subs);
+        o.aggregateHash = st.aggregateHash;
+        o.aggNorm = st.aggNorm;
+        uint256 mask;
+        (mask, o.medianDistance) = RobustRules.inliers(st.dists, st.dots, st.aggNorm, j.p.outlierFactorBps, j.p.minProjectionBps);
+        for (q = 0; q < e; ++q) {
+            if ((mask >> q) & 1 == 0) continue;
+            o.inliers |= uint256(1) << groupIndex[q];
+            for (uint256 u = 0; u < subs[q].length; ++u) {
+                o.paid |= uint256(1) << subs[q][u];
+            }
+        }
+    }
+
+    /// @dev The aggregate hash chain over the chunks and the eligible groups' statistics against the aggregate.
+    function _statistics(uint256 jobId, uint256[][] memory subs) private view returns (Stats memory st) {
+        Job storage j = _jobs[jobId];
+        st.dists = new uint256[](subs.length);
+        st.dots = new int256[](subs.length);
+        for (uint256 k = 0; k < j.K; ++k) {
+            uint256 first = k * j.C;
+            uint256 last = first + j.C < j.W ? first + j.C : j.W;
+            uint256[] memory out = new uint256[](last - first);
+            for (uint256 w = first; w < last; ++w) out[w - first] = _aggregateWord(jobId, subs, w, st);
+            st.aggregateHash = keccak256(abi.encodePacked(st.aggregateHash, keccak256(abi.encodePacked(out))));
+        }
+    }
+
+    /// @dev Aggregate word `w`: per lane the rule over the groups' plaintext means; accumulates the statistics.
+    function _aggregateWord(uint256 jobId, uint256[][] memory subs, uint256 w, Stats memory st) private view returns (uint256 word) {
+        Job storage j = _jobs[jobId];
+        uint256 e = subs.length;
+        int256[] memory means = _means(jobId, subs, w);
+        for (uint256 t = 0; t < 8; ++t) {
+            int256[] memory lane = new int256[](e);
+            for (uint256 q = 0; q < e; ++q) lane[q] = means[t * e + q];
+            int256 agg = RobustRules.aggregate(j.p.rule, j.p.trimBps, lane);
+            word |= uint256(uint32(int32(agg))) << (32 * t);
+            for (uint256 q = 0; q < e; ++q) {
+                int256 diff = means[t * e + q] - agg;
+                st.dists[q] += uint256(diff * diff);
+                st.dots[q] += means[t * e + q] * agg;
+            }
+            st.aggNorm += uint256(agg * agg);
+        }
+    }
+
+    /// @dev Lane means of word `w` per eligible group (lane-major: [t · e + q]), truncated toward zero.
+    function _means(uint256 jobId, uint256[][] memory subs, uint256 w) private view returns (int256[] memory means) {
+        uint256 round = _jobs[jobId].round;
+        uint256 e = subs.length;
+        means = new int256[](8 * e);
+        for (uint256 q = 0; q < e; ++q) {
+            uint256 sum;
+            for (uint256 u = 0; u < subs[q].length; ++u) {
+                sum = Packed32.add(sum, _plain[_key(jobId, round, subs[q][u])][w]);
+            }
+            for (uint256 t = 0; t < 8; ++t) {
+                means[t * e + q] = int256(int32(uint32(sum >> (32 * t)))) / int256(subs[q].length);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ small helpers
+
+    /// @dev Storage key of member `i`'s data in round `round`.
+    function _key(uint256 jobId, uint256 round, uint256 i) internal pure returns (bytes32) {
+        return keccak256(abi.encode(jobId, round, i));
+    }
+
+    /// @dev Bitmap of a list of indices.
+    function _bits(uint256[] memory list) internal pure returns (uint256 bits) {
+        for (uint256 p = 0; p < list.length; ++p) {
+            bits |= uint256(1) << list[p];
+        }
+    }
+
+    /// @dev Ascending list of the set bits.
+    function _list(uint256 bits) internal pure returns (uint256[] memory list) {
+        list = new uint256[](_pop(bits));
+        uint256 q;
+        for (uint256 i = 0; bits >> i != 0; ++i) {
+            if ((bits >> i) & 1 == 1) list[q++] = i;
+        }
+    }
+
+    /// @dev Number of set bits.
+    function _pop(uint256 x) internal pure returns (uint256 c) {
+        for (; x != 0; ++c) x &= x - 1;
+    }
+
+    /// @dev Records a finding: the counter says which property, `what` says where.
+    function _finding(string memory what) internal {
+        lastFinding = what;
+    }
+}
