@@ -35,47 +35,54 @@ abstract contract GasFixture is MarketFixture {
     }
 }
 
-/// @title GasJoinTest: a join that does not fill the roster
-contract GasJoinTest is MarketFixture {
+/// @title GasJoinFixture: a job of eight seats with `_joinedBefore()` DOs joined; the next DO's join is measured
+abstract contract GasJoinFixture is MarketFixture {
     uint256 internal id;
     uint256 internal x;
     uint256 internal y;
 
-    /// @notice Six of eight DOs joined.
+    /// @notice How many DOs have joined before the measured join.
+    function _joinedBefore() internal pure virtual returns (uint256);
+
+    /// @notice Creates and publishes the job and joins the first `_joinedBefore()` DOs.
     function setUp() public override {
         super.setUp();
         id = _create(_params(8, 4, 2, address(0)));
         _publish(id);
-        for (uint256 i = 0; i < 6; ++i) _join(id, i);
-        (x, y) = Keys.publicKey(6);
+        for (uint256 i = 0; i < _joinedBefore(); ++i) _join(id, i);
+        (x, y) = Keys.publicKey(_joinedBefore());
     }
 
-    /// @notice join: key check, roster entry, stake.
-    function test_gas_join() public {
-        vm.prank(dos[6]);
+    /// @notice The next DO joins.
+    function _joinNext() internal {
+        vm.prank(dos[_joinedBefore()]);
         market.join{value: 1e16}(id, x, y);
     }
 }
 
-/// @title GasSealTest: the join that fills the roster and opens round 0
-contract GasSealTest is MarketFixture {
-    uint256 internal id;
-    uint256 internal x;
-    uint256 internal y;
+/// @title GasJoinTest: a join that does not fill the roster (six of eight joined before)
+contract GasJoinTest is GasJoinFixture {
+    /// @inheritdoc GasJoinFixture
+    function _joinedBefore() internal pure override returns (uint256) {
+        return 6;
+    }
 
-    /// @notice Seven of eight DOs joined.
-    function setUp() public override {
-        super.setUp();
-        id = _create(_params(8, 4, 2, address(0)));
-        _publish(id);
-        for (uint256 i = 0; i < 7; ++i) _join(id, i);
-        (x, y) = Keys.publicKey(7);
+    /// @notice join: key check, roster entry, stake.
+    function test_gas_join() public {
+        _joinNext();
+    }
+}
+
+/// @title GasSealTest: the join that fills the roster and opens round 0 (seven of eight joined before)
+contract GasSealTest is GasJoinFixture {
+    /// @inheritdoc GasJoinFixture
+    function _joinedBefore() internal pure override returns (uint256) {
+        return 7;
     }
 
     /// @notice join that seals the roster: also fixes round 0's randomness.
     function test_gas_joinThatSealsTheRoster() public {
-        vm.prank(dos[7]);
-        market.join{value: 1e16}(id, x, y);
+        _joinNext();
     }
 }
 
