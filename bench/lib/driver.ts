@@ -6,7 +6,7 @@
 // the receipts' gasUsed, which the limit does not change. Data owners act concurrently, as independent
 // parties would, unless `concurrency` is 1.
 import http from "http";
-import { Wallet, keccak256, parseEther, toUtf8Bytes, type Provider, type TransactionRequest } from "ethers";
+import { TransactionResponse, Wallet, getAddress, hexlify, keccak256, parseEther, toUtf8Bytes, type Provider, type TransactionRequest } from "ethers";
 import { BABYJUB_L, generateKeyPair, publicKeyOf, type PublicKey } from "../../src/protocol";
 import {
   aggregateRound,
@@ -25,15 +25,66 @@ import {
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
 import { setBalance, type ChainClient } from "../../src/devnet/localNode";
-import { benchProvider, type BenchProvider } from "./chainProvider";
+import { benchProvider, type BenchProvider, type TxTiming } from "./chainProvider";
+import { signEip1559 } from "./rawTransaction";
 
-/** A wallet that can skip gas estimation (then every transaction carries the per-transaction cap as limit). */
+/**
+ * A wallet that can skip gas estimation (then every transaction carries the per-transaction cap as limit)
+ * and that serializes its EIP-1559 transactions with bench/lib/rawTransaction.ts, sending them with
+ * eth_sendRawTransaction and timing them like the bench provider's broadcasts.
+ */
 export class BenchWallet extends Wallet {
   fixedGasLimit = false;
+
+  constructor(
+    key: string,
+    provider: Provider,
+    private readonly timings?: Map<string, TxTiming>,
+  ) {
+    super(key, provider);
+  }
 
   /** The cap when the limit is fixed, else the node's estimate. */
   override async estimateGas(tx: TransactionRequest): Promise<bigint> {
     return this.fixedGasLimit ? TX_GAS_CAP : super.estimateGas(tx);
+  }
+
+  /** Populates as ethers does, then signs and sends the raw bytes itself (type 2 without access list; else as ethers does). */
+  override async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
+    const pop = await this.populateTransaction(tx);
+    const plain = pop.type === 2 && pop.to && (pop.accessList === undefined || pop.accessList === null || (Array.isArray(pop.accessList) && pop.accessList.length === 0));
+    if (!plain || pop.authorizationList) return super.sendTransaction(tx);
+    const fields = {
+      chainId: BigInt(pop.chainId!),
+      nonce: Number(pop.nonce),
+      maxPriorityFeePerGas: BigInt(pop.maxPriorityFeePerGas!),
+      maxFeePerGas: BigInt(pop.maxFeePerGas!),
+      gasLimit: BigInt(pop.gasLimit!),
+      to: getAddress(String(pop.to)),
+      value: BigInt(pop.value ?? 0),
+      data: typeof pop.data === "string" ? pop.data : hexlify(pop.data ?? "0x"),
+    };
+    const { serialized, signature } = signEip1559(fields, this.signingKey);
+    const provider = this.provider as unknown as { send(method: string, params: unknown[]): Promise<string> };
+    const sentMs = performance.now();
+    const hash = await provider.send("eth_sendRawTransaction", [serialized]);
+    this.timings?.set(hash, { sentMs, minedMs: performance.now() });
+    return new TransactionResponse(
+      {
+        ...fields,
+        blockNumber: null,
+        blockHash: null,
+        hash,
+        index: 0,
+        type: 2,
+        from: this.address,
+        gasPrice: fields.maxFeePerGas,
+        signature,
+        accessList: [],
+        authorizationList: null,
+      },
+      this.provider!,
+    );
   }
 }
 
@@ -69,7 +120,7 @@ export async function fundedWallets(chain: BenchChain, count: number, ether = "1
   const wallets: BenchWallet[] = [];
   for (let i = 0; i < count; i++) {
     const key = seed === undefined ? Wallet.createRandom().privateKey : seededKey(seed, "account", i);
-    const wallet = new BenchWallet(key, chain.provider);
+    const wallet = new BenchWallet(key, chain.provider, chain.timings);
     await setBalance(chain.rpc, chain.client, wallet.address, parseEther(ether));
     wallets.push(wallet);
   }
