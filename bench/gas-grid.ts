@@ -10,6 +10,7 @@
 // Env: GRID_DEADLINE (ISO time after which no new cell starts), GRID_CONCURRENCY (data owners at once, default 16),
 // GRID_PAUSE_FILE (no new cell starts while that file exists).
 import { spawn } from "child_process";
+import { tmpdir } from "os";
 import { existsSync } from "fs";
 import path from "path";
 import hre from "hardhat";
@@ -57,7 +58,7 @@ async function runHere(cell: CellConfig): Promise<CellResult> {
 
 /** Runs one cell in a fresh `hardhat run` process; resolves with its result. */
 function runInChild(cell: CellConfig): Promise<CellResult> {
-  const out = path.join(require("os").tmpdir(), `gas-grid-${keyOf(cell)}-${process.pid}.json`);
+  const out = path.join(tmpdir(), `gas-grid-${keyOf(cell)}-${process.pid}.json`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [require.resolve("hardhat/internal/cli/bootstrap"), "run", "--no-compile", path.join("bench", "gas-grid.ts")], {
       cwd: path.join(__dirname, ".."),

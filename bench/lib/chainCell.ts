@@ -106,7 +106,7 @@ function nodeSeconds(chain: BenchChain, txs: readonly TxCost[]): number {
 
 /** Runs one cell on `chain`; `say` gets progress lines. */
 export async function runCell(chain: BenchChain, config: CellConfig, say: (line: string) => void = () => {}): Promise<CellResult> {
-  const { d, n, g } = config;
+  const { d, n } = config;
   const started = performance.now();
   const model = new Uint32Array(d).map((_, i) => (i * 2654435761) & 0xffff);
   let job;
