@@ -16,9 +16,9 @@ import { fundedWallet, spawnWorker, type WorkerProcess } from "../src/devnet/wor
 import { buildModel, createRng, initBackend, loadMnist, pretrain, selectSamples, writeShards, DEFAULT_MODEL_CONFIG } from "../src/ml";
 import { postJob } from "../src/owner/postJob";
 import { DEMO_RECIPE } from "../src/owner/recipe";
-import { createLogger } from "../src/worker/log";
+import { createLogger } from "../src/infra/log";
 import { withChainRetry } from "../src/worker/retry";
-import { WORKER_STAGES } from "../src/worker/stages";
+import { WORKER_STAGES } from "../src/worker/stages/names";
 import { benchClient, clientResultName, isQuick, writeResult } from "./lib/results";
 import { procMemory } from "./lib/chainMemory";
 

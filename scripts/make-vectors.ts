@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { onChainRule } from "../src/aggregation";
+import { onChainRule } from "../src/protocol";
 import {
   assignGroups,
   babyJub,

@@ -11,7 +11,7 @@ import { InvalidInputError } from "../../src/errors";
 import { l2Norm } from "../../src/aggregation";
 import { quantize, type QuantizationParameters } from "../../src/protocol/quantize";
 import { seededRng } from "../../src/protocol/rng";
-import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, MIN_GROUP_SUBMITTERS } from "../../src/protocol/roundAggregate";
+import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, MIN_GROUP_SUBMITTERS } from "../../src/protocol";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
 import type { Dataset, ModelConfig } from "../../src/ml";
 import { aggregateRound, groupSums, type RuleName } from "./simAggregate";
@@ -226,13 +226,12 @@ export class SimMarket {
       const sent = attack.apply({ own: own[d.index] ?? new Float64Array(d0), honest, n, f: spec.malicious, rng });
       return quantize(sent, attackerParams, rng);
     });
-    let start = performance.now();
+    const start = performance.now();
     const outcome = aggregateRound(spec.rule, groupSums(groups, q), {
       scaleBits: t.scaleBits, trimBps: t.trimBps, outlierFactorBps: t.outlierFactorBps, minProjectionBps: t.minProjectionBps,
     });
     for (let e = 0; e < model.length; e++) model[e] = (model[e] + outcome.aggregate[e]) >>> 0;
     const aggregateSeconds = secondsSince(start);
-    start = performance.now();
     const mo = await this.owner.applyRound(model, t.scaleBits);
     const maliciousPerGroup = groups.map((g) => g.filter(isMalicious).length);
     const norms = honest.map((u) => l2Norm(u));

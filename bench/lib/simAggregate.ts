@@ -8,7 +8,8 @@
 // dequantized group means, the result is rounded back to int32 at 2^scaleBits, and the contract's inlier test
 // (src/protocol scoreGroups) is applied to the integer means against that aggregate.
 import { InvalidInputError } from "../../src/errors";
-import { getAggregator, type OnChainRule } from "../../src/aggregation";
+import { getAggregator } from "../../src/aggregation";
+import type { OnChainRule } from "../../src/protocol";
 import { aggregateGroupSums, groupMean, scoreGroups, type GroupSum } from "../../src/protocol/roundAggregate";
 
 /** The rules the benchmarks compare. */

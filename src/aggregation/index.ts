@@ -1,4 +1,4 @@
-// Aggregation rules: float rules behind one Aggregator interface, and the on-chain integer rules.
+// Aggregation rules: float rules behind one Aggregator interface (the on-chain integer rules are in src/protocol/onChainRules.ts).
 export * from "./types";
 export * from "./validate";
 export * from "./vectorMath";
@@ -11,5 +11,4 @@ export * from "./krum";
 export * from "./multiKrum";
 export * from "./normClipping";
 export * from "./centeredClipping";
-export * from "./integerRules";
 export * from "./registry";

@@ -1,6 +1,8 @@
 // Reading and writing deployments/<network>.json: contract addresses and ABIs per network.
 import { promises as fs } from "fs";
 import path from "path";
+import { z } from "zod";
+import { addressString, readJsonFile } from "../infra/json";
 
 /** One deployed contract: where it lives and how to talk to it. */
 export interface DeployedContract {
@@ -16,6 +18,30 @@ export interface Deployment {
   client?: string;
   deployedAt: string;
   contracts: Record<string, DeployedContract>;
+}
+
+const deployedContractSchema = z.object({ address: addressString, abi: z.array(z.unknown()).optional() }).passthrough();
+
+/**
+ * A deployment record as read back: the chain id and the market's address are required, the rest is checked
+ * when present (records written by hand or by other tools may leave out the ABI, network or date).
+ */
+export const deploymentSchema = z
+  .object({
+    network: z.string().optional(),
+    chainId: z.number().int().nonnegative().safe(),
+    client: z.string().optional(),
+    deployedAt: z.string().optional(),
+    contracts: z.object({ OmniMarket: deployedContractSchema }).catchall(deployedContractSchema),
+  })
+  .passthrough();
+
+/** A deployment record as read back by readDeployment. */
+export type DeploymentRecord = z.infer<typeof deploymentSchema>;
+
+/** Reads a deployment record; a missing, malformed or incomplete one is an input error on `field`. */
+export function readDeployment(file: string, field = "deployment"): DeploymentRecord {
+  return readJsonFile(file, deploymentSchema, field);
 }
 
 /** The folder that holds one JSON file per network. */

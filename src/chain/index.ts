@@ -1,7 +1,8 @@
-// The chain layer: contract access, round state, transactions and the actions built on them.
+// The chain layer: contract access, the node connection, round state, transactions and the actions built on them.
 export * from "./market";
 export * from "./roundState";
 export * from "./txs";
 export * from "./wrap";
+export * from "./connection";
 export * from "./deployment";
 export * from "./actions";

@@ -1,7 +1,8 @@
 // Typed access to a deployed OmniMarket from any ethers runner (signer or provider).
 import { Contract, type ContractRunner } from "ethers";
-import { readFileSync } from "fs";
 import path from "path";
+import { z } from "zod";
+import { readJsonFile } from "../infra/json";
 import type { OmniMarket } from "../../typechain-types";
 
 export type { OmniMarket };
@@ -22,6 +23,12 @@ export type PhaseName = keyof typeof Phase;
 /** Credit reasons as numbered by the contract's `CreditKind` enum. */
 export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2 } as const;
 
+/** Robust rules as numbered by the contract's `Rule` enum. */
+export const Rule = { Median: 0, TrimmedMean: 1 } as const;
+
+/** Slash reasons as numbered by the contract's `SlashReason` enum. */
+export const SlashReason = { MissedSubmission: 0, MissedReveal: 1, ContradictedSeed: 2 } as const;
+
 /** The phase name for the contract's enum value. */
 export function phaseName(value: bigint | number): PhaseName {
   const name = (Object.keys(Phase) as PhaseName[]).find((key) => Phase[key] === Number(value));
@@ -31,11 +38,14 @@ export function phaseName(value: bigint | number): PhaseName {
 
 let cachedAbi: unknown[] | undefined;
 
+/** The part of a compiled artifact the market handle needs. */
+const artifactSchema = z.object({ abi: z.array(z.unknown()) });
+
 /** The market ABI from the compiled artifact (run `npx hardhat compile` first). */
 export function marketAbi(): unknown[] {
   if (!cachedAbi) {
     const file = path.join(__dirname, "..", "..", "artifacts", "contracts", "OmniMarket.sol", "OmniMarket.json");
-    cachedAbi = (JSON.parse(readFileSync(file, "utf8")) as { abi: unknown[] }).abi;
+    cachedAbi = readJsonFile(file, artifactSchema, "market artifact").abi;
   }
   return cachedAbi;
 }

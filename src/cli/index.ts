@@ -3,7 +3,8 @@ import { Command, CommanderError } from "commander";
 import { registerAggregate } from "./commands/aggregate";
 import { registerJob } from "./commands/job";
 import { registerWorker } from "./commands/worker";
-import { CliExit, EXIT_BAD_INPUT } from "./io";
+import { CliExit } from "../errors";
+import { EXIT_BAD_INPUT } from "./io";
 
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {

@@ -1,17 +1,10 @@
 // Input and output helpers shared by the CLI commands.
-import { BaseError } from "../errors";
+import { BaseError, CliExit } from "../errors";
 
 /** Exit code for bad input or arguments (the user's fault). */
 export const EXIT_BAD_INPUT = 2;
 /** Exit code for an unexpected failure. */
 export const EXIT_FAILURE = 1;
-
-/** Raised by a command to stop with `code` after its message has been printed. */
-export class CliExit extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 
 /** Reads all of stdin as UTF-8 text. */
 export async function readStdin(): Promise<string> {

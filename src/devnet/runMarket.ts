@@ -8,7 +8,7 @@ import os from "os";
 import path from "path";
 import { ZeroAddress } from "ethers";
 import { buildModel, createRng, evaluate, initBackend, loadMnist, pretrain, selectSamples, writeShards, DEFAULT_MODEL_CONFIG } from "../ml";
-import { Phase, marketAbi, marketAt, phaseName, release, writeDeployment } from "../chain";
+import { Phase, PublicModelTracker, marketAbi, marketAt, phaseName, release, writeDeployment } from "../chain";
 import { deployMarket } from "../chain/deployMarket";
 import { applyRound } from "../owner/applyRound";
 import { jobRunReport } from "../owner/jobReport";
@@ -113,12 +113,13 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
     }
 
     const rows: RoundRow[] = [];
+    const models = new PublicModelTracker(market, jobId);
     for (;;) {
       const phase = Number(await market.phase(jobId));
       const finalized = (await market.queryFilter(market.filters.RoundFinalized(jobId))).length;
       while (rows.length < finalized) {
         const round = rows.length;
-        const accuracy = await applyRound(market, jobId, round, model, own, test, r.finetune);
+        const accuracy = await applyRound(models, round, model, own, test, r.finetune);
         rows.push({ ...(await roundFacts(market, jobId, round)), accuracy });
         say(`round ${round}: accuracy ${(accuracy * 100).toFixed(2)}%, gas ${rows[round].gasUsed}, inlier groups ${rows[round].inlierGroups}/${rows[round].eligibleGroups}`);
       }

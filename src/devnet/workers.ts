@@ -6,7 +6,8 @@ import { createWriteStream } from "fs";
 import path from "path";
 import { createInterface } from "readline";
 import { Wallet, parseEther, type Signer } from "ethers";
-import { parseStageLine, type StageEvent, type WorkerStage } from "../worker/stages";
+import { DevnetError } from "../errors";
+import { parseStageLine, type StageEvent, type WorkerStage } from "../worker/stages/names";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -71,7 +72,7 @@ export function spawnWorker(args: readonly string[], privateKey: string, logFile
     if (seen) return Promise.resolve(seen);
     return new Promise<SeenStage>((resolve, reject) => {
       waiters.push({ match, resolve });
-      exited.then((code) => reject(new Error(`worker exited (code ${code}) before stage ${stage}${round === undefined ? "" : ` of round ${round}`}; see ${logFile}`)));
+      exited.then((code) => reject(new DevnetError(`worker exited (code ${code}) before stage ${stage}${round === undefined ? "" : ` of round ${round}`}; see ${logFile}`)));
     });
   };
   return { child, exited, stdout: exited.then(() => out), stages, waitForStage };

@@ -1,4 +1,5 @@
-// Errors met at the chain boundary: reverts decoded to the contract's custom error, RPC failures.
+// Errors met at the chain boundary: reverts decoded to the contract's custom error, RPC failures, a node on
+// the wrong chain or without the market, chain data that does not match its on-chain hash.
 import { BaseError } from "./base";
 
 /** A contract call reverted; `errorName` is the decoded custom error when the ABI knows it. */
@@ -32,5 +33,34 @@ export class ChainCallError extends BaseError {
 
   constructor(action: string, problem: string, cause: unknown) {
     super(`${action} failed: ${problem}`, { details: { action }, cause });
+  }
+}
+
+/** Chain data does not match the hash the contract stored. */
+export class HashChainMismatchError extends BaseError {
+  override name = "HashChainMismatchError";
+
+  constructor(what: string, expected: string, computed: string) {
+    super(`${what} does not match its on-chain hash chain`, { details: { expected, computed } });
+  }
+}
+
+/** The node answers for another chain than the one the market is recorded on. */
+export class WrongChainError extends BaseError {
+  override name = "WrongChainError";
+
+  constructor(url: string, nodeChainId: bigint, marketChainId: bigint) {
+    super(`wrong chain: ${url} is chain ${nodeChainId}, but the market is recorded on chain ${marketChainId}`, {
+      details: { url, nodeChainId: nodeChainId.toString(), marketChainId: marketChainId.toString() },
+    });
+  }
+}
+
+/** No contract is deployed at the market address on the node's chain. */
+export class NoContractError extends BaseError {
+  override name = "NoContractError";
+
+  constructor(address: string, chainId: bigint) {
+    super(`no contract at ${address} on chain ${chainId}`, { details: { address, chainId: chainId.toString() } });
   }
 }

@@ -1,6 +1,6 @@
 // Errors raised by the ML layer, under the project's BaseError: a short message that names the
 // problem, with details and the cause kept for logs.
-import { BaseError } from "../errors/base";
+import { BaseError } from "./base";
 
 /** Options shared by every ML error: an extra detail line and the underlying cause. */
 export interface MlErrorOptions {

@@ -1,8 +1,7 @@
 // Crash-safe files: every write goes to a temporary file that is flushed and renamed over the
 // target, so a kill at any moment leaves either the old content or the new, never a mix.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from "fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "fs";
 import path from "path";
-import { InvalidInputError } from "../errors";
 
 const TMP_SUFFIX = /\.\d+\.tmp$/;
 
@@ -20,20 +19,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-/** Reads a JSON file written by writeFileAtomic, or undefined when it does not exist; unreadable JSON is an input error naming `field` and the file. */
-export function readJsonIfExists<T>(file: string, field = "state file"): T | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
-  } catch (cause) {
-    throw new InvalidInputError(field, `${file} is not valid JSON`, { cause });
-  }
-}
-
-/**
- * Deletes the temporary files a killed writer left in `dir` and its subfolders (writeFileAtomic's
- * `<file>.<pid>.tmp`); returns their paths. Their targets are intact: a temporary file never replaced one.
- */
+/** Deletes the `<file>.<pid>.tmp` files a killed writeFileAtomic left in `dir` and below (their targets are intact); returns their paths. */
 export function removeTemporaries(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const removed: string[] = [];

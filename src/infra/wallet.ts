@@ -1,16 +1,8 @@
-// A data owner's keys: the Ethereum account (from an encrypted keystore or the environment) and,
-// per job, a Baby Jubjub key derived from it, so a restarted worker finds the same key again.
-import { hkdf } from "@noble/hashes/hkdf";
-import { sha256 } from "@noble/hashes/sha256";
-import { Wallet, getBytes, toUtf8Bytes, type Provider } from "ethers";
+// The account's wallet: an encrypted ethers keystore (password from the environment) or a private key from
+// the environment, connected to a provider; a failure says why, never the key.
+import { Wallet, type Provider } from "ethers";
 import { readFileSync } from "fs";
-import { BaseError } from "../errors";
-import { BABYJUB_L, publicKeyOf, seedSalt, type KeyPair } from "../protocol";
-
-/** The account's key could not be loaded; the message says why, never the key. */
-export class KeyLoadError extends BaseError {
-  override name = "KeyLoadError";
-}
+import { KeyLoadError } from "../errors";
 
 /** Where the account key comes from. */
 export interface SignerSource {
@@ -45,11 +37,4 @@ export async function loadWallet(source: SignerSource, provider: Provider): Prom
   } catch (cause) {
     throw new KeyLoadError("PRIVATE_KEY is not a valid private key", { cause });
   }
-}
-
-/** The Baby Jubjub key pair of `wallet` for one job: HKDF of the account key, domain-separated by chain, market and job. */
-export async function jobKeyPair(wallet: Wallet, chainId: bigint, market: string, jobId: bigint): Promise<KeyPair> {
-  const okm = hkdf(sha256, getBytes(wallet.privateKey), getBytes(seedSalt({ chainId, market, jobId })), toUtf8Bytes("omnimarket/v1/job-key"), 64);
-  const secretKey = (BigInt("0x" + Buffer.from(okm).toString("hex")) % (BABYJUB_L - 1n)) + 1n;
-  return { secretKey, publicKey: await publicKeyOf(secretKey) };
 }

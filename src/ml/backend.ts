@@ -1,7 +1,7 @@
 // Chooses and starts the TensorFlow.js backend: tfjs-node when installed, else wasm (with the
 // kernels it lacks registered), and the slow pure-JS cpu backend only when asked for explicitly.
 import * as tf from "@tensorflow/tfjs";
-import { BackendError } from "./errors";
+import { BackendError } from "../errors";
 import { registerWasmKernels } from "./wasmKernels";
 
 /** A backend the caller may ask for. */

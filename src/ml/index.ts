@@ -1,5 +1,5 @@
-// The ML layer: backend selection, data, the split CNN, training, evaluation and model files.
-export * from "./errors";
+// The ML layer: backend selection, data, the split CNN, training, evaluation and model files (its errors
+// are in src/errors/ml.ts).
 export * from "./backend";
 export * from "./wasmKernels";
 export * from "./rng";

@@ -2,7 +2,7 @@
 // (bottom layers: posted on-chain, trained by data owners); layers named "priv_" form the
 // PRIVATE part (the classifier head the model owner keeps). The model outputs logits.
 import * as tf from "@tensorflow/tfjs";
-import { MlConfigError } from "./errors";
+import { MlConfigError } from "../errors";
 
 /** Architecture of the CNN; JSON-serialisable so a job can carry it next to the weights. */
 export interface ModelConfig {

@@ -4,12 +4,33 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ModelFormatError } from "./errors";
+import { z } from "zod";
+import { ModelFormatError } from "../errors";
+import { parseJson } from "../infra/json";
 
 /** File names inside a model folder. */
 export const MODEL_FILES = { json: "model.json", weights: "weights.bin" } as const;
 
-const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+const BYTES_PER_VALUE = { float32: 4, int32: 4, bool: 1 } as const;
+
+/** One tensor of the manifest: a name, a shape and a dtype of known size; quantized weights are not read. */
+const weightSpecSchema = z
+  .object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.enum(["float32", "int32", "bool"]) })
+  .passthrough()
+  .refine((spec) => !spec.quantization, (spec) => ({ message: `unsupported weight entry ${JSON.stringify(spec)}` }));
+
+/** model.json as read back; fields it does not name (convertedBy, say) are let through. */
+export const modelJsonSchema = z
+  .object({
+    modelTopology: z.object({}).passthrough(),
+    // One group first (the message says what the layout is), then each of its fields.
+    weightsManifest: z
+      .custom<unknown[]>((v) => Array.isArray(v) && v.length === 1, "weightsManifest must be one group {paths, weights}")
+      .pipe(z.tuple([z.object({ paths: z.array(z.string()), weights: z.array(weightSpecSchema) }).passthrough()])),
+    format: z.string().optional(),
+    generatedBy: z.string().optional(),
+  })
+  .passthrough();
 
 function toBuffer(data: tf.io.WeightData | undefined): Buffer {
   if (data === undefined) return Buffer.alloc(0);
@@ -42,28 +63,21 @@ export function fileHandler(dir: string): tf.io.IOHandler {
 function readArtifacts(dir: string): tf.io.ModelArtifacts {
   const jsonFile = path.join(dir, MODEL_FILES.json);
   if (!existsSync(jsonFile)) throw new ModelFormatError(`${jsonFile}: model.json is missing`);
-  let json: Partial<tf.io.ModelJSON>;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(jsonFile, "utf8")) as Partial<tf.io.ModelJSON>;
+    text = readFileSync(jsonFile, "utf8");
   } catch (err) {
-    throw new ModelFormatError(`${jsonFile}: not valid JSON`, { cause: err });
+    throw new ModelFormatError(`${jsonFile}: cannot be read`, { cause: err });
   }
-  if (json === null || typeof json !== "object" || typeof json.modelTopology !== "object" || json.modelTopology === null) {
-    throw new ModelFormatError(`${jsonFile}: modelTopology must be an object`);
+  const parsed = parseJson(text, modelJsonSchema);
+  if (!parsed.ok) {
+    if (parsed.syntax) throw new ModelFormatError(`${jsonFile}: not valid JSON`, { cause: parsed.cause });
+    throw new ModelFormatError(`${jsonFile}: ${parsed.problem}`);
   }
+  const json = parsed.value;
   const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest) || manifest.length !== 1 || !Array.isArray(manifest[0]?.weights) || !Array.isArray(manifest[0]?.paths)) {
-    throw new ModelFormatError(`${jsonFile}: weightsManifest must be one group {paths, weights}`);
-  }
   const specs = manifest[0].weights;
-  let expected = 0;
-  for (const spec of specs) {
-    const bytes = BYTES_PER_VALUE[spec?.dtype];
-    if (typeof spec?.name !== "string" || !Array.isArray(spec.shape) || bytes === undefined || spec.quantization) {
-      throw new ModelFormatError(`${jsonFile}: unsupported weight entry ${JSON.stringify(spec)}`);
-    }
-    expected += spec.shape.reduce((a, b) => a * b, 1) * bytes;
-  }
+  const expected = specs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * BYTES_PER_VALUE[spec.dtype], 0);
   const weightsFile = path.join(dir, manifest[0].paths.length === 1 ? manifest[0].paths[0] : MODEL_FILES.weights);
   if (!existsSync(weightsFile)) throw new ModelFormatError(`${weightsFile}: weights file is missing`);
   const weights = readFileSync(weightsFile);
@@ -74,7 +88,7 @@ function readArtifacts(dir: string): tf.io.ModelArtifacts {
     modelTopology: json.modelTopology,
     format: json.format,
     generatedBy: json.generatedBy,
-    weightSpecs: specs,
+    weightSpecs: specs as tf.io.WeightsManifestEntry[],
     weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
   };
 }

@@ -4,7 +4,7 @@
 // default CNN: pub_conv1 kernel [3,3,1,8], bias [8]; pub_conv2 kernel [3,3,8,16], bias [16];
 // pub_dense kernel [400,32], bias [32] — 14,080 values.
 import * as tf from "@tensorflow/tfjs";
-import { WeightShapeError } from "./errors";
+import { WeightShapeError } from "../errors";
 import { publicLayersOf } from "./model";
 
 /** Name and shape of one public tensor, in flattening order. */

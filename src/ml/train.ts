@@ -3,7 +3,7 @@
 // Each call uses a fresh Adam optimiser and a seeded shuffle; loss is softmax cross-entropy on logits.
 import * as tf from "@tensorflow/tfjs";
 import { withLabels, type Dataset } from "./data/dataset";
-import { MlConfigError } from "./errors";
+import { MlConfigError } from "../errors";
 import { makeBatch, epochBatches } from "./batches";
 import { computeFeatures } from "./features";
 import { applyLayers, privateLayersOf, publicLayersOf } from "./model";

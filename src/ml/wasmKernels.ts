@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { MlError } from "./errors";
+import { MlError } from "../errors";
 
 const WASM = "wasm";
 

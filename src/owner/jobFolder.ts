@@ -3,8 +3,9 @@
 // A new version is saved into a new subfolder and becomes current only when job.json, written atomically,
 // names it: a crash at any moment leaves a consistent folder.
 import path from "path";
+import { z } from "zod";
 import { InvalidInputError } from "../errors";
-import { readJsonIfExists, writeFileAtomic } from "../worker/files";
+import { addressString, decimalString, readJsonFileIfExists, writeFileAtomic } from "../infra";
 import type { RoundRow } from "./roundReport";
 
 /** The content of <dir>/job.json. */
@@ -27,13 +28,41 @@ export interface JobRecord {
 /** The job file inside a job folder. */
 export const JOB_FILE = "job.json";
 
-/** Reads <dir>/job.json, or undefined when the folder holds none. */
+const count = z.number().int().nonnegative();
+
+/** One row of job.json's `rounds`; gas and wei amounts are decimal strings. */
+export const roundRowSchema: z.ZodType<RoundRow, z.ZodTypeDef, unknown> = z
+  .object({
+    round: count,
+    accuracy: z.number(),
+    gasUsed: decimalString,
+    chainMs: z.number(),
+    inlierGroups: count,
+    eligibleGroups: count,
+    paidWei: decimalString,
+    distances: z.array(decimalString),
+    medianDistance: decimalString,
+  })
+  .passthrough();
+
+/** The content of job.json; the job and chain ids are decimal strings, and fields it does not name are kept. */
+export const jobRecordSchema: z.ZodType<JobRecord, z.ZodTypeDef, unknown> = z
+  .object({
+    jobId: decimalString,
+    market: addressString,
+    chainId: decimalString,
+    task: z.string(),
+    model: z.string(),
+    pretrainSamples: z.number().int().positive().optional(),
+    createdAt: z.string(),
+    initialAccuracy: z.number().optional(),
+    rounds: z.array(roundRowSchema),
+  })
+  .passthrough();
+
+/** Reads <dir>/job.json, or undefined when the folder holds none; a malformed one is an input error on --dir. */
 export function readJobRecord(dir: string): JobRecord | undefined {
-  try {
-    return readJsonIfExists<JobRecord>(path.join(dir, JOB_FILE));
-  } catch (cause) {
-    throw new InvalidInputError("--dir", `${path.join(dir, JOB_FILE)} is not valid JSON`, { cause });
-  }
+  return readJsonFileIfExists(path.join(dir, JOB_FILE), jobRecordSchema, "--dir");
 }
 
 /** Reads <dir>/job.json, refusing a folder without one. */

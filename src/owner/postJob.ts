@@ -2,8 +2,8 @@
 import { encodeBytes32String, type BigNumberish } from "ethers";
 import type * as tf from "@tensorflow/tfjs";
 import { BaseError } from "../errors";
-import { packWords } from "../protocol";
-import { createJob, publishModel, type JobParameters, type OmniMarket, type TxCost } from "../chain";
+import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, packWords } from "../protocol";
+import { Rule, createJob, publishModel, type JobParameters, type OmniMarket, type TxCost } from "../chain";
 import { publicWeights, type ModelConfig } from "../ml";
 import { architectureCommitment, encodeModel } from "./modelCodec";
 
@@ -43,10 +43,10 @@ export function jobParameters(terms: JobTerms, config: ModelConfig, paramCount: 
     commitDuration: terms.durations.commit,
     submitDuration: terms.durations.submit,
     revealDuration: terms.durations.reveal,
-    rule: terms.rule === "median" ? 0 : 1,
+    rule: terms.rule === "median" ? Rule.Median : Rule.TrimmedMean,
     trimBps: terms.trimBps ?? 0,
-    outlierFactorBps: terms.outlierFactorBps ?? 40_000,
-    minProjectionBps: terms.minProjectionBps ?? 5_000,
+    outlierFactorBps: terms.outlierFactorBps ?? Number(DEFAULT_OUTLIER_FACTOR_BPS),
+    minProjectionBps: terms.minProjectionBps ?? Number(DEFAULT_MIN_PROJECTION_BPS),
     scaleBits: terms.scaleBits,
     clipNormQ: Math.round(terms.clipNorm * 2 ** terms.scaleBits),
   };

@@ -2,18 +2,7 @@
 // custom error) and enough money for the budget and the gas, so a job that would fail sends nothing.
 import { Contract, ZeroAddress, type Signer } from "ethers";
 import { chainCall, jobBudget, MAX_TX_DATA_BYTES, type JobParameters, type OmniMarket } from "../chain";
-import { BaseError } from "../errors";
-
-/** The account cannot pay for what it is about to do. */
-export class InsufficientFundsError extends BaseError {
-  override name = "InsufficientFundsError";
-
-  constructor(what: string, unit: string, needed: bigint, balance: bigint) {
-    super(`insufficient funds: ${what} needs ${needed} ${unit}, the account holds ${balance} (short by ${needed - balance} ${unit})`, {
-      details: { needed: needed.toString(), balance: balance.toString() },
-    });
-  }
-}
+import { InsufficientFundsError } from "../errors";
 
 /** Gas bound of an ERC-20 approval plus createJob (measured: about 260k for createJob). */
 const CREATE_GAS_BOUND = 400_000n;

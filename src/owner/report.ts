@@ -1,7 +1,7 @@
 // The run report: JSON with every figure, Markdown with the per-round table, and an SVG chart of
 // test accuracy (line) and gas per round (bars).
 import path from "path";
-import { writeFileAtomic } from "../worker/files";
+import { writeFileAtomic } from "../infra";
 import type { RoundRow } from "./roundReport";
 
 /** Everything a demo or job run reports. */

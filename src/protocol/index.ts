@@ -1,5 +1,6 @@
 // The protocol core: packing, quantization, keys, seeds, masks, groups and round aggregation.
 export * from "./bytes";
+export * from "./constants";
 export * from "./packing";
 export * from "./rng";
 export * from "./quantize";
@@ -9,4 +10,5 @@ export * from "./prg";
 export * from "./mask";
 export * from "./groups";
 export * from "./hashChain";
+export * from "./onChainRules";
 export * from "./roundAggregate";

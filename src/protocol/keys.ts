@@ -1,6 +1,5 @@
 // Baby Jubjub keys for the pairwise ECDH behind mask seeds (circomlibjs curve, Base8 generator,
 // prime subgroup order l), with the public-key check the contract applies at `join`.
-/// <reference path="./circomlibjs.d.ts" />
 import { randomBytes } from "node:crypto";
 import { buildBabyjub } from "circomlibjs";
 import { InvalidInputError, InvalidPublicKeyError } from "../errors";

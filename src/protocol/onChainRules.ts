@@ -4,7 +4,8 @@
 // ("Byzantine-Robust Distributed Learning: Towards Optimal Statistical Rates"). Sums are exact (no
 // int32 overflow), as in the contract's wider integer arithmetic.
 import { InvalidInputError, TooFewUpdatesError } from "../errors";
-import { sortedMedian } from "./median";
+import { sortedMedian } from "../aggregation/median";
+import { BPS, MAX_TRIM_BPS } from "./constants";
 
 /** A job's on-chain rule. */
 export type OnChainRule = { rule: "median" } | { rule: "trimmed-mean"; trimBps: number };
@@ -21,8 +22,8 @@ export function truncDiv(a: number, b: number): number {
 export function assertOnChainRule(rule: OnChainRule): void {
   if (rule.rule === "median") return;
   if (rule.rule !== "trimmed-mean") throw new InvalidInputError("rule", `must be median or trimmed-mean, got ${(rule as { rule: string }).rule}`);
-  if (!Number.isInteger(rule.trimBps) || rule.trimBps < 0 || rule.trimBps >= 5000) {
-    throw new InvalidInputError("trimBps", `must be an integer in [0, 5000), got ${rule.trimBps}`);
+  if (!Number.isInteger(rule.trimBps) || rule.trimBps < 0 || rule.trimBps >= MAX_TRIM_BPS) {
+    throw new InvalidInputError("trimBps", `must be an integer in [0, ${MAX_TRIM_BPS}), got ${rule.trimBps}`);
   }
 }
 
@@ -30,7 +31,7 @@ export function assertOnChainRule(rule: OnChainRule): void {
 export function onChainRuleOfSorted(sorted: Int32Array, rule: OnChainRule): number {
   if (rule.rule === "median") return sortedMedian(sorted, (low, high) => truncDiv(low + high, 2));
   const e = sorted.length;
-  const b = Math.floor((e * rule.trimBps) / 10000);
+  const b = Math.floor((e * rule.trimBps) / BPS);
   let sum = 0;
   for (let k = b; k < e - b; k++) sum += sorted[k];
   return truncDiv(sum, e - 2 * b);

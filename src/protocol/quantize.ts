@@ -6,6 +6,7 @@
 // E[q] = 2^s · x_clipped.
 import { InvalidInputError, QuantizationOverflowError } from "../errors";
 import { clipToNorm } from "../aggregation/normClipping";
+import { MAX_SCALE_BITS } from "./constants";
 import { secureRng, type Rng } from "./rng";
 
 /** The quantization parameters of a job. */
@@ -21,8 +22,8 @@ const INT32_LIMIT = 2 ** 31;
 /** Checks s and clipNormQ, and that maxGroupSize · (clipNormQ + 1) < 2^31 so no honest group sum wraps. */
 export function assertQuantizationParameters(params: QuantizationParameters, maxGroupSize: number): void {
   const { scaleBits, clipNormQ } = params;
-  if (!Number.isInteger(scaleBits) || scaleBits < 0 || scaleBits > 30) {
-    throw new InvalidInputError("scaleBits", `must be an integer in [0, 30], got ${scaleBits}`);
+  if (!Number.isInteger(scaleBits) || scaleBits < 0 || scaleBits > MAX_SCALE_BITS) {
+    throw new InvalidInputError("scaleBits", `must be an integer in [0, ${MAX_SCALE_BITS}], got ${scaleBits}`);
   }
   if (!Number.isSafeInteger(clipNormQ) || clipNormQ < 0) {
     throw new InvalidInputError("clipNormQ", `must be a non-negative integer, got ${clipNormQ}`);

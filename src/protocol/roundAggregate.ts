@@ -3,11 +3,10 @@
 // squared distance to the aggregate and dot product with it, and the inlier test: distance against the
 // median distance, projection (dot / aggNorm) against minProjectionBps.
 import { InvalidInputError } from "../errors";
-import { assertOnChainRule, bigintMedian, onChainRuleOfSorted, truncDiv, type OnChainRule } from "../aggregation/integerRules";
+import { assertOnChainRule, bigintMedian, onChainRuleOfSorted, truncDiv, type OnChainRule } from "./onChainRules";
+import { BPS, MIN_GROUP_SUBMITTERS } from "./constants";
 import { unmaskGroupSum, type RevealedSeed } from "./mask";
 
-/** Fewest submitters a group needs to be eligible. */
-export const MIN_GROUP_SUBMITTERS = 3;
 /** The default outlier factor: squared distance at most 4× the median (distance at most 2×). */
 export const DEFAULT_OUTLIER_FACTOR_BPS = 40000n;
 /** The default projection bound: a group mean's projection on the aggregate at least 1/2. */
@@ -74,14 +73,15 @@ export function inlierFlags(params: InlierFlagsParameters): boolean[] {
   const outlierFactorBps = params.outlierFactorBps ?? DEFAULT_OUTLIER_FACTOR_BPS;
   const minProjectionBps = params.minProjectionBps ?? DEFAULT_MIN_PROJECTION_BPS;
   if (typeof outlierFactorBps !== "bigint" || outlierFactorBps < 0n) throw new InvalidInputError("outlierFactorBps", "must be a non-negative bigint");
-  if (typeof minProjectionBps !== "bigint" || minProjectionBps < 0n || minProjectionBps > 10000n) {
-    throw new InvalidInputError("minProjectionBps", "must be a bigint in [0, 10000]");
+  if (typeof minProjectionBps !== "bigint" || minProjectionBps < 0n || minProjectionBps > BigInt(BPS)) {
+    throw new InvalidInputError("minProjectionBps", `must be a bigint in [0, ${BPS}]`);
   }
   if (typeof aggNorm !== "bigint" || aggNorm < 0n) throw new InvalidInputError("aggNorm", "must be a non-negative bigint");
   if (dots.length !== dists.length) throw new InvalidInputError("dots", `has ${dots.length} entries, expected ${dists.length}`);
   const med = bigintMedian(dists);
   const bound = minProjectionBps * aggNorm;
-  return dists.map((dist, q) => 10000n * dist <= outlierFactorBps * med && (minProjectionBps === 0n || 10000n * dots[q] >= bound));
+  const bps = BigInt(BPS);
+  return dists.map((dist, q) => bps * dist <= outlierFactorBps * med && (minProjectionBps === 0n || bps * dots[q] >= bound));
 }
 
 // Σ (a_i − b_i)^2 exactly: small squares add up in a double while it stays below 2^52, then flush.

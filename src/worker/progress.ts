@@ -1,6 +1,6 @@
 // Training progress for a person watching: a live bar on a terminal, one line per epoch otherwise.
 import type { TrainProgress } from "../ml";
-import type { Logger } from "./log";
+import type { Logger } from "../infra/log";
 
 const WIDTH = 24;
 

@@ -2,7 +2,7 @@
 // never reverts (a revert is an answer).
 import { chainCall } from "../chain/wrap";
 import { ChainRequestError } from "../errors/chain";
-import type { Logger } from "./log";
+import type { Logger } from "../infra/log";
 
 /** How long and how often to retry. */
 export interface RetryOptions {

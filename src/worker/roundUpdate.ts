@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "fs";
 import path from "path";
 import { quantize } from "../protocol";
 import type { RoundState } from "../chain";
-import { writeFileAtomic } from "./files";
+import { writeFileAtomic } from "../infra/files";
 import type { DataOwnerTrainer } from "./trainer";
 
 /**

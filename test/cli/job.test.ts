@@ -22,7 +22,7 @@ import { DEFAULT_MODEL_CONFIG, buildModel, initBackend, loadModel, publicWeights
 import { architectureCommitment, encodeModel } from "../../src/owner/modelCodec";
 import type { JobRecord } from "../../src/owner/jobFolder";
 import { dequantize } from "../../src/protocol";
-import { jobKeyPair } from "../../src/worker/identity";
+import { jobKeyPair } from "../../src/worker/jobKey";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "omni.js");

@@ -30,7 +30,7 @@ async function e2eFixture() {
 
 /** Plays the round and checks the chain against roundAggregate; returns the finalize receipt. */
 async function playAndCompare(job: Job, round: bigint, plan: RoundPlan) {
-  const played = await playRound(job, round, plan);
+  const played = await playRound(job, plan);
   const groups = played.eligible.map((k) => {
     const subs = played.groups[k].filter((i) => played.masked.has(i));
     return {

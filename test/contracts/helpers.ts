@@ -1,39 +1,45 @@
-// Shared fixtures and a round driver for the contract tests: deploys the market, creates, publishes and
-// fills jobs, and runs rounds with real Baby Jubjub keys, HKDF pair seeds and keccak masks from
-// src/protocol, reading groups and participation from chain data only.
+// Fixtures and the round driver of the contract tests, in process on Hardhat's network: deploys the market,
+// creates, publishes and fills jobs, and runs rounds through the chain actions of src/chain/actions (the code
+// the worker runs), with real Baby Jubjub keys, HKDF pair seeds and keccak masks, reading groups, required
+// reveals and eligible groups with readRoundState. A test that injects a fault calls the contract itself.
+// The other round drivers: bench/lib/driver.ts (benchmarks), test/e2e/scriptedJob.ts (a worker process with
+// scripted peers), src/devnet/runMarket.ts (the market with worker processes), bench/lib/sim.ts (no chain).
 import { ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Signer, ContractTransactionReceipt } from "ethers";
-import { deployMarket } from "../../src/chain/deployMarket";
-import { popcount } from "../../src/chain/roundState";
+import type { Signer } from "ethers";
 import {
-  chunkBytes,
-  ecdhSharedX,
-  maskVector,
-  packWords,
-  pairSeed,
-  publicKeyOf,
-  seedCommitment,
-  unpackWords,
-  type KeyPair,
-} from "../../src/protocol";
+  Phase as ChainPhase,
+  Rule,
+  SlashReason as ChainSlashReason,
+  aggregateChunks,
+  commitSeeds,
+  createJob,
+  fetchSubmissions,
+  hasBit,
+  joinJob,
+  pairSeeds,
+  popcount,
+  publishModel,
+  readRoundState,
+  release,
+  revealSeeds,
+  submitMasked,
+  type Member,
+  type Submissions,
+  type TxCost,
+} from "../../src/chain";
+import { deployMarket } from "../../src/chain/deployMarket";
+import { packWords, publicKeyOf, unpackWords, type KeyPair } from "../../src/protocol";
 import type { OmniMarket } from "../../typechain-types";
-import type { JobParamsStruct } from "../../typechain-types/contracts/OmniMarket";
 
 export const ETH = ethers.ZeroAddress;
 export const DURATION = 1000;
-export const Phase = {
-  Publishing: 0n,
-  Joining: 1n,
-  Commit: 2n,
-  Submit: 3n,
-  Reveal: 4n,
-  Aggregate: 5n,
-  Completed: 6n,
-  Cancelled: 7n,
-} as const;
-export const Rule = { Median: 0, TrimmedMean: 1 } as const;
-export const SlashReason = { MissedSubmission: 0n, MissedReveal: 1n, ContradictedSeed: 2n } as const;
+/** An enum of src/chain with bigint values, as the contract's views and events return them. */
+const asBigInts = <T extends Record<string, number>>(values: T): { readonly [K in keyof T]: bigint } =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [key, BigInt(value)])) as { [K in keyof T]: bigint };
+export const Phase = asBigInts(ChainPhase);
+export const SlashReason = asBigInts(ChainSlashReason);
+export { Rule };
 
 export type Params = {
   taskTag: string;
@@ -85,6 +91,7 @@ export function jobParams(overrides: Partial<Params> = {}): Params {
   };
 }
 
+/** The budget a job escrows, as the tests expect it: numDOs · rounds · rewardPerRound. */
 export function budgetOf(p: Params): bigint {
   return BigInt(p.numDOs) * BigInt(p.rounds) * p.rewardPerRound;
 }
@@ -111,6 +118,8 @@ export interface Job {
   keys: KeyPair[];
   chainId: bigint;
   model: Uint32Array;
+  /** Roster index i → data owner i, acting with key i (through dos[i] when it joined with joinAs). */
+  members: Member[];
 }
 
 /** Deploys the market; returns it with the signers (0: deployer, 1: MO, 2..: DOs). */
@@ -131,15 +140,9 @@ export async function fundedSigners(count: number): Promise<Signer[]> {
   return out;
 }
 
-/** Creates a job (approving the budget for an ERC-20 job) and returns its id. */
-export async function createJob(market: OmniMarket, mo: Signer, p: Params): Promise<bigint> {
-  const budget = budgetOf(p);
-  if (p.token !== ETH) {
-    const token = await ethers.getContractAt("MockERC20", p.token);
-    await token.connect(mo).approve(await market.getAddress(), budget);
-  }
-  await market.connect(mo).createJob(p, { value: p.token === ETH ? budget : 0n });
-  return market.jobCount();
+/** Creates a job from the MO's account with the createJob action (approving an ERC-20 budget); returns its id. */
+export async function createJobAs(market: OmniMarket, mo: Signer, p: Params): Promise<bigint> {
+  return (await createJob({ market: market.connect(mo), params: p })).jobId;
 }
 
 /** A deterministic public model of d int32 values. */
@@ -149,38 +152,27 @@ export function modelOf(d: number): Uint32Array {
   return v;
 }
 
-/** Words per publishModel call in the fixtures (about 10.5M gas of calldata floor). */
-export const PUBLISH_WORDS = 8192;
-
-/** Posts the whole model, PUBLISH_WORDS words per call. */
-export async function publish(market: OmniMarket, mo: Signer, jobId: bigint, model: Uint32Array) {
-  const bytes = packWords(model);
-  const words = bytes.length / 32;
-  for (let first = 0; first < words; first += PUBLISH_WORDS) {
-    const last = Math.min(first + PUBLISH_WORDS, words);
-    await market.connect(mo).publishModel(jobId, first, bytes.subarray(first * 32, last * 32));
-  }
+/** Posts the whole model from the MO's account with the publishModel action; returns the costs. */
+export async function publish(market: OmniMarket, mo: Signer, jobId: bigint, model: Uint32Array): Promise<TxCost[]> {
+  return publishModel(market.connect(mo), jobId, packWords(model));
 }
 
-/** Joins DO `i` (signer dos[i], key i), approving the stake for an ERC-20 job. */
-export async function joinAs(market: OmniMarket, dos: Signer[], jobId: bigint, p: Params, i: number) {
-  const { publicKey } = await keyPair(i);
-  if (p.token !== ETH) {
-    const token = await ethers.getContractAt("MockERC20", p.token);
-    await token.connect(dos[i]).approve(await market.getAddress(), p.stake);
-  }
-  return market.connect(dos[i]).join(jobId, publicKey[0], publicKey[1], { value: p.token === ETH ? p.stake : 0n });
+/** Joins DO `i` (signer dos[i], key i) with the joinJob action; returns the join's cost (event matchers take it). */
+export async function joinAs(market: OmniMarket, dos: Signer[], jobId: bigint, i: number): Promise<TxCost> {
+  const txs = await joinJob(market.connect(dos[i]), jobId, (await keyPair(i)).publicKey);
+  return txs[txs.length - 1];
 }
 
 /** Creates, publishes and fills a job; round 0 is open afterwards. */
 export async function openJob(market: OmniMarket, mo: Signer, dos: Signer[], p: Params): Promise<Job> {
-  const jobId = await createJob(market, mo, p);
+  const jobId = await createJobAs(market, mo, p);
   const model = modelOf(p.paramCount);
   await publish(market, mo, jobId, model);
-  for (let i = 0; i < p.numDOs; i++) await joinAs(market, dos, jobId, p, i);
+  for (let i = 0; i < p.numDOs; i++) await joinAs(market, dos, jobId, i);
   const keys = await Promise.all(Array.from({ length: p.numDOs }, (_, i) => keyPair(i)));
+  const members = keys.map((k, index) => ({ market: market.connect(dos[index]), jobId, index, secretKey: k.secretKey, sharedX: new Map() }));
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  return { market, address: await market.getAddress(), jobId, p, mo, dos, keys, chainId, model };
+  return { market, address: await market.getAddress(), jobId, p, mo, dos, keys, chainId, model, members };
 }
 
 /** What each member does in a round (roster indices). */
@@ -190,19 +182,6 @@ export interface RoundPlan {
   liars?: number[]; // reveal a seed that contradicts their commitment
   silent?: number[]; // never make a required reveal
   updates?: Map<number, Uint32Array>;
-}
-
-const sharedCache = new Map<string, bigint>();
-/** The pair seed of roster indices i and j in the job's round. */
-export async function seedOf(job: Job, round: bigint, i: number, j: number): Promise<string> {
-  const [lo, hi] = i < j ? [i, j] : [j, i];
-  const key = `${lo}:${hi}`;
-  let x = sharedCache.get(key);
-  if (x === undefined) {
-    x = await ecdhSharedX(job.keys[lo].secretKey, job.keys[hi].publicKey);
-    sharedCache.set(key, x);
-  }
-  return pairSeed(x, { chainId: job.chainId, market: job.address, jobId: job.jobId, round }, lo, hi);
 }
 
 /** A deterministic small update for member i in a round. */
@@ -216,124 +195,88 @@ export async function groupsOf(job: Job): Promise<number[][]> {
   return (await job.market.groups(job.jobId)).map((g) => g.map(Number));
 }
 
-export function has(bits: bigint, i: number): boolean {
-  return ((bits >> BigInt(i)) & 1n) === 1n;
+/** Events `name` of the market in a mined transaction. */
+async function eventsIn(job: Job, tx: TxCost, name: string) {
+  const receipt = await ethers.provider.getTransactionReceipt(tx.hash);
+  const events = receipt!.logs.map((log) => job.market.interface.parseLog(log));
+  return events.filter((event) => event?.name === name).map((event) => event!);
 }
 
-/** Member i's honest commitments for the round: one per group peer, ascending peer index. */
-export async function commitmentsOf(job: Job, round: bigint, groups: number[][], i: number): Promise<string[]> {
-  const commitments = [];
-  for (const j of groups.find((g) => g.includes(i))!) {
-    if (j === i) continue;
-    const [lo, hi] = i < j ? [i, j] : [j, i];
-    commitments.push(seedCommitment({ chainId: job.chainId, market: job.address, jobId: job.jobId, round }, lo, hi, await seedOf(job, round, i, j)));
-  }
-  return commitments;
-}
-
-/** Every round member not in plan.noCommit commits honest commitments for all its group peers. */
-export async function commitAll(job: Job, round: bigint, plan: RoundPlan = {}) {
+/** Every round member not in plan.noCommit commits with the commitSeeds action, group by group; returns the groups. */
+export async function commitAll(job: Job, plan: RoundPlan = {}): Promise<number[][]> {
   const groups = await groupsOf(job);
-  for (const group of groups) {
-    for (const i of group) {
-      if (plan.noCommit?.includes(i)) continue;
-      await job.market.connect(job.dos[i]).commitSeeds(job.jobId, round, await commitmentsOf(job, round, groups, i));
-    }
-  }
+  for (const i of groups.flat()) if (!plan.noCommit?.includes(i)) await commitSeeds(job.members[i]);
   return groups;
 }
 
-/** The packed masked vector of member i (masks with its active peers read from chain). */
-export async function maskedOf(job: Job, round: bigint, i: number, update: Uint32Array): Promise<Uint8Array> {
-  const active = await job.market.activePeers(job.jobId, i);
-  const peers = [];
-  for (let j = 0; j < job.p.numDOs; j++) if (has(active, j)) peers.push({ index: j, seed: await seedOf(job, round, i, j) });
-  return packWords(await maskVector(update, i, peers));
-}
-
-/** Committers not in plan.dropouts and with at least two active peers submit their whole masked vector in one call. */
-export async function submitAll(job: Job, round: bigint, groups: number[][], plan: RoundPlan = {}) {
-  const info = await job.market.roundInfo(job.jobId);
-  const masked = new Map<number, Uint8Array>();
-  for (const group of groups) {
-    for (const i of group) {
-      if (!has(info.committed, i) || plan.dropouts?.includes(i)) continue;
-      if (popcount(await job.market.activePeers(job.jobId, i)) < 2) continue; // the contract refuses such a vector
-      const update = plan.updates?.get(i) ?? updateOf(job.p.paramCount, i, round);
-      const bytes = await maskedOf(job, round, i, update);
-      masked.set(i, bytes);
-      await job.market.connect(job.dos[i]).submitMasked(job.jobId, round, 0, bytes);
-    }
+/**
+ * Committers not in plan.dropouts submit their update with the submitMasked action, group by group, except
+ * those with fewer than two active peers (the contract refuses their vector; the worker does not send it).
+ * Returns the round's submissions as read back from calldata.
+ */
+export async function submitAll(job: Job, plan: RoundPlan = {}): Promise<Submissions> {
+  const { round, groups, committed } = await readRoundState(job.market, job.jobId);
+  for (const i of groups.flatMap((g) => g.members)) {
+    if (!hasBit(committed, i) || plan.dropouts?.includes(i)) continue;
+    if (popcount(await job.market.activePeers(job.jobId, i)) < 2) continue;
+    await submitMasked(job.members[i], plan.updates?.get(i) ?? updateOf(job.p.paramCount, i, BigInt(round)));
   }
-  return masked;
+  return fetchSubmissions(job.market, job.jobId, round);
 }
 
-/** The dropped peers member i must reveal seeds for, from chain data. */
-export async function revealTargetsOf(job: Job, groups: number[][], i: number): Promise<number[]> {
-  const info = await job.market.roundInfo(job.jobId);
-  const group = groups.find((g) => g.includes(i))!;
-  if (group.filter((j) => has(info.submitted, j)).length < 3) return [];
-  const active = await job.market.activePeers(job.jobId, i);
-  return group.filter((j) => has(active, j) && has(info.committed, j) && !has(info.submitted, j));
+/** An honest reveal as the chain recorded it (SeedsRevealed). */
+export interface Reveal {
+  submitter: number;
+  dropped: number;
+  seed: string;
 }
 
-/** Submitters make their required reveals (liars with a wrong first seed, silent ones not at all). */
-export async function revealAll(job: Job, round: bigint, groups: number[][], plan: RoundPlan = {}) {
-  const reveals: { submitter: number; dropped: number; seed: string }[] = [];
-  const info = await job.market.roundInfo(job.jobId);
+/**
+ * Submitters make their required reveals with the revealSeeds action, group by group; plan.silent ones do
+ * not, plan.liars reveal a wrong first seed. Returns the honest reveals.
+ */
+export async function revealAll(job: Job, plan: RoundPlan = {}): Promise<Reveal[]> {
+  const { round, groups } = await readRoundState(job.market, job.jobId);
+  const reveals: Reveal[] = [];
   for (const group of groups) {
-    for (const i of group) {
-      if (!has(info.submitted, i) || plan.silent?.includes(i)) continue;
-      const targets = await revealTargetsOf(job, groups, i);
-      if (targets.length === 0) continue;
-      const seeds = await Promise.all(targets.map((j) => seedOf(job, round, i, j)));
-      if (plan.liars?.includes(i)) seeds[0] = ethers.id("a lie");
-      else targets.forEach((j, t) => reveals.push({ submitter: i, dropped: j, seed: seeds[t] }));
-      await job.market.connect(job.dos[i]).revealSeeds(job.jobId, round, targets, seeds);
+    for (const i of group.submitters) {
+      const peers = group.requiredReveals.get(i);
+      if (!peers || plan.silent?.includes(i)) continue;
+      const member = job.members[i];
+      if (plan.liars?.includes(i)) {
+        const seeds = await pairSeeds(member, round, peers);
+        seeds[0] = ethers.id("a lie");
+        // Deliberate fault: a seed that contradicts the liar's own commitment.
+        await member.market.revealSeeds(job.jobId, round, peers, seeds);
+        continue;
+      }
+      const tx = await revealSeeds(member);
+      if (!tx) continue;
+      for (const { args } of await eventsIn(job, tx, "SeedsRevealed")) {
+        args.droppedPeers.forEach((dropped: bigint, k: number) => reveals.push({ submitter: i, dropped: Number(dropped), seed: args.seeds[k] }));
+      }
     }
   }
   return reveals;
 }
 
-/** Eligible groups (indices), from chain data, as the contract decides them. */
-export async function eligibleGroupsOf(job: Job, groups: number[][]): Promise<number[]> {
-  const info = await job.market.roundInfo(job.jobId);
-  const out = [];
-  for (let k = 0; k < groups.length; k++) {
-    const subs = groups[k].filter((i) => has(info.submitted, i));
-    if (subs.length < 3 || subs.some((i) => has(info.contradicted, i))) continue;
-    let ok = true;
-    for (const i of subs) if (!has(info.revealed, i) && (await revealTargetsOf(job, groups, i)).length > 0) ok = false;
-    if (ok) out.push(k);
-  }
-  return out;
+/** The round's eligible groups (indices), as readRoundState derives them from chain data. */
+export async function eligibleGroupsOf(job: Job): Promise<number[]> {
+  return (await readRoundState(job.market, job.jobId)).groups.filter((g) => g.eligible).map((g) => g.index);
 }
 
-/** The aggregateChunk data of chunk k: eligible groups ascending, submitters ascending. */
-export async function chunkData(job: Job, groups: number[][], eligible: number[], masked: Map<number, Uint8Array>, k: number) {
-  const info = await job.market.roundInfo(job.jobId);
-  const { chunkWords } = await job.market.jobInfo(job.jobId);
-  const parts: Uint8Array[] = [];
-  for (const g of eligible) for (const i of groups[g]) if (has(info.submitted, i)) parts.push(chunkBytes(masked.get(i)!, k, Number(chunkWords)));
-  return ethers.concat(parts);
-}
-
-/** Aggregates every chunk; returns the aggregate bytes read back from the events and the receipts. */
-export async function aggregateAll(job: Job, round: bigint, groups: number[][], masked: Map<number, Uint8Array>) {
-  const eligible = await eligibleGroupsOf(job, groups);
-  const { chunkCount } = await job.market.jobInfo(job.jobId);
-  const receipts: ContractTransactionReceipt[] = [];
+/**
+ * Aggregates every remaining chunk with the aggregateChunks action, without finalizing; submissions are read
+ * from calldata unless given (a member that submits through a contract is not in the calldata the action
+ * decodes). Returns the eligible groups, the chunks' costs and the aggregate read back from the events.
+ */
+export async function aggregateAll(job: Job, given?: Submissions) {
+  const eligible = await eligibleGroupsOf(job);
+  const aggregated = await aggregateChunks(job.market, job.jobId, given);
+  if (!aggregated) throw new Error(`job ${job.jobId} is not in its aggregate phase`);
   const words: string[] = [];
-  for (let k = 0; k < Number(chunkCount); k++) {
-    const data = await chunkData(job, groups, eligible, masked, k);
-    const receipt = (await (await job.market.aggregateChunk(job.jobId, round, k, data)).wait())!;
-    receipts.push(receipt);
-    for (const log of receipt.logs) {
-      const parsed = job.market.interface.parseLog(log);
-      if (parsed?.name === "AggregateChunkComputed") words.push(parsed.args.words);
-    }
-  }
-  return { eligible, receipts, aggregate: ethers.getBytes(ethers.concat(words)) };
+  for (const chunk of aggregated.chunks) for (const { args } of await eventsIn(job, chunk, "AggregateChunkComputed")) words.push(args.words);
+  return { eligible, chunks: aggregated.chunks, aggregate: ethers.getBytes(ethers.concat(words)) };
 }
 
 /** Moves the clock past a deadline. */
@@ -341,16 +284,16 @@ export async function passDeadline(deadline: bigint) {
   await time.increaseTo(deadline + 1n);
 }
 
-/** Runs a whole round per plan, passing deadlines where someone does not act; does not finalize. */
-export async function playRound(job: Job, round: bigint, plan: RoundPlan = {}) {
-  const groups = await commitAll(job, round, plan);
+/** Runs the current round per plan, passing deadlines where someone does not act; does not finalize. */
+export async function playRound(job: Job, plan: RoundPlan = {}) {
+  const groups = await commitAll(job, plan);
   if (plan.noCommit?.length) await passDeadline((await job.market.roundInfo(job.jobId)).commitDeadline);
-  const masked = await submitAll(job, round, groups, plan);
+  const masked = await submitAll(job, plan);
   if (plan.dropouts?.length) await passDeadline((await job.market.roundInfo(job.jobId)).submitDeadline);
-  const reveals = await revealAll(job, round, groups, plan);
+  const reveals = await revealAll(job, plan);
   if (plan.silent?.length) await passDeadline((await job.market.roundInfo(job.jobId)).revealDeadline);
-  const { eligible, aggregate, receipts } = await aggregateAll(job, round, groups, masked);
-  return { groups, masked, reveals, eligible, aggregate, receipts };
+  const { eligible, aggregate, chunks } = await aggregateAll(job, masked);
+  return { groups, masked, reveals, eligible, aggregate, chunks };
 }
 
 /** Balance of `who` in ETH (token = ETH) or in an ERC-20. */
@@ -359,15 +302,10 @@ export async function assetBalance(token: string, who: string): Promise<bigint> 
   return (await ethers.getContractAt("MockERC20", token)).balanceOf(who);
 }
 
-/** Releases every credit of `accounts` in `token`; returns the total sent. */
+/** Releases every credit of `accounts` in `token` with the release action; returns the total sent. */
 export async function releaseAll(market: OmniMarket, token: string, accounts: string[]): Promise<bigint> {
   let total = 0n;
-  for (const who of accounts) {
-    const amount = await market.releasable(token, who);
-    if (amount === 0n) continue;
-    await market.release(token, who);
-    total += amount;
-  }
+  for (const who of accounts) total += (await release(market, token, who))?.amount ?? 0n;
   return total;
 }
 

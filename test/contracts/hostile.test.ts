@@ -7,6 +7,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface, MaxUint256 } from "ethers";
 import { OmniMarket__factory } from "../../typechain-types";
+import { aggregateRound, cancel, maskedUpdate, pairSeeds, release, seedCommitments, submitMasked } from "../../src/chain";
 import { chunkBytes, seedCommitment } from "../../src/protocol";
 import {
   ETH,
@@ -16,14 +17,12 @@ import {
   assetBalance,
   budgetOf,
   commitAll,
-  commitmentsOf,
-  createJob,
+  createJobAs,
   deployFixture,
   groupsOf,
   jobParams,
   joinAs,
   keyPair,
-  maskedOf,
   modelOf,
   openJob,
   passDeadline,
@@ -31,7 +30,6 @@ import {
   publish,
   releaseAll,
   revealAll,
-  seedOf,
   submitAll,
   updateOf,
   type Job,
@@ -53,22 +51,25 @@ async function receiverFixture() {
   const f = await deployFixture();
   const receiver = await ethers.deployContract("HostileReceiver", [f.address]);
   const p = jobParams({ rounds: 1 });
-  const jobId = await createJob(f.market, f.mo, p);
+  const jobId = await createJobAs(f.market, f.mo, p);
   const model = modelOf(p.paramCount);
   await publish(f.market, f.mo, jobId, model);
   const keys = await Promise.all(Array.from({ length: p.numDOs }, (_, i) => keyPair(i)));
+  // Member 0 is the receiver: its own calls go through `forward`, which the actions cannot send, so it sends
+  // what the actions' building blocks compute for it.
   await receiver.forward(encode("join", [jobId, ...keys[0].publicKey]), { value: p.stake });
-  for (let i = 1; i < p.numDOs; i++) await joinAs(f.market, f.dos, jobId, p, i);
+  for (let i = 1; i < p.numDOs; i++) await joinAs(f.market, f.dos, jobId, i);
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  const job: Job = { market: f.market, address: f.address, jobId, p, mo: f.mo, dos: f.dos, keys, chainId, model };
-  const groups = await commitAll(job, 0n, { noCommit: [0] });
-  await receiver.forward(encode("commitSeeds", [jobId, 0n, await commitmentsOf(job, 0n, groups, 0)]));
-  const masked = await submitAll(job, 0n, groups, { dropouts: [0] });
-  const own = await maskedOf(job, 0n, 0, updateOf(p.paramCount, 0, 0n));
+  const members = keys.map((k, index) => ({ market: index === 0 ? f.market : f.market.connect(f.dos[index]), jobId, index, secretKey: k.secretKey, sharedX: new Map() }));
+  const job: Job = { market: f.market, address: f.address, jobId, p, mo: f.mo, dos: f.dos, keys, chainId, model, members };
+  await commitAll(job, { noCommit: [0] });
+  await receiver.forward(encode("commitSeeds", [jobId, 0n, (await seedCommitments(members[0])).commitments]));
+  const masked = await submitAll(job, { dropouts: [0] });
+  const own = (await maskedUpdate(members[0], updateOf(p.paramCount, 0, 0n))).packed;
   await receiver.forward(encode("submitMasked", [jobId, 0n, 0n, own]));
+  // A submission relayed through a contract is not in the calldata the aggregation reads: hand it over.
   masked.set(0, own);
-  await aggregateAll(job, 0n, groups, masked);
-  await f.market.finalizeRound(jobId, 0n);
+  await aggregateRound(f.market, jobId, masked);
   return { ...f, receiver, job, who: await receiver.getAddress(), owed: p.stake + p.rewardPerRound };
 }
 
@@ -87,11 +88,11 @@ async function hostileTokenFixture() {
 /** A hostile-token job cancelled with DOs 0 and 1 on the roster: the MO is owed the budget, each DO its stake. */
 async function cancelledTokenJobFixture() {
   const f = await hostileTokenFixture();
-  const jobId = await createJob(f.market, f.mo, f.p);
+  const jobId = await createJobAs(f.market, f.mo, f.p);
   await publish(f.market, f.mo, jobId, modelOf(f.p.paramCount));
-  for (const i of [0, 1]) await joinAs(f.market, f.dos, jobId, f.p, i);
+  for (const i of [0, 1]) await joinAs(f.market, f.dos, jobId, i);
   await time.increaseTo((await f.market.jobInfo(jobId)).joinDeadline + 1n);
-  await f.market.cancel(jobId);
+  await cancel({ market: f.market, jobId });
   return { ...f, jobId };
 }
 
@@ -123,7 +124,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       const p = jobParams({ token: f.token, numDOs: 8, groupSize: 4, rounds: 1, paramCount: 8 * (chunkWords + 2) - 3 });
       const job = await openJob(f.market, f.mo, f.dos, p);
       const other = await openJob(f.market, f.mo, f.dos, jobParams({ token: f.token, rounds: 1 }));
-      await commitAll(other, 0n);
+      await commitAll(other);
       return { ...f, job, other, chunkWords };
     }
 
@@ -137,7 +138,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       const { job, token, mo, dos } = await loadFixture(eightFixture);
       const { market, jobId, p } = job;
       const vanisher = (await groupsOf(job))[0][0];
-      const r0 = await playRound(job, 0n, { dropouts: [vanisher] });
+      const r0 = await playRound(job, { dropouts: [vanisher] });
       // Its three group peers revealed the seeds they share with it, so its masks cancel out of their sum.
       expect(r0.reveals.map((r) => r.dropped)).to.deep.equal([vanisher, vanisher, vanisher]);
       expect(r0.eligible).to.deep.equal([0, 1]);
@@ -145,7 +146,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
         .to.emit(market, "MemberSlashed")
         .withArgs(jobId, 0n, vanisher, SlashReason.MissedSubmission, p.stake);
       expect((await market.roundInfo(jobId)).members).to.equal(255n ^ (1n << BigInt(vanisher)));
-      await playRound(job, 1n);
+      await playRound(job);
       const paid = 14n * p.rewardPerRound;
       await expect(market.finalizeRound(jobId, 1n))
         .to.emit(market, "JobCompleted")
@@ -167,29 +168,31 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
     it("identifies and slashes a DO whose reveal contradicts its commitment, and pays the others", async function () {
       const { job, token, mo } = await loadFixture(eightFixture);
       const { market, jobId, p, dos } = job;
-      const groups = await commitAll(job, 0n);
+      const groups = await commitAll(job);
       const [dropout, liar] = groups[0];
-      const masked = await submitAll(job, 0n, groups, { dropouts: [dropout] });
+      const masked = await submitAll(job, { dropouts: [dropout] });
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
       const lie = ethers.id("not the seed");
       const ctx = { chainId: job.chainId, market: job.address, jobId, round: 0n };
       const [lo, hi] = [Math.min(dropout, liar), Math.max(dropout, liar)];
+      const [seed] = await pairSeeds(job.members[liar], 0, [dropout]);
       // The liar's own commitment is what convicts it: the honest seed opens it, the lie does not.
-      expect(await market.commitment(jobId, liar, dropout)).to.equal(seedCommitment(ctx, lo, hi, await seedOf(job, 0n, liar, dropout)));
+      expect(await market.commitment(jobId, liar, dropout)).to.equal(seedCommitment(ctx, lo, hi, seed));
       expect(seedCommitment(ctx, lo, hi, lie)).to.not.equal(await market.commitment(jobId, liar, dropout));
+      // Deliberate fault, sent raw: the lie.
       await expect(market.connect(dos[liar]).revealSeeds(jobId, 0n, [dropout], [lie]))
         .to.emit(market, "SeedContradicted")
         .withArgs(jobId, 0n, liar, dropout);
-      await revealAll(job, 0n, groups, { silent: [liar] });
+      await revealAll(job, { silent: [liar] });
       expect(await market.phase(jobId)).to.equal(Phase.Aggregate);
-      const { eligible } = await aggregateAll(job, 0n, groups, masked);
+      const { eligible } = await aggregateAll(job, masked);
       expect(eligible).to.deep.equal([1]);
       const tx = market.finalizeRound(jobId, 0n);
       await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, liar, SlashReason.ContradictedSeed, p.stake);
       await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, dropout, SlashReason.MissedSubmission, p.stake);
       // Round 1: the six members left, in one group, all honest.
       expect((await groupsOf(job)).flat()).to.have.length(6);
-      await playRound(job, 1n);
+      await playRound(job);
       await market.finalizeRound(jobId, 1n);
       const paid = 10n * p.rewardPerRound;
       expect((await market.jobBooks(jobId)).paid).to.equal(paid);
@@ -204,11 +207,14 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
     it("refuses malformed submissions with their own errors and pays everyone who submitted in time", async function () {
       const { job, other, chunkWords, token, mo, signers } = await loadFixture(twoChunkFixture);
       const { market, jobId, p, dos } = job;
-      const groups = await commitAll(job, 0n);
+      const groups = await commitAll(job);
       const [late] = groups[0];
       const member = groups[1][0];
-      const full = await maskedOf(job, 0n, member, updateOf(p.paramCount, member, 0n));
+      const update = updateOf(p.paramCount, member, 0n);
+      const { packed: full } = await maskedUpdate(job.members[member], update);
       const [chunk0, chunk1] = [chunkBytes(full, 0, chunkWords), chunkBytes(full, 1, chunkWords)];
+      // Deliberate faults, sent raw: malformed, out-of-order, repeated and misdirected chunks of an honest
+      // vector; its first chunk alone, raw too, so that the order checks have something to refuse.
       const from = market.connect(dos[member]);
       const wrongLength = (bytes: Uint8Array | string) =>
         expect(from.submitMasked(jobId, 0n, 0n, bytes))
@@ -224,7 +230,8 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await expect(from.submitMasked(jobId, 0n, 0n, chunk0))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
         .withArgs(jobId, 1n, 0n);
-      await from.submitMasked(jobId, 0n, 1n, chunk1);
+      // The rest of the honest vector, from its first unsubmitted chunk.
+      await submitMasked(job.members[member], update);
       await expect(from.submitMasked(jobId, 0n, 2n, chunk1))
         .to.be.revertedWithCustomError(market, "MarketInvalidWordsLength")
         .withArgs(jobId, chunk1.length);
@@ -246,17 +253,17 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await expect(from.submitMasked(other.jobId + 1n, 0n, 0n, chunk0))
         .to.be.revertedWithCustomError(market, "MarketUnknownJob")
         .withArgs(other.jobId + 1n);
-      // A member that posts its first chunk and misses the deadline for the second.
-      const lateFull = await maskedOf(job, 0n, late, updateOf(p.paramCount, late, 0n));
+      // A member that posts its first chunk and misses the deadline for the second (deliberately, sent raw).
+      const { packed: lateFull } = await maskedUpdate(job.members[late], updateOf(p.paramCount, late, 0n));
       await market.connect(dos[late]).submitMasked(jobId, 0n, 0n, chunkBytes(lateFull, 0, chunkWords));
-      const masked = await submitAll(job, 0n, groups, { dropouts: [late, member] });
-      masked.set(member, full);
+      const masked = await submitAll(job, { dropouts: [late, member] });
+      expect(masked.get(member)).to.deep.equal(full);
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
       await expect(market.connect(dos[late]).submitMasked(jobId, 0n, 1n, chunkBytes(lateFull, 1, chunkWords)))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Reveal, Phase.Submit);
-      await revealAll(job, 0n, groups);
-      const { eligible } = await aggregateAll(job, 0n, groups, masked);
+      await revealAll(job);
+      const { eligible } = await aggregateAll(job, masked);
       expect(eligible).to.deep.equal([0, 1]);
       await expect(market.finalizeRound(jobId, 0n))
         .to.emit(market, "MemberSlashed")
@@ -286,6 +293,7 @@ describe("hostile counterparties", function () {
         const moCredit = await market.releasable(ETH, moAddress);
         const [fn, args] = payload(who, moAddress, job.jobId);
         await receiver.setOnPayment(encode(fn, args), false);
+        // Deliberate fault, the release sent raw: the receiver re-enters from its receive hook.
         await expect(market.release(ETH, who)).to.changeEtherBalances([receiver, market], [owed, -owed]);
         expect(await receiver.payments()).to.equal(1n);
         expect(await receiver.lastRevert()).to.equal(market.interface.getError(GUARD)!.selector);
@@ -297,6 +305,7 @@ describe("hostile counterparties", function () {
     it("keeps the credit of a receiver that refuses ETH and holds up nobody else", async function () {
       const { market, receiver, who, owed, mo, dos, job } = await loadFixture(receiverFixture);
       await receiver.setOnPayment("0x", true);
+      // Deliberate fault, the releases to the receiver sent raw: it refuses ETH, then accepts it.
       await expect(market.release(ETH, who)).to.be.revertedWithCustomError(market, "FailedCall").withArgs();
       expect(await market.releasable(ETH, who)).to.equal(owed);
       const others = await Promise.all([mo, ...dos.slice(1, job.p.numDOs)].map((s) => s.getAddress()));
@@ -335,6 +344,7 @@ describe("hostile counterparties", function () {
         const f = await loadFixture(hostileTokenFixture);
         await f.token.setModes(Mode.Normal, mode);
         const mo = await f.mo.getAddress();
+        // Deliberate fault, sent raw: the token refuses the budget's transfer.
         await refusal(f, mode, mo, f.address, budgetOf(f.p))(f.market.connect(f.mo).createJob(f.p));
         expect(await f.market.jobCount()).to.equal(0n);
         expect(await f.token.balanceOf(f.address)).to.equal(0n);
@@ -342,18 +352,19 @@ describe("hostile counterparties", function () {
 
       it(`refuses a stake in a token that turned to ${turned}, and the job still cancels and refunds`, async function () {
         const f = await loadFixture(hostileTokenFixture);
-        const jobId = await createJob(f.market, f.mo, f.p);
+        const jobId = await createJobAs(f.market, f.mo, f.p);
         await publish(f.market, f.mo, jobId, modelOf(f.p.paramCount));
         await f.token.setModes(Mode.Normal, mode);
         const { publicKey } = await keyPair(0);
         const joiner = await f.dos[0].getAddress();
+        // Deliberate fault, sent raw: the token refuses the stake's transfer.
         await refusal(f, mode, joiner, f.address, f.p.stake)(f.market.connect(f.dos[0]).join(jobId, publicKey[0], publicKey[1]));
         expect((await f.market.jobInfo(jobId)).joined).to.equal(0n);
         await time.increaseTo((await f.market.jobInfo(jobId)).joinDeadline + 1n);
-        await expect(f.market.cancel(jobId)).to.emit(f.market, "JobCancelled").withArgs(jobId, budgetOf(f.p), 0n);
+        await expect((await cancel({ market: f.market, jobId })).tx).to.emit(f.market, "JobCancelled").withArgs(jobId, budgetOf(f.p), 0n);
         const mo = await f.mo.getAddress();
         const before = await f.token.balanceOf(mo);
-        await f.market.release(f.tokenAddress, mo);
+        await release(f.market, f.tokenAddress, mo);
         expect(await f.token.balanceOf(mo)).to.equal(before + budgetOf(f.p));
       });
     }
@@ -364,6 +375,7 @@ describe("hostile counterparties", function () {
         const holder = await f.dos[0].getAddress();
         const held = await f.token.balanceOf(f.address);
         await f.token.setModes(mode, Mode.Normal);
+        // Deliberate fault, the releases sent raw: the token refuses the transfer, then behaves again.
         await refusal(f, mode, f.address, holder, f.p.stake)(f.market.release(f.tokenAddress, holder));
         expect(await f.market.releasable(f.tokenAddress, holder)).to.equal(f.p.stake);
         expect(await f.token.balanceOf(f.address)).to.equal(held);
@@ -377,6 +389,7 @@ describe("hostile counterparties", function () {
       const holder = await f.dos[0].getAddress();
       await f.token.setModes(Mode.Fee, Mode.Normal);
       const before = await f.token.balanceOf(holder);
+      // Deliberate fault, sent raw: the token takes a fee from the release.
       await expect(f.market.release(f.tokenAddress, holder)).to.emit(f.market, "Released").withArgs(f.tokenAddress, holder, f.p.stake);
       // The fee comes out of what the DO receives, not out of what the market holds for the others.
       expect(await f.token.balanceOf(holder)).to.equal(before + f.p.stake - f.p.stake / 100n);
@@ -390,11 +403,11 @@ describe("hostile counterparties", function () {
       const token = await ethers.deployContract("ReentrantERC20");
       for (const s of [mo, dos[0]]) await token.mint(await s.getAddress(), ethers.parseEther("10"));
       const p = jobParams({ token: await token.getAddress() });
-      const jobId = await createJob(market, mo, p);
+      const jobId = await createJobAs(market, mo, p);
       await publish(market, mo, jobId, modelOf(p.paramCount));
       const { publicKey } = await keyPair(1);
       await token.arm(address, encode("join", [jobId, publicKey[0], publicKey[1]]));
-      await expect(joinAs(market, dos, jobId, p, 0)).to.emit(market, "Joined").withArgs(jobId, await dos[0].getAddress(), 0n, ...(await keyPair(0)).publicKey);
+      await expect(joinAs(market, dos, jobId, 0)).to.emit(market, "Joined").withArgs(jobId, await dos[0].getAddress(), 0n, ...(await keyPair(0)).publicKey);
       expect(await token.lastRevert()).to.equal(market.interface.getError(GUARD)!.selector);
       expect((await market.jobInfo(jobId)).joined).to.equal(1n);
       expect(await token.balanceOf(address)).to.equal(budgetOf(p) + p.stake);

@@ -3,12 +3,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { cancel } from "../../src/chain";
 import { packWords } from "../../src/protocol";
 import {
   ETH,
   Phase,
   budgetOf,
-  createJob,
+  createJobAs,
   deployFixture,
   jobParams,
   joinAs,
@@ -21,7 +22,7 @@ import {
 async function publishedFixture() {
   const f = await deployFixture();
   const p = jobParams();
-  const jobId = await createJob(f.market, f.mo, p);
+  const jobId = await createJobAs(f.market, f.mo, p);
   await publish(f.market, f.mo, jobId, modelOf(p.paramCount));
   return { ...f, p, jobId };
 }
@@ -54,6 +55,7 @@ describe("jobs", function () {
       it(`refuses ${name} = ${value}`, async function () {
         const { market, mo } = await loadFixture(deployFixture);
         const p = jobParams({ [name]: value });
+        // Deliberate fault, sent raw: an invalid parameter.
         await expect(market.connect(mo).createJob(p, { value: budgetOf(p) }))
           .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
           .withArgs(name, reported);
@@ -64,6 +66,7 @@ describe("jobs", function () {
       const { market, mo } = await loadFixture(deployFixture);
       const p = jobParams({ numDOs: 128, groupSize: 64 });
       expect(await market.chunkWordsFor(128, 61)).to.be.greaterThan(0n);
+      // Deliberate fault, sent raw: a group size too large.
       await expect(market.connect(mo).createJob(p, { value: budgetOf(p) }))
         .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
         .withArgs("groupSize", 64n);
@@ -72,6 +75,7 @@ describe("jobs", function () {
     it("refuses a token address without code", async function () {
       const { market, mo } = await loadFixture(deployFixture);
       const p = jobParams({ token: await mo.getAddress() });
+      // Deliberate fault, sent raw: a token without code.
       await expect(market.connect(mo).createJob(p))
         .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
         .withArgs("token", BigInt(await mo.getAddress()));
@@ -80,6 +84,7 @@ describe("jobs", function () {
     it("refuses a budget other than numDOs · rounds · rewardPerRound", async function () {
       const { market, mo } = await loadFixture(deployFixture);
       const p = jobParams();
+      // Deliberate fault, sent raw: one wei short.
       await expect(market.connect(mo).createJob(p, { value: budgetOf(p) - 1n }))
         .to.be.revertedWithCustomError(market, "MarketWrongValue")
         .withArgs(budgetOf(p), budgetOf(p) - 1n);
@@ -88,6 +93,7 @@ describe("jobs", function () {
     it("escrows the budget, derives the sizes and starts in Publishing", async function () {
       const { market, mo } = await loadFixture(deployFixture);
       const p = jobParams({ paramCount: 20 });
+      // The call under test, sent raw so that changeEtherBalances sees its transaction and its fee.
       const tx = market.connect(mo).createJob(p, { value: budgetOf(p) });
       const chunkWords = await market.chunkWordsFor(p.numDOs, p.groupSize);
       await expect(tx)
@@ -112,7 +118,7 @@ describe("jobs", function () {
     async function createdFixture() {
       const f = await deployFixture();
       const p = jobParams({ paramCount: 40 });
-      const jobId = await createJob(f.market, f.mo, p);
+      const jobId = await createJobAs(f.market, f.mo, p);
       return { ...f, p, jobId };
     }
 
@@ -122,6 +128,7 @@ describe("jobs", function () {
       const first = bytes.subarray(0, 64);
       const rest = bytes.subarray(64);
       const h1 = ethers.keccak256(ethers.concat([ethers.ZeroHash, ethers.keccak256(first)]));
+      // Sent raw on purpose: two runs where the publishModel action would post one.
       await expect(market.connect(mo).publishModel(jobId, 0, first))
         .to.emit(market, "ModelPublished")
         .withArgs(jobId, 0n, 2n, ethers.keccak256(first), h1);
@@ -134,6 +141,7 @@ describe("jobs", function () {
 
     it("accepts only the model owner", async function () {
       const { market, dos, jobId } = await loadFixture(createdFixture);
+      // Deliberate fault, sent raw: not the model owner.
       await expect(market.connect(dos[0]).publishModel(jobId, 0, ethers.ZeroHash))
         .to.be.revertedWithCustomError(market, "MarketNotOwner")
         .withArgs(jobId, await dos[0].getAddress());
@@ -141,6 +149,7 @@ describe("jobs", function () {
 
     it("requires consecutive words", async function () {
       const { market, mo, jobId } = await loadFixture(createdFixture);
+      // Deliberate fault, sent raw: a gap before the first word.
       await expect(market.connect(mo).publishModel(jobId, 1, ethers.ZeroHash))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedWord")
         .withArgs(jobId, 0n, 1n);
@@ -149,6 +158,7 @@ describe("jobs", function () {
     it("refuses partial, empty or overlong word strings", async function () {
       const { market, mo, jobId } = await loadFixture(createdFixture);
       for (const bytes of ["0x", "0x01", ethers.concat(Array(6).fill(ethers.ZeroHash))]) {
+        // Deliberate fault, sent raw: a malformed word string.
         await expect(market.connect(mo).publishModel(jobId, 0, bytes))
           .to.be.revertedWithCustomError(market, "MarketInvalidWordsLength")
           .withArgs(jobId, BigInt(ethers.dataLength(bytes)));
@@ -157,6 +167,7 @@ describe("jobs", function () {
 
     it("refuses posts once the model is complete", async function () {
       const { market, mo, jobId } = await loadFixture(publishedFixture);
+      // Deliberately out of phase, sent raw.
       await expect(market.connect(mo).publishModel(jobId, 3, ethers.ZeroHash))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Joining, Phase.Publishing);
@@ -167,8 +178,10 @@ describe("jobs", function () {
     it("refuses joins while the model is being published", async function () {
       const { market, mo, dos } = await loadFixture(deployFixture);
       const p = jobParams();
-      const jobId = await createJob(market, mo, p);
-      await expect(joinAs(market, dos, jobId, p, 0))
+      const jobId = await createJobAs(market, mo, p);
+      const { publicKey } = await keyPair(0);
+      // Deliberately out of phase, sent raw.
+      await expect(market.connect(dos[0]).join(jobId, publicKey[0], publicKey[1], { value: p.stake }))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Publishing, Phase.Joining);
     });
@@ -176,13 +189,13 @@ describe("jobs", function () {
     it("records the roster and seals it at n, opening round 0", async function () {
       const { market, dos, jobId, p } = await loadFixture(publishedFixture);
       const { publicKey } = await keyPair(0);
-      await expect(joinAs(market, dos, jobId, p, 0))
+      await expect(joinAs(market, dos, jobId, 0))
         .to.emit(market, "Joined")
         .withArgs(jobId, await dos[0].getAddress(), 0n, publicKey[0], publicKey[1]);
       expect(await market.member(jobId, 0)).to.deep.equal([await dos[0].getAddress(), publicKey[0], publicKey[1]]);
       expect(await market.memberIndex(jobId, await dos[0].getAddress())).to.equal(0n);
-      for (let i = 1; i < p.numDOs - 1; i++) await joinAs(market, dos, jobId, p, i);
-      await expect(joinAs(market, dos, jobId, p, p.numDOs - 1)).to.emit(market, "RoundOpened");
+      for (let i = 1; i < p.numDOs - 1; i++) await joinAs(market, dos, jobId, i);
+      await expect(joinAs(market, dos, jobId, p.numDOs - 1)).to.emit(market, "RoundOpened");
       expect(await market.phase(jobId)).to.equal(Phase.Commit);
       expect((await market.roundInfo(jobId)).members).to.equal((1n << BigInt(p.numDOs)) - 1n);
       expect((await market.jobBooks(jobId)).stakes).to.equal(BigInt(p.numDOs) * p.stake);
@@ -197,8 +210,10 @@ describe("jobs", function () {
 
     it("refuses a second join by the same account", async function () {
       const { market, dos, jobId, p } = await loadFixture(publishedFixture);
-      await joinAs(market, dos, jobId, p, 0);
-      await expect(joinAs(market, dos, jobId, p, 0))
+      await joinAs(market, dos, jobId, 0);
+      const { publicKey } = await keyPair(0);
+      // Deliberate fault, sent raw: the same account again.
+      await expect(market.connect(dos[0]).join(jobId, publicKey[0], publicKey[1], { value: p.stake }))
         .to.be.revertedWithCustomError(market, "MarketAlreadyJoined")
         .withArgs(jobId, await dos[0].getAddress());
     });
@@ -214,6 +229,7 @@ describe("jobs", function () {
         [publicKey[0] + P, publicKey[1]], // non-canonical
       ];
       for (const [x, y] of bad) {
+        // Deliberate fault, sent raw: an invalid key.
         await expect(market.connect(dos[0]).join(jobId, x, y, { value: p.stake }))
           .to.be.revertedWithCustomError(market, "MarketInvalidKey")
           .withArgs(x, y);
@@ -223,6 +239,7 @@ describe("jobs", function () {
     it("refuses a stake other than the job's", async function () {
       const { market, dos, jobId, p } = await loadFixture(publishedFixture);
       const { publicKey } = await keyPair(0);
+      // Deliberate fault, sent raw: one wei too much.
       await expect(market.connect(dos[0]).join(jobId, publicKey[0], publicKey[1], { value: p.stake + 1n }))
         .to.be.revertedWithCustomError(market, "MarketWrongValue")
         .withArgs(p.stake, p.stake + 1n);
@@ -239,6 +256,7 @@ describe("jobs", function () {
   describe("cancel", function () {
     it("is refused before the join deadline", async function () {
       const { market, jobId } = await loadFixture(publishedFixture);
+      // Deliberately out of phase, sent raw.
       await expect(market.cancel(jobId))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Joining, Phase.Cancelled);
@@ -246,16 +264,21 @@ describe("jobs", function () {
 
     it("credits the budget and the joiners' stakes once the roster missed the deadline", async function () {
       const { market, mo, dos, jobId, p } = await loadFixture(publishedFixture);
-      await joinAs(market, dos, jobId, p, 0);
-      await joinAs(market, dos, jobId, p, 1);
+      await joinAs(market, dos, jobId, 0);
+      await joinAs(market, dos, jobId, 1);
       await time.increaseTo((await market.jobInfo(jobId)).joinDeadline + 1n);
       expect(await market.phase(jobId)).to.equal(Phase.Cancelled);
-      await expect(joinAs(market, dos, jobId, p, 2))
+      const { publicKey } = await keyPair(2);
+      // Deliberately out of phase, sent raw.
+      await expect(market.connect(dos[2]).join(jobId, publicKey[0], publicKey[1], { value: p.stake }))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Cancelled, Phase.Joining);
-      await expect(market.cancel(jobId)).to.emit(market, "JobCancelled").withArgs(jobId, budgetOf(p), 2n * p.stake);
+      const cancelled = await cancel({ market, jobId });
+      await expect(cancelled.tx).to.emit(market, "JobCancelled").withArgs(jobId, budgetOf(p), 2n * p.stake);
+      expect([cancelled.refunded, cancelled.stakesReturned]).to.deep.equal([budgetOf(p), 2n * p.stake]);
       expect(await market.releasable(ETH, await mo.getAddress())).to.equal(budgetOf(p));
       expect(await market.releasable(ETH, await dos[1].getAddress())).to.equal(p.stake);
+      // Deliberate fault, sent raw: a second cancel.
       await expect(market.cancel(jobId)).to.be.revertedWithCustomError(market, "MarketAlreadySettled").withArgs(jobId);
       expect(await market.phase(jobId)).to.equal(Phase.Cancelled);
     });
@@ -263,12 +286,13 @@ describe("jobs", function () {
     it("cancels a job whose model was never fully posted", async function () {
       const { market, mo } = await loadFixture(deployFixture);
       const p = jobParams();
-      const jobId = await createJob(market, mo, p);
+      const jobId = await createJobAs(market, mo, p);
       await time.increaseTo((await market.jobInfo(jobId)).joinDeadline + 1n);
+      // Deliberately out of phase, sent raw.
       await expect(market.connect(mo).publishModel(jobId, 0, ethers.ZeroHash))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Cancelled, Phase.Publishing);
-      await expect(market.cancel(jobId)).to.emit(market, "JobCancelled").withArgs(jobId, budgetOf(p), 0n);
+      await expect((await cancel({ market, jobId })).tx).to.emit(market, "JobCancelled").withArgs(jobId, budgetOf(p), 0n);
     });
   });
 });

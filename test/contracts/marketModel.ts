@@ -1,4 +1,4 @@
-// Reference model of the market for the invariant fuzz (invariants.test.ts): the state of every job as
+// Reference model of the market for the invariant fuzz (invariants/): the state of every job as
 // docs/PROTOCOL.md describes it, the phase it derives from that state and the clock, and the custom error
 // each entry point must raise for a given call — written from the protocol text, so the fuzz compares the
 // contract against an independent reading rather than against itself.

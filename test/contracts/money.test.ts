@@ -4,10 +4,11 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
+import { cancel, release } from "../../src/chain";
 import {
   ETH,
   budgetOf,
-  createJob,
+  createJobAs,
   deployFixture,
   jobParams,
   joinAs,
@@ -37,15 +38,15 @@ async function erc20Fixture() {
   return { ...f, token: await token.getAddress() };
 }
 
-/** Releases everything credited to each of `accounts` and returns the total sent. */
+/** Releases everything credited to each of `accounts` with the release action, checking each Released event; returns the total sent. */
 async function releaseAll(market: OmniMarket, token: string, accounts: Signer[]): Promise<bigint> {
   let total = 0n;
   for (const s of accounts) {
     const who = await s.getAddress();
-    const amount = await market.releasable(token, who);
-    if (amount === 0n) continue;
-    await expect(market.release(token, who)).to.emit(market, "Released").withArgs(token, who, amount);
-    total += amount;
+    const released = await release(market, token, who);
+    if (!released) continue;
+    await expect(released.tx).to.emit(market, "Released").withArgs(token, who, released.amount);
+    total += released.amount;
   }
   return total;
 }
@@ -70,7 +71,7 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
       const p = paramsFor(token);
       const job = await openJob(market, mo, dos, p);
       const dropout = Number((await market.groups(job.jobId))[0][0]);
-      await playRound(job, 0n, { dropouts: [dropout] });
+      await playRound(job, { dropouts: [dropout] });
       await market.finalizeRound(job.jobId, 0n);
       const books = await market.jobBooks(job.jobId);
       expect(books.paid + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
@@ -79,6 +80,7 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
       const sent = await releaseAll(market, token, [mo, ...dos.slice(0, 6)]);
       expect(sent).to.equal(books.budget + books.stakes);
       expect(await balanceOf(token, job.address)).to.equal(0n);
+      // Deliberate fault, sent raw: nothing is left to release.
       await expect(market.release(token, await dos[0].getAddress()))
         .to.be.revertedWithCustomError(market, "MarketNothingToRelease")
         .withArgs(token, await dos[0].getAddress());
@@ -87,11 +89,11 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
     it("returns budget and stakes of a cancelled job", async function () {
       const { market, mo, dos, token } = await loadFixture(fixture);
       const p = paramsFor(token);
-      const jobId = await createJob(market, mo, p);
+      const jobId = await createJobAs(market, mo, p);
       await publish(market, mo, jobId, modelOf(p.paramCount));
-      await joinAs(market, dos, jobId, p, 0);
+      await joinAs(market, dos, jobId, 0);
       await time.increaseTo((await market.jobInfo(jobId)).joinDeadline + 1n);
-      await market.cancel(jobId);
+      await cancel({ market, jobId });
       const before = await balanceOf(token, await dos[0].getAddress());
       expect(await releaseAll(market, token, [mo, dos[0]])).to.equal(budgetOf(p) + p.stake);
       expect(await balanceOf(token, await dos[0].getAddress())).to.be.greaterThanOrEqual(before + p.stake - ethers.parseEther("0.01"));
@@ -103,7 +105,7 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
       const { market, mo, dos, token } = await loadFixture(fixture);
       const p = paramsFor(token);
       const job = await openJob(market, mo, dos, p);
-      await playRound(job, 0n);
+      await playRound(job);
       await market.connect(dos[0]).finalizeRound(job.jobId, 0n);
       expect(await market.releasable(token, await dos[3].getAddress())).to.equal(p.stake + p.rewardPerRound);
     });
@@ -117,6 +119,7 @@ describe("money", function () {
   it("refuses ETH sent with an ERC-20 job", async function () {
     const { market, mo, token } = await loadFixture(erc20Fixture);
     const p = jobParams({ token });
+    // Deliberate fault, sent raw: ETH with a token job.
     await expect(market.connect(mo).createJob(p, { value: 1n }))
       .to.be.revertedWithCustomError(market, "MarketWrongValue")
       .withArgs(0n, 1n);
@@ -128,6 +131,7 @@ describe("money", function () {
     await fee.mint(await mo.getAddress(), ethers.parseEther("10"));
     const p = jobParams({ token: await fee.getAddress() });
     await fee.connect(mo).approve(await market.getAddress(), budgetOf(p));
+    // Deliberate fault, sent raw: a token that takes a fee on transfer.
     await expect(market.connect(mo).createJob(p))
       .to.be.revertedWithCustomError(market, "MarketFeeOnTransfer")
       .withArgs(await fee.getAddress(), budgetOf(p), budgetOf(p) - budgetOf(p) / 100n);
@@ -136,15 +140,16 @@ describe("money", function () {
   it("stops a receiver that re-enters release", async function () {
     const { market, mo, dos } = await loadFixture(deployFixture);
     const p = jobParams();
-    const jobId = await createJob(market, mo, p);
+    const jobId = await createJobAs(market, mo, p);
     await publish(market, mo, jobId, modelOf(p.paramCount));
     const attacker = await ethers.deployContract("ReentrantReceiver", [await market.getAddress()]);
     const { publicKey } = await keyPair(0);
     await attacker.join(jobId, publicKey[0], publicKey[1], { value: p.stake });
-    await joinAs(market, dos, jobId, p, 1);
+    await joinAs(market, dos, jobId, 1);
     await time.increaseTo((await market.jobInfo(jobId)).joinDeadline + 1n);
-    await market.cancel(jobId);
+    await cancel({ market, jobId });
     const who = await attacker.getAddress();
+    // Deliberate fault, sent raw: the receiver re-enters release.
     await expect(market.release(ETH, who)).to.be.revertedWithCustomError(market, "ReentrancyGuardReentrantCall");
     expect(await market.releasable(ETH, who)).to.equal(p.stake);
     expect(await ethers.provider.getBalance(await market.getAddress())).to.equal(budgetOf(p) + 2n * p.stake);
@@ -161,13 +166,12 @@ describe("money", function () {
     await token.arm(await market.getAddress(), releaseCall);
     const guard = market.interface.getError("ReentrancyGuardReentrantCall")!.selector;
 
-    await token.connect(mo).approve(await market.getAddress(), budgetOf(p));
-    await market.connect(mo).createJob(p);
+    const jobId = await createJobAs(market, mo, p);
     expect(await token.lastRevert()).to.equal(guard);
 
-    await time.increaseTo((await market.jobInfo(1n)).joinDeadline + 1n);
-    await market.cancel(1n);
-    await market.release(tokenAddress, moAddress);
+    await time.increaseTo((await market.jobInfo(jobId)).joinDeadline + 1n);
+    await cancel({ market, jobId });
+    await release(market, tokenAddress, moAddress);
     expect(await token.lastRevert()).to.equal(guard);
     expect(await token.balanceOf(moAddress)).to.equal(ethers.parseEther("10"));
     expect(await token.balanceOf(await market.getAddress())).to.equal(0n);

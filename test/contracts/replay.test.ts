@@ -9,15 +9,14 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
+import { aggregationData, commitSeeds, readRoundState, seedCommitments } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
 import { ecdhSharedX, maskVector, pairSeed, packWords, seedCommitment, unmaskGroupSum, type RoundContext } from "../../src/protocol";
 import {
   Phase,
   SlashReason,
   aggregateAll,
-  chunkData,
   commitAll,
-  commitmentsOf,
   deployFixture,
   groupsOf,
   jobParams,
@@ -63,7 +62,8 @@ async function commitmentFor(job: Job, ctx: RoundContext, i: number, j: number):
 /**
  * Plays the job's current round (one group) up to its reveals with every seed and commitment made for
  * `ctx` — a replay when ctx is not the job's own context: every member commits, `dropout` vanishes, the
- * others submit vectors masked with those seeds and reveal the seed that opens their commitment.
+ * others submit vectors masked with those seeds and reveal the seed that opens their commitment. The calls
+ * are raw on purpose: the actions derive seeds for the job's own context only, and the fault is the context.
  */
 async function playWithSeedsOf(job: Job, ctx: RoundContext, dropout: number) {
   const { market, jobId, dos, p } = job;
@@ -104,7 +104,7 @@ async function expectConvicted(job: Job, played: Awaited<ReturnType<typeof playW
 async function expectOpened(job: Job, played: Awaited<ReturnType<typeof playWithSeedsOf>>) {
   for (const tx of played.reveals) await expect(tx).not.to.emit(job.market, "SeedContradicted");
   expect((await job.market.roundInfo(job.jobId)).contradicted).to.equal(0n);
-  const { eligible } = await aggregateAll(job, played.round, [played.group], played.masked);
+  const { eligible } = await aggregateAll(job, played.masked);
   expect(eligible).to.deep.equal([0]);
 }
 
@@ -189,11 +189,13 @@ describe("domain separation", function () {
       const { open } = await loadFixture(marketFixture);
       const [a, b] = [await open(), await open()];
       const [group] = await groupsOf(b);
-      // Member 0 replays into job b the commitments it would make in job a; its peers commit for job b.
+      // Member 0 replays into job b the commitments it would make in job a (a deliberate fault, sent raw); its
+      // peers commit for job b.
       const replayed = await Promise.all(group.slice(1).map((j) => commitmentFor(a, contextOf(a, 0n), 0, j)));
       await b.market.connect(b.dos[0]).commitSeeds(b.jobId, 0n, replayed);
-      await commitAll(b, 0n, { noCommit: [0] });
+      await commitAll(b, { noCommit: [0] });
       expect(await b.market.activePeers(b.jobId, 0)).to.equal(0n);
+      // Deliberate fault, sent raw: a member without active pairs submits.
       await expect(b.market.connect(b.dos[0]).submitMasked(b.jobId, 0n, 0n, ethers.ZeroHash))
         .to.be.revertedWithCustomError(b.market, "MarketTooFewActivePeers")
         .withArgs(b.jobId, 0n, 0n, 0n);
@@ -204,16 +206,17 @@ describe("domain separation", function () {
     it("refuses every call made for an earlier round, and an earlier round's aggregation data, with their own errors", async function () {
       const job = await (await loadFixture(marketFixture)).open();
       const { market, jobId, dos } = job;
-      const r0 = await playRound(job, 0n);
-      const data0 = ethers.getBytes(await chunkData(job, r0.groups, r0.eligible, r0.masked, 0));
-      const commitments0 = await commitmentsOf(job, 0n, r0.groups, 4);
+      const r0 = await playRound(job);
+      const data0 = ethers.getBytes(aggregationData(await readRoundState(market, jobId), r0.masked, 0));
+      const { commitments: commitments0 } = await seedCommitments(job.members[4]);
       await market.finalizeRound(jobId, 0n);
       const wrongRound = (tx: Promise<unknown>) => expect(tx).to.be.revertedWithCustomError(market, "MarketWrongRound").withArgs(jobId, 1n, 0n);
+      // Every replayed call below is a deliberate fault, sent raw.
 
       // Commit: round 0's call is refused; round 0's commitments sent for round 1 activate nothing.
       await wrongRound(market.connect(dos[4]).commitSeeds(jobId, 0n, commitments0));
       await market.connect(dos[4]).commitSeeds(jobId, 1n, commitments0);
-      const groups = await commitAll(job, 1n, { noCommit: [4] });
+      await commitAll(job, { noCommit: [4] });
       expect(await market.activePeers(jobId, 4)).to.equal(0n);
       expect(await market.activePeers(jobId, 0)).to.equal(0b1110n);
 
@@ -222,23 +225,23 @@ describe("domain separation", function () {
         .to.be.revertedWithCustomError(market, "MarketTooFewActivePeers")
         .withArgs(jobId, 1n, 4n, 0n);
       await wrongRound(market.connect(dos[0]).submitMasked(jobId, 0n, 0n, r0.masked.get(0)!));
-      const masked = await submitAll(job, 1n, groups, { dropouts: [3] });
+      const masked = await submitAll(job, { dropouts: [3] });
       expect([...masked.keys()].sort()).to.deep.equal([0, 1, 2]);
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
 
       // Reveal: round 0's call is refused.
       await wrongRound(market.connect(dos[0]).revealSeeds(jobId, 0n, [3], [ethers.ZeroHash]));
-      await revealAll(job, 1n, groups);
+      await revealAll(job);
 
       // Aggregate: round 0's calls are refused, and so are round 0's slices sent for round 1.
-      const data1 = await chunkData(job, groups, [0], masked, 0);
+      const data1 = aggregationData(await readRoundState(market, jobId), masked, 0);
       await wrongRound(market.aggregateChunk(jobId, 0n, 0n, data1));
       const sliceBytes = ethers.dataLength(data1) / 3;
       await expect(market.aggregateChunk(jobId, 1n, 0n, data0.subarray(0, 3 * sliceBytes)))
         .to.be.revertedWithCustomError(market, "MarketChunkHashMismatch")
         .withArgs(jobId, 0n, 0n);
       await wrongRound(market.finalizeRound(jobId, 0n));
-      await aggregateAll(job, 1n, groups, masked);
+      await aggregateAll(job, masked);
       const tx = market.finalizeRound(jobId, 1n);
       await expect(tx).to.emit(market, "JobCompleted");
       await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 1n, 3n, SlashReason.MissedSubmission, job.p.stake);
@@ -277,15 +280,15 @@ describe("domain separation", function () {
       // Regression: commitment() read the reused slots without checking the round, and so reported a
       // member's previous-round commitment as made in the current round.
       const job = await (await loadFixture(marketFixture)).open();
-      const { market, jobId, dos } = job;
-      const r0 = await playRound(job, 0n);
+      const { market, jobId } = job;
+      const r0 = await playRound(job);
       const [group] = r0.groups;
       expect(await market.commitment(jobId, group[0], group[1])).to.not.equal(ethers.ZeroHash);
       await market.finalizeRound(jobId, 0n);
       for (const i of group) for (const j of group) expect(await market.commitment(jobId, i, j)).to.equal(ethers.ZeroHash);
       const [group1] = await groupsOf(job);
-      const mine = await commitmentsOf(job, 1n, [group1], group1[0]);
-      await market.connect(dos[group1[0]]).commitSeeds(jobId, 1n, mine);
+      const { commitments: mine } = await seedCommitments(job.members[group1[0]]);
+      await commitSeeds(job.members[group1[0]]);
       expect(await market.commitment(jobId, group1[0], group1[1])).to.equal(mine[0]);
       expect(await market.commitment(jobId, group1[1], group1[0])).to.equal(ethers.ZeroHash);
     });

@@ -3,13 +3,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { aggregationData, readRoundState, requiredReveals } from "../../src/chain";
 import {
   ETH,
   Phase,
   aggregateAll,
   SlashReason,
   budgetOf,
-  chunkData,
   commitAll,
   deployFixture,
   eligibleGroupsOf,
@@ -19,7 +19,6 @@ import {
   passDeadline,
   playRound,
   revealAll,
-  revealTargetsOf,
   submitAll,
   updateOf,
 } from "./helpers";
@@ -41,9 +40,9 @@ async function eightFixture() {
 async function revealFixture() {
   const f = await eightFixture();
   const { job } = f;
-  const groups = await commitAll(job, 0n);
+  const groups = await commitAll(job);
   const dropout = groups[0][0];
-  const masked = await submitAll(job, 0n, groups, { dropouts: [dropout] });
+  const masked = await submitAll(job, { dropouts: [dropout] });
   await passDeadline((await job.market.roundInfo(job.jobId)).submitDeadline);
   return { ...f, groups, dropout, masked };
 }
@@ -75,7 +74,7 @@ describe("rounds", function () {
   describe("commitSeeds", function () {
     it("moves to Submit as soon as every member committed", async function () {
       const { job } = await loadFixture(sixFixture);
-      await commitAll(job, 0n);
+      await commitAll(job);
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Submit);
       const info = await job.market.roundInfo(job.jobId);
       expect(info.committed).to.equal(63n);
@@ -86,6 +85,7 @@ describe("rounds", function () {
     it("rejects another round, a non-member, a wrong count and a second commit", async function () {
       const { job, signers } = await loadFixture(sixFixture);
       const { market, jobId, dos } = job;
+      // Deliberate faults, sent raw: another round, a non-member, a wrong count, a second commit.
       await expect(market.connect(dos[0]).commitSeeds(jobId, 1n, []))
         .to.be.revertedWithCustomError(market, "MarketWrongRound")
         .withArgs(jobId, 0n, 1n);
@@ -106,6 +106,7 @@ describe("rounds", function () {
       const { market, jobId, dos } = job;
       const [group] = await groupsOf(job);
       const [a, b, c] = group;
+      // Deliberately made-up commitments, sent raw: c's commitment for a disagrees with a's.
       await market.connect(dos[a]).commitSeeds(jobId, 0n, [ethers.id("ab"), ethers.id("ac")]);
       await market.connect(dos[b]).commitSeeds(jobId, 0n, [ethers.id("ab"), ethers.id("bc")]);
       await market.connect(dos[c]).commitSeeds(jobId, 0n, [ethers.id("other"), ethers.id("bc")]);
@@ -117,6 +118,7 @@ describe("rounds", function () {
     it("closes at the commit deadline", async function () {
       const { job } = await loadFixture(sixFixture);
       await passDeadline((await job.market.roundInfo(job.jobId)).commitDeadline);
+      // Deliberately out of phase, sent raw.
       await expect(job.market.connect(job.dos[0]).commitSeeds(job.jobId, 0n, [ethers.ZeroHash, ethers.ZeroHash]))
         .to.be.revertedWithCustomError(job.market, "MarketUnexpectedPhase")
         .withArgs(job.jobId, Phase.Aggregate, Phase.Commit);
@@ -126,8 +128,8 @@ describe("rounds", function () {
   describe("submitMasked", function () {
     it("stores chunk hashes and skips Reveal when nobody dropped", async function () {
       const { job } = await loadFixture(sixFixture);
-      const groups = await commitAll(job, 0n);
-      const masked = await submitAll(job, 0n, groups);
+      await commitAll(job);
+      const masked = await submitAll(job);
       expect(await job.market.chunksSubmitted(job.jobId, 0)).to.equal(1n);
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Aggregate);
       expect(masked.size).to.equal(6);
@@ -136,7 +138,8 @@ describe("rounds", function () {
     it("rejects a member that did not commit, an out-of-order chunk and ragged lengths", async function () {
       const { job } = await loadFixture(sixFixture);
       const { market, jobId, dos } = job;
-      const groups = await commitAll(job, 0n, { noCommit: [5] });
+      const groups = await commitAll(job, { noCommit: [5] });
+      // Deliberate faults, sent raw: out of phase, not committed, an out-of-order chunk, ragged lengths.
       await expect(market.connect(dos[0]).submitMasked(jobId, 0n, 0, "0x"))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Commit, Phase.Submit);
@@ -160,19 +163,20 @@ describe("rounds", function () {
     it("refuses a member left with one masking peer, and does not slash it for not submitting", async function () {
       const { job } = await loadFixture(sixFixture);
       const { market, jobId, dos } = job;
-      const groups = await commitAll(job, 0n, { noCommit: [5] });
+      const groups = await commitAll(job, { noCommit: [5] });
       await passDeadline((await market.roundInfo(jobId)).commitDeadline);
       const lonely = groups.find((g) => g.includes(5))!.filter((m) => m !== 5);
       for (const i of lonely) {
-        // Its only mask would be shared with one peer, who could then read its update.
+        // Its only mask would be shared with one peer, who could then read its update: a deliberate raw
+        // submission, which the worker would not send.
         await expect(market.connect(dos[i]).submitMasked(jobId, 0n, 0, "0x"))
           .to.be.revertedWithCustomError(market, "MarketTooFewActivePeers")
           .withArgs(jobId, 0n, i, 1n);
       }
-      const masked = await submitAll(job, 0n, groups);
+      const masked = await submitAll(job);
       expect([...masked.keys()].sort()).to.deep.equal(groups.find((g) => !g.includes(5))!.slice().sort());
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
-      await aggregateAll(job, 0n, groups, masked);
+      await aggregateAll(job, masked);
       await expect(market.finalizeRound(jobId, 0n)).not.to.emit(market, "MemberSlashed");
       expect((await market.jobInfo(jobId)).slashedMembers).to.equal(0n);
     });
@@ -184,6 +188,7 @@ describe("rounds", function () {
       const { market, jobId, dos } = job;
       expect(await market.phase(jobId)).to.equal(Phase.Reveal);
       expect((await market.roundInfo(jobId)).requiredReveals).to.equal(3n);
+      // Deliberate faults, sent raw: a non-submitter, nothing to reveal, the wrong peers.
       await expect(market.connect(dos[dropout]).revealSeeds(jobId, 0n, [], []))
         .to.be.revertedWithCustomError(market, "MarketNotSubmitter")
         .withArgs(jobId, 0n, BigInt(dropout));
@@ -204,9 +209,10 @@ describe("rounds", function () {
     it("moves to Aggregate once every required reveal is in and refuses a second reveal", async function () {
       const { job, groups } = await loadFixture(revealFixture);
       const { market, jobId, dos } = job;
-      await revealAll(job, 0n, groups);
+      await revealAll(job);
       expect(await market.phase(jobId)).to.equal(Phase.Aggregate);
       const revealer = groups[0][1];
+      // Deliberately out of phase, sent raw.
       await expect(market.connect(dos[revealer]).revealSeeds(jobId, 0n, [], []))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Aggregate, Phase.Reveal);
@@ -215,7 +221,8 @@ describe("rounds", function () {
     it("refuses a second reveal by the same member", async function () {
       const { job, groups } = await loadFixture(revealFixture);
       const revealer = groups[0][1];
-      const targets = await revealTargetsOf(job, groups, revealer);
+      const { peers: targets } = await requiredReveals(job.members[revealer]);
+      // Deliberate faults, sent raw: a made-up seed, then a second reveal.
       await job.market.connect(job.dos[revealer]).revealSeeds(job.jobId, 0n, targets, [ethers.ZeroHash]);
       await expect(job.market.connect(job.dos[revealer]).revealSeeds(job.jobId, 0n, targets, [ethers.ZeroHash]))
         .to.be.revertedWithCustomError(job.market, "MarketAlreadyRevealed")
@@ -225,22 +232,23 @@ describe("rounds", function () {
     it("marks a contradicting revealer without reverting and makes its group ineligible", async function () {
       const { job, groups, dropout } = await loadFixture(revealFixture);
       const liar = groups[0][1];
+      // Deliberate fault, sent raw: a seed that contradicts the liar's commitment.
       await expect(job.market.connect(job.dos[liar]).revealSeeds(job.jobId, 0n, [dropout], [ethers.id("lie")]))
         .to.emit(job.market, "SeedContradicted")
         .withArgs(job.jobId, 0n, BigInt(liar), BigInt(dropout));
       expect((await job.market.roundInfo(job.jobId)).contradicted).to.equal(1n << BigInt(liar));
-      await revealAll(job, 0n, groups, { silent: [liar] });
-      expect(await eligibleGroupsOf(job, groups)).to.deep.equal([1]);
+      await revealAll(job, { silent: [liar] });
+      expect(await eligibleGroupsOf(job)).to.deep.equal([1]);
     });
 
     it("slashes a silent revealer at the reveal deadline", async function () {
       const { job, groups, masked, dropout } = await loadFixture(revealFixture);
       const silent = groups[0][1];
-      await revealAll(job, 0n, groups, { silent: [silent] });
+      await revealAll(job, { silent: [silent] });
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Reveal);
       await passDeadline((await job.market.roundInfo(job.jobId)).revealDeadline);
-      expect(await eligibleGroupsOf(job, groups)).to.deep.equal([1]);
-      await job.market.aggregateChunk(job.jobId, 0n, 0, await chunkData(job, groups, [1], masked, 0));
+      expect(await eligibleGroupsOf(job)).to.deep.equal([1]);
+      await aggregateAll(job, masked);
       const tx = job.market.finalizeRound(job.jobId, 0n);
       await expect(tx).to.emit(job.market, "MemberSlashed").withArgs(job.jobId, 0n, silent, SlashReason.MissedReveal, job.p.stake);
       await expect(tx).to.emit(job.market, "MemberSlashed").withArgs(job.jobId, 0n, dropout, SlashReason.MissedSubmission, job.p.stake);
@@ -252,12 +260,13 @@ describe("rounds", function () {
     it("rejects calls before Aggregate, a wrong chunk, a wrong length and a tampered slice", async function () {
       const { job } = await loadFixture(sixFixture);
       const { market, jobId } = job;
-      const groups = await commitAll(job, 0n);
+      const groups = await commitAll(job);
+      // Deliberate faults, sent raw: out of phase, another round, a wrong chunk, a short and a tampered slice.
       await expect(market.aggregateChunk(jobId, 0n, 0, "0x"))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Submit, Phase.Aggregate);
-      const masked = await submitAll(job, 0n, groups);
-      const data = await chunkData(job, groups, [0, 1], masked, 0);
+      const masked = await submitAll(job);
+      const data = aggregationData(await readRoundState(market, jobId), masked, 0);
       await expect(market.aggregateChunk(jobId, 1n, 0, data))
         .to.be.revertedWithCustomError(market, "MarketWrongRound")
         .withArgs(jobId, 0n, 1n);
@@ -275,7 +284,7 @@ describe("rounds", function () {
       await expect(market.finalizeRound(jobId, 0n))
         .to.be.revertedWithCustomError(market, "MarketAggregationIncomplete")
         .withArgs(jobId, 0n, 0n, 1n);
-      await market.aggregateChunk(jobId, 0n, 0, data);
+      await aggregateAll(job, masked);
       await expect(market.aggregateChunk(jobId, 0n, 1, data))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
         .withArgs(jobId, 1n, 1n);
@@ -284,6 +293,7 @@ describe("rounds", function () {
     it("refuses to aggregate a round without an eligible group", async function () {
       const { job } = await loadFixture(sixFixture);
       await passDeadline((await job.market.roundInfo(job.jobId)).commitDeadline);
+      // Deliberate fault, sent raw: nobody committed, so no group is eligible.
       await expect(job.market.aggregateChunk(job.jobId, 0n, 0, "0x"))
         .to.be.revertedWithCustomError(job.market, "MarketNoEligibleGroup")
         .withArgs(job.jobId, 0n);
@@ -293,13 +303,14 @@ describe("rounds", function () {
   describe("finalizeRound", function () {
     it("opens the next round with new groups after an honest round and pays every submitter", async function () {
       const { job } = await loadFixture(sixFixture);
-      await playRound(job, 0n);
+      await playRound(job);
       await expect(job.market.finalizeRound(job.jobId, 0n)).to.emit(job.market, "RoundOpened");
       const info = await job.market.roundInfo(job.jobId);
       expect(info.index).to.equal(1n);
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Commit);
       expect(await job.market.releasable(ETH, await job.dos[0].getAddress())).to.equal(job.p.rewardPerRound);
       expect((await job.market.roundResult(job.jobId, 0n)).inlierGroups).to.equal(3n);
+      // Deliberate fault, sent raw: the round is finalized already.
       await expect(job.market.finalizeRound(job.jobId, 0n))
         .to.be.revertedWithCustomError(job.market, "MarketUnexpectedPhase")
         .withArgs(job.jobId, Phase.Commit, Phase.Aggregate);
@@ -311,7 +322,7 @@ describe("rounds", function () {
       const groups = await groupsOf(job);
       const updates = new Map<number, Uint32Array>();
       for (const i of groups[2]) updates.set(i, updateOf(job.p.paramCount, i, 0n).map((v) => (v | 0) * 1000));
-      await playRound(job, 0n, { updates });
+      await playRound(job, { updates });
       await job.market.finalizeRound(job.jobId, 0n);
       const result = await job.market.roundResult(job.jobId, 0n);
       expect(result.eligibleGroups).to.equal(7n);
@@ -323,7 +334,7 @@ describe("rounds", function () {
     it("keeps every group of a clean round with a common direction an inlier under the projection test", async function () {
       const { job } = await loadFixture(projectionFixture);
       const groups = await groupsOf(job);
-      await playRound(job, 0n, { updates: alignedUpdates(job.p.paramCount, groups.flat()) });
+      await playRound(job, { updates: alignedUpdates(job.p.paramCount, groups.flat()) });
       const receipt = (await (await job.market.finalizeRound(job.jobId, 0n)).wait())!;
       const finalized = receipt.logs.map((l) => job.market.interface.parseLog(l)).find((l) => l?.name === "RoundFinalized")!;
       const result = await job.market.roundResult(job.jobId, 0n);
@@ -339,7 +350,7 @@ describe("rounds", function () {
       const { job } = await loadFixture(projectionFixture);
       const groups = await groupsOf(job);
       const flipper = groups[2][1];
-      await playRound(job, 0n, { updates: alignedUpdates(job.p.paramCount, groups.flat(), [flipper]) });
+      await playRound(job, { updates: alignedUpdates(job.p.paramCount, groups.flat(), [flipper]) });
       const receipt = (await (await job.market.finalizeRound(job.jobId, 0n)).wait())!;
       const finalized = receipt.logs.map((l) => job.market.interface.parseLog(l)).find((l) => l?.name === "RoundFinalized")!;
       const result = await job.market.roundResult(job.jobId, 0n);
@@ -370,7 +381,7 @@ describe("rounds", function () {
       const { job } = await loadFixture(eightFixture);
       const groups = await groupsOf(job);
       // All of group 0 and one member of group 1 commit and drop: 5 slashed, 3 left, g = 4.
-      await playRound(job, 0n, { dropouts: [...groups[0], groups[1][0]] });
+      await playRound(job, { dropouts: [...groups[0], groups[1][0]] });
       await expect(job.market.finalizeRound(job.jobId, 0n)).to.emit(job.market, "JobCompleted");
       const books = await job.market.jobBooks(job.jobId);
       expect(books.slashed).to.equal(5n * job.p.stake);
@@ -382,9 +393,10 @@ describe("rounds", function () {
       const { job } = await loadFixture(eightFixture);
       const groups = await groupsOf(job);
       const dropout = groups[0][0];
-      await playRound(job, 0n, { dropouts: [dropout] });
+      await playRound(job, { dropouts: [dropout] });
       await job.market.finalizeRound(job.jobId, 0n);
       expect((await job.market.roundInfo(job.jobId)).members).to.equal(255n ^ (1n << BigInt(dropout)));
+      // Deliberate fault, sent raw: an ejected member tries to commit.
       await expect(job.market.connect(job.dos[dropout]).commitSeeds(job.jobId, 1n, []))
         .to.be.revertedWithCustomError(job.market, "MarketNotRoundMember")
         .withArgs(job.jobId, 1n, BigInt(dropout));

@@ -9,7 +9,7 @@ import { ZeroAddress } from "ethers";
 import { CreditKind, Phase, hasBit, readRoundState } from "../../src/chain";
 import type { WorkerProcess } from "../../src/devnet/workers";
 import { updateFile } from "../../src/worker/roundUpdate";
-import type { WorkerStage } from "../../src/worker/stages";
+import type { WorkerStage } from "../../src/worker/stages/names";
 import { TERMS, scriptedJob, type ScriptedJob } from "./scriptedJob";
 
 /** Every file under `dir`, relative to it. */

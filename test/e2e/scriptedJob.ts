@@ -1,6 +1,9 @@
 // A job on a real local chain (anvil or a `hardhat node`, see src/devnet/localNode.ts) with one `omni worker` process under test and its group peers played by
 // the test itself through the chain actions. The peers act only when the test says so, so the worker can
 // never run ahead of the stage a test is looking at: every wait is on a chain fact or a worker log line.
+// The round driver of the e2e worker tests; the others: test/contracts/helpers.ts (contract tests, in
+// process), bench/lib/driver.ts (benchmarks), src/devnet/runMarket.ts (the market with worker processes),
+// bench/lib/sim.ts (simulation without a chain).
 import { mkdtempSync, rmSync } from "fs";
 import os from "os";
 import path from "path";
@@ -12,7 +15,7 @@ import { postJob } from "../../src/owner/postJob";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
 import { increaseTime, startLocalNode, stopProcess, type LocalNode } from "../../src/devnet/localNode";
 import { fundedWallet, spawnWorker, type WorkerProcess } from "../../src/devnet/workers";
-import { jobKeyPair } from "../../src/worker/identity";
+import { jobKeyPair } from "../../src/worker/jobKey";
 
 /** The job's terms: one round, DEMO_RECIPE's reward and stake. */
 export const TERMS = { ...DEMO_RECIPE.terms, token: ZeroAddress, rounds: 1 };

@@ -3,10 +3,10 @@ import { JsonRpcProvider, Wallet, encryptKeystoreJsonSync } from "ethers";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import os from "os";
 import path from "path";
-import { KeyLoadError, jobKeyPair, loadWallet } from "../../src/worker/identity";
-import { isValidPublicKey } from "../../src/protocol";
+import { KeyLoadError } from "../../src/errors";
+import { loadWallet } from "../../src/infra/wallet";
 
-describe("worker/identity", () => {
+describe("infra/wallet", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "omni-identity-"));
   // A provider that is never asked anything: loadWallet only attaches it.
   const provider = new JsonRpcProvider("http://127.0.0.1:9", undefined, { staticNetwork: true });
@@ -47,19 +47,5 @@ describe("worker/identity", () => {
     const error = await loadWallet({ privateKey: "0x1234nothex" }, provider).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(KeyLoadError);
     expect((error as Error).message).not.to.contain("1234nothex");
-  });
-
-  it("derives the same valid job key after a restart and a different one per job, market and chain", async () => {
-    const wallet = new Wallet(account.privateKey);
-    const market = "0x" + "11".repeat(20);
-    const a = await jobKeyPair(wallet, 31337n, market, 1n);
-    expect((await jobKeyPair(wallet, 31337n, market, 1n)).secretKey).to.equal(a.secretKey);
-    expect(await isValidPublicKey(a.publicKey)).to.equal(true);
-    const others = await Promise.all([
-      jobKeyPair(wallet, 31337n, market, 2n),
-      jobKeyPair(wallet, 1n, market, 1n),
-      jobKeyPair(wallet, 31337n, "0x" + "22".repeat(20), 1n),
-    ]);
-    for (const other of others) expect(other.secretKey).not.to.equal(a.secretKey);
   });
 });

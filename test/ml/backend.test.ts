@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as tf from "@tensorflow/tfjs";
-import { BackendError, initBackend } from "../../src/ml";
+import { BackendError } from "../../src/errors";
+import { initBackend } from "../../src/ml";
 import { useWasm } from "./helpers";
 
 describe("backend selection", () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import path from "path";
-import { DataFormatError, parseCsvDataset, readCsvDataset, writeCsvDataset } from "../../src/ml";
+import { DataFormatError } from "../../src/errors";
+import { parseCsvDataset, readCsvDataset, writeCsvDataset } from "../../src/ml";
 import { tempDir } from "./helpers";
 
 const shape = { height: 1, width: 3, channels: 1, numClasses: 4 };

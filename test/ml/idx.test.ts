@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { readFileSync, writeFileSync } from "fs";
 import path from "path";
-import { DataFormatError, readIdxDataset, readIdxImages, readIdxLabels, writeIdxImages, writeIdxLabels, type Dataset } from "../../src/ml";
+import { DataFormatError } from "../../src/errors";
+import { readIdxDataset, readIdxImages, readIdxLabels, writeIdxImages, writeIdxLabels, type Dataset } from "../../src/ml";
 import { tempDir } from "./helpers";
 
 function tiny(): Dataset {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import os from "os";
 import path from "path";
-import { DataFormatError, loadLocalData, saveShard, type Dataset } from "../../src/ml";
+import { DataFormatError } from "../../src/errors";
+import { loadLocalData, saveShard, type Dataset } from "../../src/ml";
 
 describe("ml/data/loadLocalData", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "omni-local-"));
@@ -23,6 +24,13 @@ describe("ml/data/loadLocalData", () => {
     const loaded = loadLocalData(saveShard(path.join(dir, "shard"), ds));
     expect(loaded.n).to.equal(1);
     expect(loaded.labels[0]).to.equal(4);
+  });
+
+  it("names the field of a shard.json that does not fit", () => {
+    const ds: Dataset = { images: new Float32Array(784), labels: Uint8Array.of(1), n: 1, height: 28, width: 28, channels: 1, numClasses: 10 };
+    const shard = saveShard(path.join(dir, "bad-meta"), ds);
+    writeFileSync(path.join(shard, "shard.json"), JSON.stringify({ format: "idx", n: 1, numClasses: "10", classCounts: [] }));
+    expect(() => loadLocalData(shard)).to.throw(DataFormatError, /shard\.json: field "numClasses" expected number, got string/);
   });
 
   it("names the file and the line of a ragged CSV row", () => {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { readFileSync, writeFileSync } from "fs";
 import path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { buildModel, loadModel, MODEL_FILES, ModelFormatError, saveModel, splitIndex } from "../../src/ml";
+import { ModelFormatError } from "../../src/errors";
+import { buildModel, loadModel, MODEL_FILES, saveModel, splitIndex } from "../../src/ml";
 import { tempDir, useWasm } from "./helpers";
 
 describe("model files", () => {
@@ -32,6 +33,15 @@ describe("model files", () => {
     await expectReject(loadModel(tmp.dir), /model\.json: not valid JSON/);
     writeFileSync(path.join(tmp.dir, MODEL_FILES.json), JSON.stringify({ modelTopology: {} }));
     await expectReject(loadModel(tmp.dir), /weightsManifest must be one group/);
+  });
+
+  it("names the field of a weight entry that does not fit", async () => {
+    await saveModel(buildModel(), tmp.dir);
+    const file = path.join(tmp.dir, MODEL_FILES.json);
+    const json = JSON.parse(readFileSync(file, "utf8"));
+    json.weightsManifest[0].weights[1].dtype = "float16";
+    writeFileSync(file, JSON.stringify(json));
+    await expectReject(loadModel(tmp.dir), /model\.json: field "weightsManifest\[0\]\.weights\[1\]\.dtype" expected one of "float32", "int32", "bool", got "float16"/);
   });
 
   it("rejects a weights file of the wrong size", async () => {

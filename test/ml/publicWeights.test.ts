@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { applyPublicUpdate, buildLocalHead, buildModel, buildPublicPart, publicSize, publicWeightSlots, publicWeights,
-  setPublicWeights, splitIndex, WeightShapeError } from "../../src/ml";
+  setPublicWeights, splitIndex } from "../../src/ml";
+import { WeightShapeError } from "../../src/errors";
 import { useWasm } from "./helpers";
 
 describe("public weights", () => {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { bigintMedian, onChainRule } from "../../src/aggregation";
+import { bigintMedian, onChainRule } from "../../src/protocol";
 
 const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 
-describe("aggregation/integerRules", () => {
+describe("protocol/onChainRules", () => {
   it("median truncates the midpoint of an even count toward zero", () => {
     expect(onChainRule([-3, -2], { rule: "median" })).to.equal(-2);
     expect(onChainRule([2, 3], { rule: "median" })).to.equal(2);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { onChainRule } from "../../src/aggregation";
+import { onChainRule } from "../../src/protocol";
 import { assignGroups, inlierFlags, isValidPublicKey, maskWords, packWords, seedCommitment, toHexWords } from "../../src/protocol";
 
 const vectors = JSON.parse(readFileSync(join(__dirname, "..", "vectors", "protocol.json"), "utf8"));

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { createLogger } from "../../src/worker/log";
-import { WORKER_STAGES, parseStageLine, stageMessage } from "../../src/worker/stages";
+import { createLogger } from "../../src/infra/log";
+import { WORKER_STAGES, parseStageLine, stageMessage } from "../../src/worker/stages/names";
 
 /** The lines a logger writes while `write` runs. */
 function captured(write: () => void): string[] {

@@ -22,19 +22,18 @@ export function aggregationData(state: RoundState, submissions: Submissions, k: 
   return concat(slices);
 }
 
-/** aggregateRound's result: the cost of each chunk and of the finalization. */
-export interface AggregateRoundReturnType {
+/** aggregateChunks' result: the round and the cost of each chunk posted. */
+export interface AggregateChunksReturnType {
   round: number;
   chunks: TxCost[];
-  finalize: TxCost;
 }
 
 /**
- * Aggregates the remaining chunks of the current round and finalizes it; returns null when the round is
- * not (or no longer) in its aggregate phase, as when another party finished it first. Submissions are
- * read back from chain calldata unless given (an aggregator that already holds them saves the look-ups).
+ * Posts the remaining chunks of the current round's aggregation without finalizing it; returns null when
+ * the round is not (or no longer) in its aggregate phase. Submissions are read back from chain calldata
+ * unless given (an aggregator that already holds them saves the look-ups).
  */
-export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateRoundReturnType | null> {
+export async function aggregateChunks(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateChunksReturnType | null> {
   const state = await readRoundState(market, jobId);
   if (state.phase !== "Aggregate") return null;
   const chunks: TxCost[] = [];
@@ -45,6 +44,22 @@ export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: 
       chunks.push(await send(`aggregateChunk ${k}/${state.chunkCount}`, (o) => market.aggregateChunk(jobId, state.round, k, data, o)));
     }
   }
-  const finalize = await send("finalizeRound", (o) => market.finalizeRound(jobId, state.round, o));
-  return { round: state.round, chunks, finalize };
+  return { round: state.round, chunks };
+}
+
+/** aggregateRound's result: the cost of each chunk and of the finalization. */
+export interface AggregateRoundReturnType extends AggregateChunksReturnType {
+  finalize: TxCost;
+}
+
+/**
+ * Aggregates the remaining chunks of the current round and finalizes it; returns null when the round is
+ * not (or no longer) in its aggregate phase, as when another party finished it first. Submissions as for
+ * aggregateChunks.
+ */
+export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateRoundReturnType | null> {
+  const aggregated = await aggregateChunks(market, jobId, given);
+  if (!aggregated) return null;
+  const finalize = await send("finalizeRound", (o) => market.finalizeRound(jobId, aggregated.round, o));
+  return { ...aggregated, finalize };
 }

@@ -3,18 +3,9 @@
 // each checked against the hash chain the contract stores.
 import { getBytes, ZeroHash, type Provider } from "ethers";
 import { addLanes, extendHashChain, unpackWords, type Bytes32 } from "../../protocol";
-import { BaseError } from "../../errors";
+import { HashChainMismatchError } from "../../errors";
 import type { OmniMarket } from "../market";
 import { chainCall } from "../wrap";
-
-/** Chain data does not match the hash the contract stored. */
-export class HashChainMismatchError extends BaseError {
-  override name = "HashChainMismatchError";
-
-  constructor(what: string, expected: Bytes32, computed: Bytes32) {
-    super(`${what} does not match its on-chain hash chain`, { details: { expected, computed } });
-  }
-}
 
 /** The round-0 public model as posted by the MO, verified against `modelHash`. */
 export async function fetchInitialModel(market: OmniMarket, jobId: bigint, fromBlock = 0): Promise<Uint32Array> {
@@ -59,7 +50,34 @@ export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, rou
 
 /** The public model that round `round` starts from: the posted model plus the aggregates of rounds 0..round−1. */
 export async function fetchPublicModel(market: OmniMarket, jobId: bigint, round: number, fromBlock = 0): Promise<Uint32Array> {
-  const model = await fetchInitialModel(market, jobId, fromBlock);
-  for (let r = 0; r < round; r++) addLanes(model, await fetchRoundAggregate(market, jobId, r, fromBlock));
-  return model;
+  return new PublicModelTracker(market, jobId, fromBlock).at(round);
+}
+
+/**
+ * A job's public model followed round by round: the posted words and each round's aggregate are fetched
+ * (and checked against their hash chains) once, so a process that applies round after round reads each
+ * round's logs once instead of replaying every earlier round each time.
+ */
+export class PublicModelTracker {
+  private model: Uint32Array | undefined;
+  private round = 0;
+
+  constructor(
+    readonly market: OmniMarket,
+    readonly jobId: bigint,
+    private readonly fromBlock = 0,
+  ) {}
+
+  /** The public model that round `round` starts from (a copy the caller may change). */
+  async at(round: number): Promise<Uint32Array> {
+    if (this.model === undefined || round < this.round) {
+      this.model = await fetchInitialModel(this.market, this.jobId, this.fromBlock);
+      this.round = 0;
+    }
+    while (this.round < round) {
+      addLanes(this.model, await fetchRoundAggregate(this.market, this.jobId, this.round, this.fromBlock));
+      this.round += 1;
+    }
+    return this.model.slice();
+  }
 }

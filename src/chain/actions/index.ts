@@ -10,3 +10,4 @@ export * from "./fetchSubmissions";
 export * from "./aggregateRound";
 export * from "./fetchModel";
 export * from "./release";
+export * from "./cancel";

@@ -1,7 +1,7 @@
 // A data owner's identity in one job: the market it signs with, its roster index and its key,
 // and the pair seeds it shares with its group peers in a round.
 import type { Provider } from "ethers";
-import { pairSeedFromKeys, type Bytes32, type PublicKey, type RoundContext } from "../../protocol";
+import { ecdhSharedX, pairSeed, type Bytes32, type PublicKey, type RoundContext } from "../../protocol";
 import type { OmniMarket } from "../market";
 
 /** Who a data owner is in a job. */
@@ -10,6 +10,9 @@ export interface Member {
   jobId: bigint;
   index: number;
   secretKey: bigint;
+  /** When given, ECDH shared x coordinates by peer index, filled on first use, so that each peer's curve
+   * multiplications are done once per job rather than in every phase (the roster's keys never change). */
+  sharedX?: Map<number, bigint>;
 }
 
 /** The round context (chain, market, job, round) that domain-separates seeds and commitments. */
@@ -28,9 +31,14 @@ export async function rosterKey(market: OmniMarket, jobId: bigint, index: number
 export async function pairSeeds(member: Member, round: number, peers: readonly number[]): Promise<Bytes32[]> {
   const ctx = await roundContext(member.market, member.jobId, round);
   return Promise.all(
-    peers.map(async (peer) =>
-      pairSeedFromKeys(member.secretKey, await rosterKey(member.market, member.jobId, peer), ctx, member.index, peer),
-    ),
+    peers.map(async (peer) => {
+      let x = member.sharedX?.get(peer);
+      if (x === undefined) {
+        x = await ecdhSharedX(member.secretKey, await rosterKey(member.market, member.jobId, peer));
+        member.sharedX?.set(peer, x);
+      }
+      return pairSeed(x, ctx, Math.min(member.index, peer), Math.max(member.index, peer));
+    }),
   );
 }
 

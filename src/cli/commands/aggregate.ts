@@ -1,7 +1,9 @@
 // `omni aggregate`: aggregate a JSON array of equal-length number arrays read from stdin.
 import { Command } from "commander";
+import { z } from "zod";
 import { getAggregator } from "../../aggregation";
 import { InvalidInputError } from "../../errors";
+import { parseJson } from "../../infra";
 import { fail, readStdin } from "../io";
 import { integerOption, numberOption } from "../options";
 
@@ -18,14 +20,11 @@ export async function aggregateCommand(flags: AggregateFlags): Promise<void> {
   try {
     const aggregator = getAggregator(flags.rule);
     const text = await readStdin();
-    let updates: unknown;
-    try {
-      updates = JSON.parse(text);
-    } catch (cause) {
-      throw new InvalidInputError("stdin", "is not valid JSON", { cause });
-    }
-    if (!Array.isArray(updates)) throw new InvalidInputError("stdin", "must be a JSON array of number arrays");
-    const result = aggregator.aggregate(updates as number[][], { f: flags.f, beta: flags.beta, m: flags.m, tau: flags.tau });
+    // The rows themselves are checked by the rule (toRows), which names the row and column of a bad value.
+    const parsed = parseJson(text, z.array(z.unknown()));
+    if (!parsed.ok && parsed.syntax) throw new InvalidInputError("stdin", "is not valid JSON", { cause: parsed.cause });
+    if (!parsed.ok) throw new InvalidInputError("stdin", "must be a JSON array of number arrays");
+    const result = aggregator.aggregate(parsed.value as number[][], { f: flags.f, beta: flags.beta, m: flags.m, tau: flags.tau });
     process.stdout.write(JSON.stringify(Array.from(result)) + "\n");
   } catch (error) {
     fail("aggregate", error);

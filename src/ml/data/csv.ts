@@ -2,7 +2,7 @@
 // height·width·channels pixel values in 0..255 (row-major). A header line is optional and
 // recognised by a non-numeric first field; blank lines are skipped.
 import { readFileSync, writeFileSync } from "fs";
-import { DataFormatError } from "../errors";
+import { DataFormatError } from "../../errors";
 import type { Dataset } from "./dataset";
 
 /** Image shape and class count of a CSV dataset (defaults: 28×28×1, 10 classes). */

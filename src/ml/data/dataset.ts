@@ -1,6 +1,6 @@
 // The in-memory dataset type shared by loaders, partitioner, training and evaluation, with
 // the small operations on it (validate, select by indices, take a prefix, class counts).
-import { MlConfigError } from "../errors";
+import { MlConfigError } from "../../errors";
 
 /** Images as float pixels in [0, 1] (row-major, n × height × width × channels) and integer labels. */
 export interface Dataset {

@@ -2,7 +2,7 @@
 // 0x0000 08 <ndims>, then one uint32 per dimension) followed by unsigned bytes.
 // Images are [n, rows, cols] or [n, rows, cols, channels]; labels are [n].
 import { closeSync, fstatSync, openSync, readSync, writeFileSync } from "fs";
-import { DataFormatError } from "../errors";
+import { DataFormatError } from "../../errors";
 import type { Dataset } from "./dataset";
 
 const UBYTE = 0x08;

@@ -3,7 +3,9 @@
 // with no train/test split of its own — see loadFashionMnist for the split we fix).
 import { readFileSync } from "fs";
 import path from "path";
-import { DataFormatError, MlConfigError } from "../errors";
+import { z } from "zod";
+import { DataFormatError, MlConfigError } from "../../errors";
+import { parseJson } from "../../infra/json";
 import { createRng } from "../rng";
 import { selectSamples, type Dataset } from "./dataset";
 import { readIdxDataset } from "./idx";
@@ -51,16 +53,20 @@ export function loadMnist(opts: LoadOptions): Dataset {
   return readIdxDataset(files.images, files.labels, 10, opts.limit);
 }
 
+/** A Fashion-MNIST class file: `{data: [...]}`, one row of pixels per image (each row is checked as it is copied). */
+const classFileSchema = z.object({ data: z.array(z.unknown()) });
+
 function readClassFile(file: string): number[][] {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (err) {
     throw new DataFormatError(file, "cannot read Fashion-MNIST class file", { cause: err });
   }
-  const data = (parsed as { data?: unknown }).data;
-  if (!Array.isArray(data)) throw new DataFormatError(file, "expected an object with a `data` array");
-  return data as number[][];
+  const parsed = parseJson(text, classFileSchema);
+  if (parsed.ok) return parsed.value.data as number[][];
+  if (parsed.syntax) throw new DataFormatError(file, "cannot read Fashion-MNIST class file", { cause: parsed.cause });
+  throw new DataFormatError(file, parsed.problem);
 }
 
 /**

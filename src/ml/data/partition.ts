@@ -1,7 +1,7 @@
 // Splits a dataset between data owners: iid, Dirichlet(α) label skew (Hsu et al. 2019,
 // "Measuring the effects of non-identical data distribution"), or label-sorted shards per
 // client (McMahan et al. 2017, FedAvg). Every sample goes to exactly one client; same seed, same split.
-import { MlConfigError } from "../errors";
+import { MlConfigError } from "../../errors";
 import { createRng, type Rng } from "../rng";
 import { selectSamples, type Dataset } from "./dataset";
 

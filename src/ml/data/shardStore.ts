@@ -4,7 +4,9 @@
 //   <dir>/shard.json          {"format":"idx","n":..,"numClasses":..,"classCounts":[..]}
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
 import path from "path";
-import { DataFormatError } from "../errors";
+import { z } from "zod";
+import { DataFormatError } from "../../errors";
+import { parseJson } from "../../infra/json";
 import { classCounts, type Dataset } from "./dataset";
 import { readCsvDataset } from "./csv";
 import { readIdxDataset, writeIdxImages, writeIdxLabels } from "./idx";
@@ -31,18 +33,25 @@ export function saveShard(dir: string, ds: Dataset): string {
   return dir;
 }
 
-function readMeta(file: string): ShardMeta {
-  let meta: Partial<ShardMeta>;
+/** shard.json as read back: classCounts, which nothing reads, is checked only when present. */
+export const shardMetaSchema = z.object({
+  format: z.literal("idx"),
+  n: z.number().int().nonnegative(),
+  numClasses: z.number().int().min(1),
+  classCounts: z.array(z.number().int().nonnegative()).optional(),
+});
+
+function readMeta(file: string): z.infer<typeof shardMetaSchema> {
+  let text: string;
   try {
-    meta = JSON.parse(readFileSync(file, "utf8")) as Partial<ShardMeta>;
+    text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new DataFormatError(file, "cannot parse shard.json", { cause: err });
+    throw new DataFormatError(file, "cannot read shard.json", { cause: err });
   }
-  if (meta.format !== "idx") throw new DataFormatError(file, `format must be "idx", got ${JSON.stringify(meta.format)}`);
-  if (!Number.isInteger(meta.n) || !Number.isInteger(meta.numClasses) || (meta.numClasses as number) < 1) {
-    throw new DataFormatError(file, "n and numClasses must be integers");
-  }
-  return meta as ShardMeta;
+  const parsed = parseJson(text, shardMetaSchema);
+  if (parsed.ok) return parsed.value;
+  if (parsed.syntax) throw new DataFormatError(file, "cannot parse shard.json", { cause: parsed.cause });
+  throw new DataFormatError(file, parsed.problem);
 }
 
 /** Reads a shard folder written by saveShard, checking the IDX files against shard.json. */

@@ -1,7 +1,7 @@
 // `omni job cancel`: settle a job whose roster was not full by the join deadline — budget back to its
 // owner, stakes back to the joiners, as credits to release.
 import { Command } from "commander";
-import { chainCall, send } from "../../../chain";
+import { cancel, chainCall } from "../../../chain";
 import { chainOptions, withMarket } from "../../connect";
 import { fail } from "../../io";
 import { amountText, jobOptions, jobTarget, type JobFlags } from "./shared";
@@ -11,13 +11,11 @@ export async function cancelCommand(flags: JobFlags): Promise<void> {
   try {
     const { jobId, where } = jobTarget(flags);
     await withMarket(flags, where, true, async ({ market }) => {
-      // Dry run first: eth_call returns the contract's custom error decoded, gas estimation does not.
-      await chainCall("cancel", () => market.cancel.staticCall(jobId));
-      const tx = await send("cancel", (o) => market.cancel(jobId, o));
-      const [params, books] = await chainCall("read books", () => Promise.all([market.jobParams(jobId), market.jobBooks(jobId)]));
+      const { refunded, stakesReturned, tx } = await cancel({ market, jobId });
+      const { token } = await chainCall("read job", () => market.jobParams(jobId));
       process.stdout.write(
-        `job ${jobId} cancelled (tx ${tx.hash}): ${amountText(books.refunded, params.token)} credited to the owner, ` +
-          `${amountText(books.stakesReturned, params.token)} of stakes to the data owners; withdraw with \`omni job refund\`\n`,
+        `job ${jobId} cancelled (tx ${tx.hash}): ${amountText(refunded, token)} credited to the owner, ` +
+          `${amountText(stakesReturned, token)} of stakes to the data owners; withdraw with \`omni job refund\`\n`,
       );
     });
   } catch (error) {

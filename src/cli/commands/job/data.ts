@@ -1,7 +1,7 @@
 // The datasets behind a job's task tag, and the model owner's own training data for a job.
 import { InvalidArgumentError } from "commander";
-import { InvalidInputError } from "../../../errors";
-import { loadFashionMnist, loadMnist, loadLocalData, MlError, type Dataset, type Split } from "../../../ml";
+import { InvalidInputError, MlError } from "../../../errors";
+import { loadFashionMnist, loadMnist, loadLocalData, type Dataset, type Split } from "../../../ml";
 import type { JobRecord } from "../../../owner/jobFolder";
 
 const TASKS: Record<string, (opts: { split: Split; limit?: number }) => Dataset> = {

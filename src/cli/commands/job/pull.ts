@@ -4,6 +4,7 @@
 import { Command } from "commander";
 import path from "path";
 import { evaluate, initBackend, loadModel, saveModel } from "../../../ml";
+import { PublicModelTracker } from "../../../chain";
 import { applyRound } from "../../../owner/applyRound";
 import { requireJobRecord, writeJobRecord } from "../../../owner/jobFolder";
 import { finalizedRounds, jobRunReport } from "../../../owner/jobReport";
@@ -40,8 +41,9 @@ export async function pullCommand(f: PullFlags): Promise<void> {
         record.initialAccuracy = evaluate(model, test);
         writeJobRecord(f.dir, record);
       }
+      const models = new PublicModelTracker(market, jobId);
       for (const round of pending) {
-        const accuracy = await applyRound(market, jobId, round, model, own!, test, { ...DEMO_RECIPE.finetune, epochs: f.finetuneEpochs });
+        const accuracy = await applyRound(models, round, model, own!, test, { ...DEMO_RECIPE.finetune, epochs: f.finetuneEpochs });
         const version = `model-round-${round}`;
         await saveModel(model, path.join(f.dir, version));
         record.rounds.push({ ...(await roundFacts(market, jobId, round)), accuracy });

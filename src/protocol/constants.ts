@@ -1,0 +1,23 @@
+// The protocol's numbers, shared with the contracts (contracts/libraries/ProtocolConstants.sol and the
+// limits in JobLogic.sol); test/protocol/sharedValues.test.ts checks that both sides agree.
+
+/** Fewest submitters a group needs to be eligible (only sums over 3 or more updates are revealed). */
+export const MIN_GROUP_SUBMITTERS = 3;
+/** Fewest active pairs a member needs to submit (with one, that peer alone could remove the mask). */
+export const MIN_ACTIVE_PEERS = 2;
+/** Basis points: 10000 is 100%. */
+export const BPS = 10_000;
+/** trimBps must stay below this (trimming half from each end leaves nothing). */
+export const MAX_TRIM_BPS = 5_000;
+/** Largest roster (bitmaps over roster indices are uint256). */
+export const MAX_DOS = 128;
+/** Smallest group size a job may ask for. */
+export const MIN_GROUP_SIZE = 3;
+/** Most rounds a job may ask for. */
+export const MAX_ROUNDS = 1_000;
+/** Most public parameters a job may ask for (W ≤ 262,144 words). */
+export const MAX_PARAMS = 2 ** 21;
+/** Longest phase window, in seconds (365 days). */
+export const MAX_DURATION_SECONDS = 365 * 24 * 3600;
+/** Largest fixed-point scale exponent s. */
+export const MAX_SCALE_BITS = 30;

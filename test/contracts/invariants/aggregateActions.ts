@@ -1,0 +1,150 @@
+// The fuzz's calls that close a round — aggregateChunk and finalizeRound — checked against the TypeScript
+// aggregate of src/protocol and the model's rewards, slashes and settlement.
+import { ethers } from "hardhat";
+import { ZeroHash, concat, getBytes } from "ethers";
+import { chunkBytes, hashChainOfChunks, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
+import { Phase } from "../helpers";
+import { OK, aggregationSlices, eligibleGroups, expectedSlashes, fails, phaseAt, targets, type Expectation, type JobModel } from "../marketModel";
+import type { FaultOf } from "./arbitraries";
+import { bitsOf, creditedOnceAsPredicted, same } from "./checks";
+import type { Run } from "./fixture";
+import { openRound } from "./roundActions";
+
+/** Whether two byte strings are equal. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, k) => x === b[k]);
+}
+
+/** aggregateChunk of the round's next chunk: the eligible submitters' slices of it, in the contract's order. */
+export async function aggregate(run: Run, job: JobModel | undefined, jobId: bigint, caller: number, fault: FaultOf<"aggregate">, seed: number) {
+  const rd = job?.round;
+  const round = (rd?.index ?? 0) + (fault === "wrongRound" ? 1 : 0);
+  const k = (rd?.chunksAggregated ?? 0) + (fault === "skipsAChunk" ? 1 : 0);
+  let data: Uint8Array = new Uint8Array(0);
+  let expected: Expectation;
+  const ph = job ? phaseAt(job, run.chain.now) : 0n;
+  if (!job) expected = fails("MarketUnknownJob", jobId);
+  else if (ph !== Phase.Aggregate) expected = fails("MarketUnexpectedPhase", jobId, ph, Phase.Aggregate);
+  else if (round !== rd!.index) expected = fails("MarketWrongRound", jobId, rd!.index, round);
+  else if (eligibleGroups(rd!).length === 0) expected = fails("MarketNoEligibleGroup", jobId, round);
+  else if (k !== rd!.chunksAggregated || k >= job.K) expected = fails("MarketUnexpectedChunk", jobId, rd!.chunksAggregated, k);
+  else {
+    const slices = aggregationSlices(rd!);
+    const parts = slices.map((i) => chunkBytes(rd!.vectors.get(i)!, k, job.C));
+    if (fault === "slicesSwapped" && parts.length > 1) [parts[0], parts[1]] = [parts[1], parts[0]];
+    data = getBytes(concat(parts));
+    if (fault === "lastWordMissing") data = data.subarray(0, data.length - 32);
+    if (fault === "flippedByte") data[seed % data.length] ^= 1 + (seed % 255);
+    const L = parts[0].length;
+    const mismatch = slices.findIndex((i, s) => !sameBytes(data.subarray(s * L, (s + 1) * L), chunkBytes(rd!.vectors.get(i)!, k, job.C)));
+    if (data.length !== slices.length * L) expected = fails("MarketInvalidDataLength", jobId, slices.length * L, data.length);
+    else if (mismatch >= 0) expected = fails("MarketChunkHashMismatch", jobId, slices[mismatch], k);
+    else expected = OK;
+  }
+  const label = `aggregateChunk job ${jobId} r${round} chunk ${k} by ${caller} ${fault}`;
+  const sent = await run.chain.send(label, caller, expected, (m, o) => m.aggregateChunk.populateTransaction(jobId, round, k, data, o));
+  if (!sent) return;
+  const outcome = await outcomeOf(job!);
+  const [ev] = run.chain.events(sent.receipt, "AggregateChunkComputed");
+  same(ev.words, ethers.hexlify(chunkBytes(packWords(outcome.aggregate), k, job!.C)), "aggregate chunk");
+  rd!.chunksAggregated++;
+}
+
+/** The TypeScript aggregate of the round's eligible groups (computed once per round). */
+async function outcomeOf(job: JobModel) {
+  const rd = job.round!;
+  if (!rd.outcome) {
+    const groups = eligibleGroups(rd).map((k) => {
+      const subs = rd.groups[k].filter((i) => rd.submitted.has(i));
+      return {
+        masked: subs.map((i) => unpackWords(rd.vectors.get(i)!, job.W * 8)),
+        reveals: subs.flatMap((i) => targets(rd, i).map((j) => ({ submitter: i, dropped: j, seed: rd.seeds.get(`${i}:${j}`)! }))),
+      };
+    });
+    rd.outcome = await roundAggregate({
+      groups,
+      rule: job.p.rule === 0 ? { rule: "median" } : { rule: "trimmed-mean", trimBps: job.p.trimBps },
+      outlierFactorBps: BigInt(job.p.outlierFactorBps),
+      minProjectionBps: BigInt(job.p.minProjectionBps),
+    });
+  }
+  return rd.outcome;
+}
+
+/** finalizeRound: the round's result, rewards for inlier groups and slashes; then the next round, or the
+ * job's settlement (refund, slashed stakes to the owner, remaining stakes back). */
+export async function finalize(run: Run, job: JobModel | undefined, jobId: bigint, caller: number, fault: FaultOf<"finalize">) {
+  const rd = job?.round;
+  const round = (rd?.index ?? 0) + (fault === "wrongRound" ? 1 : 0);
+  const eligible = rd ? eligibleGroups(rd) : [];
+  let expected: Expectation;
+  const ph = job ? phaseAt(job, run.chain.now) : 0n;
+  if (!job) expected = fails("MarketUnknownJob", jobId);
+  else if (ph !== Phase.Aggregate) expected = fails("MarketUnexpectedPhase", jobId, ph, Phase.Aggregate);
+  else if (round !== rd!.index) expected = fails("MarketWrongRound", jobId, rd!.index, round);
+  else if (eligible.length > 0 && rd!.chunksAggregated < job.K) expected = fails("MarketAggregationIncomplete", jobId, round, rd!.chunksAggregated, job.K);
+  else expected = OK;
+  const sent = await run.chain.send(`finalizeRound job ${jobId} r${round} by ${caller}`, caller, expected, (m, o) =>
+    m.finalizeRound.populateTransaction(jobId, round, o),
+  );
+  if (!sent) return;
+  const j = job!;
+  const r = rd!;
+  const { p } = j;
+  const account = (i: number) => run.f.addresses[j.roster[i]];
+  // Round result: eligible groups, inliers, distances, dots and the aggregate hash from the TypeScript side.
+  const outcome = eligible.length > 0 ? await outcomeOf(j) : null;
+  const inliers = eligible.filter((_, q) => outcome!.inliers[q]);
+  const [fin] = run.chain.events(sent.receipt, "RoundFinalized");
+  same(
+    [fin.aggregateHash, fin.eligibleGroups, fin.inlierGroups, [...fin.distances], [...fin.dots], fin.aggNorm],
+    [
+      outcome ? hashChainOfChunks(packWords(outcome.aggregate), j.C) : ZeroHash,
+      bitsOf(eligible),
+      bitsOf(inliers),
+      outcome?.dists ?? [],
+      outcome?.dots ?? [],
+      outcome?.aggNorm ?? 0n,
+    ],
+    "RoundFinalized",
+  );
+  const credits: [string, bigint, bigint][] = [];
+  for (const k of inliers) {
+    for (const i of r.groups[k].filter((m) => r.submitted.has(m))) {
+      credits.push([account(i), 0n, p.rewardPerRound]);
+      j.books.paid += p.rewardPerRound;
+    }
+  }
+  const slashes = expectedSlashes(r);
+  same(
+    run.chain.events(sent.receipt, "MemberSlashed").map((e) => [e.member, e.reason, e.amount]),
+    slashes.map((s) => [BigInt(s.member), s.reason, p.stake]),
+    "MemberSlashed",
+  );
+  for (const s of slashes) {
+    j.slashed.add(s.member);
+    j.books.slashed += p.stake;
+  }
+  run.stats.slashes += slashes.length;
+  run.stats.roundsFinalized++;
+  const remaining = p.numDOs - j.slashed.size;
+  if (eligible.length > 0 && r.index + 1 < p.rounds && remaining >= p.groupSize) {
+    creditedOnceAsPredicted(run, sent.receipt, j, r.index, credits);
+    openRound(run, j, r.index + 1, sent);
+    return;
+  }
+  j.books.refunded = j.books.budget - j.books.paid;
+  const toOwner = j.books.refunded + j.books.slashed;
+  if (toOwner !== 0n) credits.push([run.f.addresses[j.owner], 1n, toOwner]);
+  for (let i = 0; i < p.numDOs; i++) if (!j.slashed.has(i)) credits.push([account(i), 2n, p.stake]);
+  j.books.stakesReturned = BigInt(remaining) * p.stake;
+  j.closed = true;
+  creditedOnceAsPredicted(run, sent.receipt, j, r.index, credits);
+  const [done] = run.chain.events(sent.receipt, "JobCompleted");
+  same(
+    [done.paid, done.refunded, done.slashed, done.stakesReturned],
+    [j.books.paid, j.books.refunded, j.books.slashed, j.books.stakesReturned],
+    "JobCompleted",
+  );
+  run.stats.completed++;
+}

@@ -1,0 +1,213 @@
+// The invariants the fuzz checks, each named as the property it states: the market's balances, books, credits,
+// phases and round views against the ghost model (marketModel.ts), read through the probe in one call each.
+import { AssertionError } from "chai";
+import { ethers } from "hardhat";
+import { ZeroHash, type TransactionReceipt } from "ethers";
+import { ETH } from "../helpers";
+import { deadlines, legalTransition, phaseAt, requiredReveals, type JobModel } from "../marketModel";
+import { ACTORS } from "./arbitraries";
+import type { Run } from "./fixture";
+import { peersOf } from "./seeds";
+
+/** Fails unless `actual` and `expected` print the same (chai's matchers cost milliseconds per call here,
+ * where the fuzz makes tens of thousands of comparisons). */
+export function same(actual: unknown, expected: unknown, what: string): void {
+  const show = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}` : x instanceof Uint8Array ? ethers.hexlify(x) : x));
+  const [a, e] = [show(actual), show(expected)];
+  if (a !== e) throw new AssertionError(`${what}: expected ${e}, got ${a}`);
+}
+
+/** The bitmap of a set of indices. */
+export function bitsOf(indices: Iterable<number>): bigint {
+  let bits = 0n;
+  for (const i of indices) bits |= 1n << BigInt(i);
+  return bits;
+}
+
+/** The Credited events of a receipt are exactly `expected` ([account, kind, amount]), and none of them books
+ * a credit a second time; books them in the ghost. */
+export function creditedOnceAsPredicted(run: Run, receipt: TransactionReceipt, job: JobModel, round: number, expected: [string, bigint, bigint][]) {
+  const asset = job.p.token;
+  const got = run.chain.events(receipt, "Credited").map((a) => [a.jobId, a.token, a.account, a.kind, a.amount]);
+  same(
+    got,
+    expected.map(([account, kind, amount]) => [job.id, asset, account, kind, amount]),
+    "Credited events",
+  );
+  for (const [account, kind, amount] of expected) {
+    const key = run.ghost.creditKey(job, round, account, kind);
+    same(run.ghost.creditKeys.has(key), false, `credited twice: ${key}`);
+    run.ghost.creditKeys.add(key);
+    run.ghost.credit(asset, account, amount);
+    run.ghost.touched.add(account);
+  }
+}
+
+/** What one probe call read: balances, the job count, per job its phase (with `full` also its round, sizes,
+ * settlement and books) and, with `full`, the credits of some accounts. */
+export interface Snapshot {
+  at: number;
+  full: boolean;
+  ethBalance: bigint;
+  tokenBalance: bigint;
+  jobCount: bigint;
+  jobs: { job: JobModel; phase: bigint; state: bigint[] }[];
+  credits: { address: string; eth: bigint; token: bigint }[];
+}
+
+/**
+ * Reads the market after a step. Without `full` only balances and phases; with it also the books of the jobs
+ * not yet read back settled, and the credits of the accounts the step credited or paid (and of one more
+ * account in turn); with "all" every job and every actor's credits.
+ */
+export async function readSnapshot(run: Run, full: boolean | "all"): Promise<Snapshot> {
+  const { f, ghost } = run;
+  const jobs = full === "all" ? ghost.jobs : ghost.jobs.filter((j) => !ghost.settled.has(j.id));
+  const ids = jobs.map((j) => j.id);
+  const accounts = full === "all" ? f.addresses : [...new Set([...ghost.touched, f.addresses[run.stats.steps % ACTORS]])];
+  const out = full ? await f.probe.snapshot(f.address, f.tokenAddress, ids, accounts) : await f.probe.phases(f.address, f.tokenAddress, ids);
+  const fields = full ? 12 : 1;
+  const credits = full ? out.slice(3 + jobs.length * fields) : [];
+  return {
+    at: run.chain.now - 1,
+    full: full !== false,
+    ethBalance: out[0],
+    tokenBalance: out[1],
+    jobCount: out[2],
+    jobs: jobs.map((job, q) => {
+      const js = out.slice(3 + q * fields, 3 + (q + 1) * fields);
+      return { job, phase: js[0], state: js.slice(1) };
+    }),
+    credits: full ? accounts.map((address, a) => ({ address, eth: credits[2 * a], token: credits[2 * a + 1] })) : [],
+  };
+}
+
+/** jobCount() is the number of jobs the model created. */
+export function jobCountIsTheModels(run: Run, s: Snapshot) {
+  same(Number(s.jobCount), run.ghost.jobs.length, "jobCount");
+}
+
+/** phase(jobId) equals the model's phase at the block time. */
+export function phasesAreTheModels(s: Snapshot) {
+  for (const { job, phase } of s.jobs) same(phase, phaseAt(job, s.at), `phase of job ${job.id}`);
+}
+
+/** A job only moves along legal transitions: forward inside a round, to the next round or its end only by a
+ * transaction, and never out of Completed or Cancelled. */
+export function phasesOnlyMoveForward(run: Run, s: Snapshot) {
+  for (const { job, phase } of s.jobs) {
+    const round = job.round?.index ?? 0;
+    const before = run.ghost.seen.get(job.id);
+    const move = `${before ? `round ${before.round} phase ${before.phase}` : "nothing"} to round ${round} phase ${phase}`;
+    same(legalTransition(before, { round, phase }, run.chain.changed), true, `job ${job.id} moved from ${move}`);
+    run.ghost.seen.set(job.id, { round, phase });
+  }
+}
+
+/** Every job's round, posted words, roster size, settlement, slashed members and books are the model's. */
+export function booksAreTheModels(s: Snapshot) {
+  for (const { job, state } of s.jobs) {
+    const b = job.books;
+    same(
+      state,
+      [
+        BigInt(job.round?.index ?? 0),
+        BigInt(job.wordsPosted),
+        BigInt(job.roster.length),
+        job.closed ? 1n : 0n,
+        bitsOf(job.slashed),
+        b.budget,
+        b.stakes,
+        b.paid,
+        b.refunded,
+        b.slashed,
+        b.stakesReturned,
+      ],
+      `job ${job.id}: round, wordsPosted, joined, closed, slashed members, books`,
+    );
+  }
+}
+
+/** A settled job paid out exactly what it took in; from then on it is immutable and read only by the last check. */
+export function settledBooksBalance(run: Run, s: Snapshot) {
+  for (const { job } of s.jobs.filter(({ job }) => job.closed)) {
+    const b = job.books;
+    same(b.paid + b.refunded + b.slashed + b.stakesReturned, b.budget + b.stakes, "settled books balance");
+    run.ghost.settled.add(job.id);
+  }
+}
+
+/** releasable() of every account read equals the model's credits, in ETH and in the token. */
+export function creditsAreTheModels(run: Run, s: Snapshot) {
+  for (const { address, eth, token } of s.credits) {
+    same([eth, token], [run.ghost.creditOf(ETH, address), run.ghost.creditOf(run.f.tokenAddress, address)], `credits of ${address}`);
+  }
+}
+
+/** Per asset, the market's balance is exactly what came in minus what went out, and exactly the escrow of the
+ * books plus the releasable credits (both as read back, equal to the model's). */
+export function booksBalanceToTheWei(run: Run, s: Snapshot) {
+  for (const [asset, balance] of [
+    [ETH, s.ethBalance],
+    [run.f.tokenAddress, s.tokenBalance],
+  ] as const) {
+    const what = asset === ETH ? "ETH" : "tokens";
+    same(balance, run.ghost.held.get(asset), `${what} held`);
+    same(balance, run.ghost.escrow(asset) + run.ghost.owed(asset), `${what} owed`);
+  }
+}
+
+/** The round's views are the model's: index, required reveals, opening time, deadlines, chunks aggregated, the
+ * bitmaps of members, committers, submitters, revealers and contradictors, active peers and chunks per member,
+ * and the groups. */
+export async function roundViewsAreTheModels(run: Run, job: JobModel) {
+  const rd = job.round!;
+  const n = job.p.numDOs;
+  const out = await run.f.probe.roundState(run.f.address, job.id, n);
+  const d = deadlines(job);
+  same(
+    out.slice(0, 12),
+    [
+      BigInt(rd.index),
+      BigInt(requiredReveals(rd)),
+      BigInt(rd.openedAt),
+      BigInt(d.commit),
+      BigInt(d.submit),
+      BigInt(d.reveal),
+      BigInt(rd.chunksAggregated),
+      bitsOf(rd.members),
+      bitsOf(rd.commitments.keys()),
+      bitsOf(rd.submitted),
+      bitsOf(rd.revealed),
+      bitsOf(rd.contradicted),
+    ],
+    `round of job ${job.id}`,
+  );
+  const perMember = out.slice(12, 12 + 2 * n);
+  const expectedPerMember = Array.from({ length: n }, (_, i) => [rd.commitments.has(i) ? bitsOf(rd.active.get(i)!) : 0n, BigInt(rd.chunks.get(i) ?? 0)]).flat();
+  same(perMember, expectedPerMember, "active peers and chunks per member");
+  const groups: number[][] = [];
+  let at = 12 + 2 * n + 1;
+  for (let k = 0; k < Number(out[12 + 2 * n]); k++) {
+    const size = Number(out[at++]);
+    groups.push(out.slice(at, at + size).map(Number));
+    at += size;
+  }
+  same(groups, rd.groups, "groups");
+}
+
+/** commitment(i, j) is the model's for every i in `rows` and every j: the one committed for a group peer, else zero. */
+export async function commitmentsAreTheModels(run: Run, job: JobModel, rows: number[]) {
+  if (rows.length === 0) return;
+  const rd = job.round!;
+  const n = job.p.numDOs;
+  const commitments = await run.f.probe.commitments(run.f.address, job.id, rows, n);
+  for (const [r, i] of rows.entries()) {
+    const mine = rd.commitments.get(i);
+    const peers = mine ? peersOf(job, i) : [];
+    for (let j = 0; j < n; j++) {
+      const slot = peers.indexOf(j);
+      same(commitments[r * n + j], slot >= 0 ? mine![slot] : ZeroHash, `commitment(${i}, ${j}) in round ${rd.index}`);
+    }
+  }
+}
