@@ -88,8 +88,14 @@ abstract contract RoundActions is MarketActions {
         bytes memory words = abi.encodePacked(masked);
         if (variant == 8) {
             assembly ("memory-safe") {
-                mstore(words, sub(mload(words), mul(gt(mload(words), 0), 32)))
+                let short := gt(mload(words), 0)
+                mstore(words, sub(mload(words), mul(short, 32)))
+                mstore(masked, sub(mload(masked), short))
+                mstore(plain, sub(mload(plain), short))
             }
+            // When the last chunk is a single word, the words left are still whole chunks: the call is
+            // accepted and submits the chunks before it.
+            last = _chunkAfter(j, first, words.length);
         }
         address who = _roster[id][i];
         bytes memory expected = _roundChecks(id, Phase.Submit, j.round, who);
@@ -100,6 +106,17 @@ abstract contract RoundActions is MarketActions {
             return;
         }
         _recordSubmit(id, i, first, last, plain, masked);
+    }
+
+    /// @dev The chunk after the whole chunks that `length` bytes cover from chunk `first`, or `first` when they
+    /// end inside a chunk or run past the last one (the market refuses such a call).
+    function _chunkAfter(Job storage j, uint256 first, uint256 length) private view returns (uint256 k) {
+        uint256 offset;
+        for (k = first; offset < length; ++k) {
+            uint256 size = k * j.C >= j.W ? 0 : 32 * (j.W - k * j.C < j.C ? j.W - k * j.C : j.C);
+            if (size == 0 || offset + size > length) return first;
+            offset += size;
+        }
     }
 
     /// @dev First word of chunk `k` (W past the end).
