@@ -8,7 +8,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IOmniMarket} from "./interfaces/IOmniMarket.sol";
 import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase} from "./types/MarketTypes.sol";
 import {MarketStorage} from "./libraries/MarketStorage.sol";
-import {Rounds} from "./libraries/Rounds.sol";
+import {RoundState} from "./libraries/RoundState.sol";
 import {Books} from "./libraries/Books.sol";
 import {ChunkSizing} from "./libraries/ChunkSizing.sol";
 import {JobLogic} from "./libraries/JobLogic.sol";
@@ -100,7 +100,7 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IOmniMarket
     function phase(uint256 jobId) external view returns (Phase) {
-        return Rounds.phase(_state, jobId, new uint256[][](0));
+        return RoundState.phase(_state, jobId, new uint256[][](0));
     }
 
     /// @inheritdoc IOmniMarket
@@ -110,12 +110,12 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IOmniMarket
     function jobParams(uint256 jobId) external view returns (JobParams memory) {
-        return Rounds.job(_state, jobId).params;
+        return RoundState.job(_state, jobId).params;
     }
 
     /// @inheritdoc IOmniMarket
     function jobInfo(uint256 jobId) external view returns (JobInfo memory) {
-        MarketStorage.Job storage j = Rounds.job(_state, jobId);
+        MarketStorage.Job storage j = RoundState.job(_state, jobId);
         return
             JobInfo({
                 owner: j.owner,
@@ -135,7 +135,7 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IOmniMarket
     function jobBooks(uint256 jobId) external view returns (JobBooks memory) {
-        return Rounds.job(_state, jobId).books;
+        return RoundState.job(_state, jobId).books;
     }
 
     /// @inheritdoc IOmniMarket
@@ -146,12 +146,12 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IOmniMarket
     function memberIndex(uint256 jobId, address account) external view returns (uint256) {
-        return Rounds.rosterIndex(_state, jobId, account);
+        return RoundState.rosterIndex(_state, jobId, account);
     }
 
     /// @inheritdoc IOmniMarket
     function roundInfo(uint256 jobId) external view returns (RoundInfo memory info) {
-        MarketStorage.Job storage j = Rounds.job(_state, jobId);
+        MarketStorage.Job storage j = RoundState.job(_state, jobId);
         MarketStorage.Round storage rd = _state.rounds[jobId];
         (info.commitDeadline, info.submitDeadline, info.revealDeadline) = _deadlines(j, rd);
         info.index = rd.index;
@@ -162,26 +162,26 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
         info.revealed = rd.revealed;
         info.contradicted = rd.contradicted;
         info.openedAt = rd.openedAt;
-        info.requiredReveals = uint32(Rounds.requiredReveals(_state, jobId, Rounds.groups(_state, jobId)));
+        info.requiredReveals = uint32(RoundState.requiredReveals(_state, jobId, RoundState.groups(_state, jobId)));
         info.chunksAggregated = rd.chunksAggregated;
         info.aggregateHash = rd.aggregateHash;
     }
 
     /// @inheritdoc IOmniMarket
     function groups(uint256 jobId) external view returns (uint256[][] memory) {
-        Rounds.job(_state, jobId);
-        return Rounds.groups(_state, jobId);
+        RoundState.job(_state, jobId);
+        return RoundState.groups(_state, jobId);
     }
 
     /// @inheritdoc IOmniMarket
     function commitment(uint256 jobId, uint256 memberIndex_, uint256 peer) external view returns (bytes32) {
         // Commitment slots are reused across rounds: one the member has not rewritten this round is stale.
         if ((_state.rounds[jobId].committed >> memberIndex_) & 1 == 0) return bytes32(0);
-        uint256[][] memory gs = Rounds.groups(_state, jobId);
-        (uint256 k, uint256 pos) = Rounds.locate(gs, memberIndex_);
+        uint256[][] memory gs = RoundState.groups(_state, jobId);
+        (uint256 k, uint256 pos) = RoundState.locate(gs, memberIndex_);
         if (k == gs.length) return bytes32(0);
         for (uint256 q = 0; q < gs[k].length; ++q) {
-            if (gs[k][q] == peer && q != pos) return _state.commitments[jobId][memberIndex_][Rounds.peerSlot(pos, q)];
+            if (gs[k][q] == peer && q != pos) return _state.commitments[jobId][memberIndex_][RoundState.peerSlot(pos, q)];
         }
         return bytes32(0);
     }
@@ -227,7 +227,7 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
         MarketStorage.Job storage j,
         MarketStorage.Round storage rd
     ) private view returns (uint64, uint64, uint64) {
-        (uint256 c, uint256 s, uint256 r) = Rounds.deadlines(j, rd);
+        (uint256 c, uint256 s, uint256 r) = RoundState.deadlines(j, rd);
         return (uint64(c), uint64(s), uint64(r));
     }
 }

@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
 import {Phase, Rule} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
-import {Rounds} from "./Rounds.sol";
+import {RoundState} from "./RoundState.sol";
 import {Packed32} from "./Packed32.sol";
 import {MaskPRG} from "./MaskPRG.sol";
 import {RobustRules} from "./RobustRules.sol";
@@ -55,17 +55,17 @@ library AggregateLogic {
         Plan memory plan;
         Shape memory shape;
         {
-            MarketStorage.Job storage j = Rounds.job(self, jobId);
-            uint256[][] memory gs = Rounds.groups(self, jobId);
-            Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Aggregate);
+            MarketStorage.Job storage j = RoundState.job(self, jobId);
+            uint256[][] memory gs = RoundState.groups(self, jobId);
+            RoundState.expectPhase(jobId, RoundState.phase(self, jobId, gs), Phase.Aggregate);
             MarketStorage.Round storage rd = self.rounds[jobId];
-            Rounds.expectRound(rd, jobId, round);
+            RoundState.expectRound(rd, jobId, round);
             plan = _plan(self, jobId, rd, gs);
             if (plan.groupIndex.length == 0) revert IOmniMarket.MarketNoEligibleGroup(jobId, round);
             if (chunkIndex != rd.chunksAggregated || chunkIndex >= j.chunkCount) {
                 revert IOmniMarket.MarketUnexpectedChunk(jobId, rd.chunksAggregated, chunkIndex);
             }
-            uint256 words = Rounds.chunkLength(j, chunkIndex);
+            uint256 words = RoundState.chunkLength(j, chunkIndex);
             shape = Shape({
                 firstWord: chunkIndex * j.chunkWords,
                 words: words,
@@ -114,7 +114,7 @@ library AggregateLogic {
     ) private view returns (Plan memory plan) {
         uint256 e;
         for (uint256 k = 0; k < gs.length; ++k) {
-            if (Rounds.isEligible(self, jobId, rd, gs[k])) ++e;
+            if (RoundState.isEligible(self, jobId, rd, gs[k])) ++e;
         }
         plan.groupIndex = new uint256[](e);
         plan.submitters = new uint256[][](e);
@@ -122,7 +122,7 @@ library AggregateLogic {
         plan.addSeeds = new bytes32[][](e);
         uint256 q;
         for (uint256 k = 0; k < gs.length && q < e; ++k) {
-            if (!Rounds.isEligible(self, jobId, rd, gs[k])) continue;
+            if (!RoundState.isEligible(self, jobId, rd, gs[k])) continue;
             plan.groupIndex[q] = k;
             _planGroup(self, jobId, rd, gs[k], plan, q);
             plan.slices += plan.submitters[q].length;
@@ -139,14 +139,14 @@ library AggregateLogic {
         Plan memory plan,
         uint256 q
     ) private view {
-        uint256 subs = rd.submitted & Rounds.bitsOf(group);
-        uint256[] memory submitters = new uint256[](Rounds.popcount(subs));
+        uint256 subs = rd.submitted & RoundState.bitsOf(group);
+        uint256[] memory submitters = new uint256[](RoundState.popcount(subs));
         uint256[] memory drops = new uint256[](group.length); // per position: active dropped peers
         uint256 s;
         for (uint256 p = 0; p < group.length; ++p) {
             if ((subs >> group[p]) & 1 == 0) continue;
             submitters[s++] = group[p];
-            drops[p] = Rounds.activeDropped(self, jobId, rd, group[p]);
+            drops[p] = RoundState.activeDropped(self, jobId, rd, group[p]);
         }
         plan.submitters[q] = submitters;
         (plan.subSeeds[q], plan.addSeeds[q]) = _seeds(self, jobId, group, drops);
@@ -162,9 +162,9 @@ library AggregateLogic {
         uint256 higher;
         uint256 lower;
         for (uint256 p = 0; p < group.length; ++p) {
-            uint256 above = Rounds.popcount(drops[p] >> (group[p] + 1));
+            uint256 above = RoundState.popcount(drops[p] >> (group[p] + 1));
             higher += above;
-            lower += Rounds.popcount(drops[p]) - above;
+            lower += RoundState.popcount(drops[p]) - above;
         }
         sub = new bytes32[](higher);
         add = new bytes32[](lower);
@@ -172,7 +172,7 @@ library AggregateLogic {
         for (uint256 p = 0; p < group.length; ++p) {
             for (uint256 r = 0; r < group.length; ++r) {
                 if ((drops[p] >> group[r]) & 1 == 0) continue;
-                bytes32 seed = self.seeds[jobId][group[p]][Rounds.peerSlot(p, r)];
+                bytes32 seed = self.seeds[jobId][group[p]][RoundState.peerSlot(p, r)];
                 if (group[r] > group[p]) sub[higher++] = seed;
                 else add[lower++] = seed;
             }

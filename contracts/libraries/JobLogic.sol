@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
 import {JobParams, JobBooks, Phase} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
-import {Rounds} from "./Rounds.sol";
+import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {ChunkSizing} from "./ChunkSizing.sol";
 import {BabyJubjub} from "./BabyJubjub.sol";
@@ -50,9 +50,9 @@ library JobLogic {
         uint256 firstWord,
         bytes calldata words
     ) external {
-        MarketStorage.Job storage j = Rounds.job(self, jobId);
+        MarketStorage.Job storage j = RoundState.job(self, jobId);
         if (msg.sender != j.owner) revert IOmniMarket.MarketNotOwner(jobId, msg.sender);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Publishing);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Publishing);
         if (firstWord != j.wordsPosted) revert IOmniMarket.MarketUnexpectedWord(jobId, j.wordsPosted, firstWord);
         uint256 count = words.length / 32;
         if (count == 0 || words.length % 32 != 0 || firstWord + count > j.wordCount) {
@@ -67,8 +67,8 @@ library JobLogic {
 
     /// @dev See IOmniMarket.join; `value` is msg.value.
     function join(MarketStorage.State storage self, uint256 jobId, uint256 pkX, uint256 pkY, uint256 value) external {
-        MarketStorage.Job storage j = Rounds.job(self, jobId);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Joining);
+        MarketStorage.Job storage j = RoundState.job(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Joining);
         if (self.memberIndex[jobId][msg.sender] != 0) revert IOmniMarket.MarketAlreadyJoined(jobId, msg.sender);
         if (!BabyJubjub.isValidPublicKey(pkX, pkY)) revert IOmniMarket.MarketInvalidKey(pkX, pkY);
         uint256 index = j.joined;
@@ -78,14 +78,14 @@ library JobLogic {
         j.books.stakes += j.params.stake;
         emit IOmniMarket.Joined(jobId, msg.sender, index, pkX, pkY);
         // The sealing join fixes round 0's randomness.
-        if (index + 1 == j.params.numDOs) Rounds.open(self, jobId, 0);
+        if (index + 1 == j.params.numDOs) RoundState.open(self, jobId, 0);
         Books.pull(self, j.params.token, msg.sender, j.params.stake, value);
     }
 
     /// @dev See IOmniMarket.cancel.
     function cancel(MarketStorage.State storage self, uint256 jobId) external {
-        MarketStorage.Job storage j = Rounds.job(self, jobId);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Cancelled);
+        MarketStorage.Job storage j = RoundState.job(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Cancelled);
         if (j.closed) revert IOmniMarket.MarketAlreadySettled(jobId);
         JobBooks memory books = Books.settle(self, jobId);
         emit IOmniMarket.JobCancelled(jobId, books.refunded, books.stakesReturned);

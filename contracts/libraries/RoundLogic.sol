@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
 import {CreditKind, JobBooks, Phase, RoundResult, SlashReason} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
-import {Rounds} from "./Rounds.sol";
+import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {SeedCommitment} from "./SeedCommitment.sol";
@@ -18,14 +18,14 @@ library RoundLogic {
         uint256 round,
         bytes32[] calldata commitments
     ) external {
-        Rounds.job(self, jobId);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Commit);
+        RoundState.job(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Commit);
         MarketStorage.Round storage rd = self.rounds[jobId];
-        Rounds.expectRound(rd, jobId, round);
-        uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
+        RoundState.expectRound(rd, jobId, round);
+        uint256 index = RoundState.roundMember(self, jobId, rd, msg.sender);
         if ((rd.committed >> index) & 1 == 1) revert IOmniMarket.MarketAlreadyCommitted(jobId, round, index);
-        uint256[][] memory gs = Rounds.groups(self, jobId);
-        (uint256 k, uint256 pos) = Rounds.locate(gs, index);
+        uint256[][] memory gs = RoundState.groups(self, jobId);
+        (uint256 k, uint256 pos) = RoundState.locate(gs, index);
         uint256[] memory group = gs[k];
         if (commitments.length != group.length - 1) {
             revert IOmniMarket.MarketWrongCommitmentCount(jobId, group.length - 1, commitments.length);
@@ -34,7 +34,7 @@ library RoundLogic {
         self.activePeers[jobId][index] = active;
         rd.committed |= uint256(1) << index;
         rd.commitCount += 1;
-        if (rd.commitCount == Rounds.popcount(rd.members)) rd.commitEndedAt = uint40(block.timestamp);
+        if (rd.commitCount == RoundState.popcount(rd.members)) rd.commitEndedAt = uint40(block.timestamp);
         emit IOmniMarket.SeedsCommitted(jobId, round, index, commitments);
     }
 
@@ -46,11 +46,11 @@ library RoundLogic {
         uint256 firstChunk,
         bytes calldata words
     ) external {
-        MarketStorage.Job storage j = Rounds.job(self, jobId);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, new uint256[][](0)), Phase.Submit);
+        MarketStorage.Job storage j = RoundState.job(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Submit);
         MarketStorage.Round storage rd = self.rounds[jobId];
-        Rounds.expectRound(rd, jobId, round);
-        uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
+        RoundState.expectRound(rd, jobId, round);
+        uint256 index = RoundState.roundMember(self, jobId, rd, msg.sender);
         if ((rd.committed >> index) & 1 == 0) revert IOmniMarket.MarketNotCommitted(jobId, round, index);
         _requireTwoActivePeers(self, jobId, round, index);
         MarketStorage.MemberRound storage mr = self.memberRounds[jobId][index];
@@ -60,7 +60,7 @@ library RoundLogic {
         uint256 k = firstChunk;
         uint256 offset;
         while (offset < words.length) {
-            uint256 size = Rounds.chunkLength(j, k) * 32;
+            uint256 size = RoundState.chunkLength(j, k) * 32;
             if (size == 0 || offset + size > words.length) {
                 revert IOmniMarket.MarketInvalidWordsLength(jobId, words.length);
             }
@@ -87,15 +87,15 @@ library RoundLogic {
         uint256[] calldata droppedPeers,
         bytes32[] calldata seeds
     ) external {
-        Rounds.job(self, jobId);
-        uint256[][] memory gs = Rounds.groups(self, jobId);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Reveal);
+        RoundState.job(self, jobId);
+        uint256[][] memory gs = RoundState.groups(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, gs), Phase.Reveal);
         MarketStorage.Round storage rd = self.rounds[jobId];
-        Rounds.expectRound(rd, jobId, round);
-        uint256 index = Rounds.roundMember(self, jobId, rd, msg.sender);
+        RoundState.expectRound(rd, jobId, round);
+        uint256 index = RoundState.roundMember(self, jobId, rd, msg.sender);
         if ((rd.submitted >> index) & 1 == 0) revert IOmniMarket.MarketNotSubmitter(jobId, round, index);
         if ((rd.revealed >> index) & 1 == 1) revert IOmniMarket.MarketAlreadyRevealed(jobId, round, index);
-        (uint256 k, uint256 pos) = Rounds.locate(gs, index);
+        (uint256 k, uint256 pos) = RoundState.locate(gs, index);
         uint256 contradicted = _checkSeeds(self, jobId, index, gs[k], pos, droppedPeers, seeds);
         rd.revealed |= uint256(1) << index;
         rd.revealCount += 1;
@@ -110,11 +110,11 @@ library RoundLogic {
 
     /// @dev See IOmniMarket.finalizeRound.
     function finalizeRound(MarketStorage.State storage self, uint256 jobId, uint256 round) external {
-        MarketStorage.Job storage j = Rounds.job(self, jobId);
-        uint256[][] memory gs = Rounds.groups(self, jobId);
-        Rounds.expectPhase(jobId, Rounds.phase(self, jobId, gs), Phase.Aggregate);
+        MarketStorage.Job storage j = RoundState.job(self, jobId);
+        uint256[][] memory gs = RoundState.groups(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, gs), Phase.Aggregate);
         MarketStorage.Round storage rd = self.rounds[jobId];
-        Rounds.expectRound(rd, jobId, round);
+        RoundState.expectRound(rd, jobId, round);
         (RoundResult memory result, uint256[] memory dists, int256[] memory dots) = _judge(self, jobId, rd, gs);
         if (result.eligibleGroups != 0 && rd.chunksAggregated < j.chunkCount) {
             revert IOmniMarket.MarketAggregationIncomplete(jobId, round, rd.chunksAggregated, j.chunkCount);
@@ -132,9 +132,9 @@ library RoundLogic {
             dots,
             result.aggNorm
         );
-        uint256 remaining = j.params.numDOs - Rounds.popcount(j.slashedMembers);
+        uint256 remaining = j.params.numDOs - RoundState.popcount(j.slashedMembers);
         if (result.eligibleGroups != 0 && round + 1 < j.params.rounds && remaining >= j.params.groupSize) {
-            Rounds.open(self, jobId, round + 1);
+            RoundState.open(self, jobId, round + 1);
         } else {
             JobBooks memory books = Books.settle(self, jobId);
             emit IOmniMarket.JobCompleted(jobId, books.paid, books.refunded, books.slashed, books.stakesReturned);
@@ -151,7 +151,7 @@ library RoundLogic {
     ) private view returns (RoundResult memory result, uint256[] memory dists, int256[] memory dots) {
         result.aggregateHash = rd.aggregateHash;
         for (uint256 k = 0; k < gs.length; ++k) {
-            if (Rounds.isEligible(self, jobId, rd, gs[k])) result.eligibleGroups |= uint256(1) << k;
+            if (RoundState.isEligible(self, jobId, rd, gs[k])) result.eligibleGroups |= uint256(1) << k;
         }
         (dists, dots) = _tallies(self, jobId, result.eligibleGroups, gs.length);
         if (dists.length == 0) return (result, dists, dots);
@@ -182,7 +182,7 @@ library RoundLogic {
         uint256 eligibleGroups,
         uint256 groupCount
     ) private view returns (uint256[] memory dists, int256[] memory dots) {
-        uint256 e = Rounds.popcount(eligibleGroups);
+        uint256 e = RoundState.popcount(eligibleGroups);
         dists = new uint256[](e);
         dots = new int256[](e);
         uint256 q;
@@ -216,7 +216,7 @@ library RoundLogic {
 
     /// @dev Masks from fewer than two peers would leave a vector open to one peer, or to everyone.
     function _requireTwoActivePeers(MarketStorage.State storage self, uint256 jobId, uint256 round, uint256 index) private view {
-        uint256 active = Rounds.popcount(self.activePeers[jobId][index]);
+        uint256 active = RoundState.popcount(self.activePeers[jobId][index]);
         if (active < 2) revert IOmniMarket.MarketTooFewActivePeers(jobId, round, index, active);
     }
 
@@ -231,19 +231,19 @@ library RoundLogic {
         MarketStorage.Job storage j = self.jobs[jobId];
         uint256 stake = j.params.stake;
         for (uint256 k = 0; k < gs.length; ++k) {
-            uint256 groupBits = Rounds.bitsOf(gs[k]);
+            uint256 groupBits = RoundState.bitsOf(gs[k]);
             for (uint256 p = 0; p < gs[k].length; ++p) {
                 uint256 i = gs[k][p];
                 SlashReason reason;
                 if ((rd.committed >> i) & 1 == 0) continue;
                 if ((rd.submitted >> i) & 1 == 0) {
                     // A member left with fewer than two active pairs was not allowed to submit.
-                    if (Rounds.popcount(self.activePeers[jobId][i]) < 2) continue;
+                    if (RoundState.popcount(self.activePeers[jobId][i]) < 2) continue;
                     reason = SlashReason.MissedSubmission;
                 } else if ((rd.contradicted >> i) & 1 == 1) {
                     reason = SlashReason.ContradictedSeed;
                 } else if (
-                    (rd.revealed >> i) & 1 == 0 && Rounds.revealTargets(self, jobId, rd, groupBits, i) != 0
+                    (rd.revealed >> i) & 1 == 0 && RoundState.revealTargets(self, jobId, rd, groupBits, i) != 0
                 ) {
                     reason = SlashReason.MissedReveal;
                 } else {
@@ -270,9 +270,9 @@ library RoundLogic {
         for (uint256 q = 0; q < group.length; ++q) {
             if (q == pos) continue;
             uint256 peer = group[q];
-            bytes32 c = commitments[Rounds.peerSlot(pos, q)];
-            self.commitments[jobId][index][Rounds.peerSlot(pos, q)] = c;
-            if ((committed >> peer) & 1 == 1 && self.commitments[jobId][peer][Rounds.peerSlot(q, pos)] == c) {
+            bytes32 c = commitments[RoundState.peerSlot(pos, q)];
+            self.commitments[jobId][index][RoundState.peerSlot(pos, q)] = c;
+            if ((committed >> peer) & 1 == 1 && self.commitments[jobId][peer][RoundState.peerSlot(q, pos)] == c) {
                 active |= uint256(1) << peer;
                 self.activePeers[jobId][peer] |= uint256(1) << index;
             }
@@ -292,7 +292,7 @@ library RoundLogic {
     ) private returns (uint256 contradicted) {
         {
             MarketStorage.Round storage rd = self.rounds[jobId];
-            uint256 targets = Rounds.revealTargets(self, jobId, rd, Rounds.bitsOf(group), index);
+            uint256 targets = RoundState.revealTargets(self, jobId, rd, RoundState.bitsOf(group), index);
             if (targets == 0) revert IOmniMarket.MarketNothingToReveal(jobId, rd.index, index);
             uint256 provided = _ascendingBits(droppedPeers);
             if (provided != targets || seeds.length != droppedPeers.length) {
@@ -300,7 +300,7 @@ library RoundLogic {
             }
         }
         for (uint256 t = 0; t < droppedPeers.length; ++t) {
-            uint256 slot = Rounds.peerSlot(pos, _position(group, droppedPeers[t]));
+            uint256 slot = RoundState.peerSlot(pos, _position(group, droppedPeers[t]));
             if (!_keepSeed(self, jobId, index, droppedPeers[t], slot, seeds[t])) {
                 contradicted |= uint256(1) << droppedPeers[t];
             }

@@ -6,11 +6,13 @@ import {Phase} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {GroupAssignment} from "./GroupAssignment.sol";
 
-/// @title Rounds: facts about a job and its current round that every entry point derives the same way
-/// @notice The phase is never stored: `phase` derives it from counts, flags, deadlines and the clock.
-/// Group membership is recomputed from the round's randomness and member bitmap rather than stored
-/// (about 300 gas per member), which keeps round opening cheap and the state small.
-library Rounds {
+/// @title RoundState: facts about a job and its current round that every entry point derives the same way
+/// @notice Internal helpers (phase, deadlines, groups, eligibility, required reveals, round opening) that the
+/// linked libraries JobLogic, RoundLogic and AggregateLogic share. The phase is never stored: `phase`
+/// derives it from counts, flags, deadlines and the clock. Group membership is recomputed from the round's
+/// randomness and member bitmap rather than stored (about 300 gas per member), which keeps round opening
+/// cheap and the state small.
+library RoundState {
     /// @dev The job, reverting `MarketUnknownJob` if it does not exist.
     function job(MarketStorage.State storage self, uint256 jobId) internal view returns (MarketStorage.Job storage j) {
         j = self.jobs[jobId];
