@@ -8,6 +8,7 @@ import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {ChunkSizing} from "./ChunkSizing.sol";
 import {BabyJubjub} from "./BabyJubjub.sol";
+import {ProtocolConstants} from "./ProtocolConstants.sol";
 
 /// @title JobLogic: creating, publishing, joining and cancelling jobs (linked library)
 library JobLogic {
@@ -102,11 +103,11 @@ library JobLogic {
         _check(p.commitDuration != 0 && p.commitDuration <= MAX_DURATION, "commitDuration", p.commitDuration);
         _check(p.submitDuration != 0 && p.submitDuration <= MAX_DURATION, "submitDuration", p.submitDuration);
         _check(p.revealDuration != 0 && p.revealDuration <= MAX_DURATION, "revealDuration", p.revealDuration);
-        _check(p.trimBps < 5000, "trimBps", p.trimBps);
-        _check(p.outlierFactorBps >= 10000, "outlierFactorBps", p.outlierFactorBps);
-        _check(p.minProjectionBps <= 10000, "minProjectionBps", p.minProjectionBps);
+        _check(p.trimBps < ProtocolConstants.MAX_TRIM_BPS, "trimBps", p.trimBps);
+        _check(p.outlierFactorBps >= ProtocolConstants.BPS, "outlierFactorBps", p.outlierFactorBps);
+        _check(p.minProjectionBps <= ProtocolConstants.BPS, "minProjectionBps", p.minProjectionBps);
         _check(p.scaleBits <= MAX_SCALE_BITS, "scaleBits", p.scaleBits);
-        // No honest group sum may wrap: maxGroupSize · (clipNormQ + 1) < 2^31.
+        // No honest group sum may wrap past int32: maxGroupSize · (clipNormQ + 1) < 2^31.
         uint256 maxGroup = ChunkSizing.maxGroupSize(p.numDOs, p.groupSize);
         _check(p.clipNormQ != 0 && maxGroup * (uint256(p.clipNormQ) + 1) < 1 << 31, "clipNormQ", p.clipNormQ);
         _check(p.token == address(0) || p.token.code.length != 0, "token", uint160(p.token));

@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import {Rule} from "../types/MarketTypes.sol";
 import {Sort} from "./Sort.sol";
+import {ProtocolConstants} from "./ProtocolConstants.sol";
 
 /// @title RobustRules: median and trimmed mean over a small set of group means
 /// @notice Coordinate-wise median and trimmed mean (Yin et al., "Byzantine-Robust Distributed Learning:
@@ -23,10 +24,10 @@ library RobustRules {
         return (v[e / 2 - 1] + v[e / 2]) / 2;
     }
 
-    /// @dev Mean of `v[b .. e-b-1]` truncated toward zero, b = floor(e * trimBps / 10000), trimBps < 5000.
+    /// @dev Mean of `v[b .. e-b-1]` truncated toward zero, b = floor(e · trimBps / BPS), trimBps < MAX_TRIM_BPS.
     function trimmedMeanOfSorted(int256[] memory v, uint256 trimBps) internal pure returns (int256) {
         uint256 e = v.length;
-        uint256 b = (e * trimBps) / 10000;
+        uint256 b = (e * trimBps) / ProtocolConstants.BPS;
         int256 sum;
         for (uint256 i = b; i < e - b; ++i) {
             sum += v[i];
@@ -35,8 +36,8 @@ library RobustRules {
     }
 
     /// @dev Inliers among eligible groups (distances, |dots| and aggNorm each below 2^200): bit q of `mask`
-    /// is set when 10000 · dists[q] ≤ factorBps · median(dists), the median taken by the median rule, and,
-    /// unless minProjectionBps is 0, 10000 · dots[q] ≥ minProjectionBps · aggNorm.
+    /// is set when BPS · dists[q] ≤ factorBps · median(dists), the median taken by the median rule, and,
+    /// unless minProjectionBps is 0, BPS · dots[q] ≥ minProjectionBps · aggNorm.
     function inliers(
         uint256[] memory dists,
         int256[] memory dots,
@@ -52,8 +53,8 @@ library RobustRules {
         median = uint256(medianOfSorted(sorted));
         int256 bound = int256(minProjectionBps) * int256(aggNorm);
         for (uint256 q = 0; q < dists.length; ++q) {
-            bool near = 10000 * dists[q] <= factorBps * median;
-            bool aligned = minProjectionBps == 0 || 10000 * dots[q] >= bound;
+            bool near = ProtocolConstants.BPS * dists[q] <= factorBps * median;
+            bool aligned = minProjectionBps == 0 || int256(ProtocolConstants.BPS) * dots[q] >= bound;
             if (near && aligned) mask |= uint256(1) << q;
         }
     }

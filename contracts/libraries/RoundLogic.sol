@@ -8,9 +8,13 @@ import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {SeedCommitment} from "./SeedCommitment.sol";
+import {ProtocolConstants} from "./ProtocolConstants.sol";
 
 /// @title RoundLogic: commit, submit, reveal and finalize (linked library)
 library RoundLogic {
+    /// @dev Roster indices are bit positions of uint256 bitmaps: 0 … 255.
+    uint256 private constant MAX_BIT_INDEX = 255;
+
     /// @dev See IOmniMarket.commitSeeds.
     function commitSeeds(
         MarketStorage.State storage self,
@@ -141,8 +145,8 @@ library RoundLogic {
         }
     }
 
-    /// @dev Eligible groups, and among them the inliers: 10000 · dist ≤ outlierFactorBps · median(dist) and
-    /// (unless minProjectionBps is 0) 10000 · dot ≥ minProjectionBps · aggNorm.
+    /// @dev Eligible groups, and among them the inliers: BPS · dist ≤ outlierFactorBps · median(dist) and
+    /// (unless minProjectionBps is 0) BPS · dot ≥ minProjectionBps · aggNorm.
     function _judge(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -217,7 +221,9 @@ library RoundLogic {
     /// @dev Masks from fewer than two peers would leave a vector open to one peer, or to everyone.
     function _requireTwoActivePeers(MarketStorage.State storage self, uint256 jobId, uint256 round, uint256 index) private view {
         uint256 active = RoundState.popcount(self.activePeers[jobId][index]);
-        if (active < 2) revert IOmniMarket.MarketTooFewActivePeers(jobId, round, index, active);
+        if (active < ProtocolConstants.MIN_ACTIVE_PEERS) {
+            revert IOmniMarket.MarketTooFewActivePeers(jobId, round, index, active);
+        }
     }
 
     /// @dev Slashes and ejects members that committed and did not submit, missed a required reveal, or
@@ -238,7 +244,7 @@ library RoundLogic {
                 if ((rd.committed >> i) & 1 == 0) continue;
                 if ((rd.submitted >> i) & 1 == 0) {
                     // A member left with fewer than two active pairs was not allowed to submit.
-                    if (RoundState.popcount(self.activePeers[jobId][i]) < 2) continue;
+                    if (RoundState.popcount(self.activePeers[jobId][i]) < ProtocolConstants.MIN_ACTIVE_PEERS) continue;
                     reason = SlashReason.MissedSubmission;
                 } else if ((rd.contradicted >> i) & 1 == 1) {
                     reason = SlashReason.ContradictedSeed;
@@ -324,10 +330,10 @@ library RoundLogic {
         return true;
     }
 
-    /// @dev Bitmap of `peers`, or 0 if they are not strictly ascending roster indices below 256.
+    /// @dev Bitmap of `peers`, or 0 if they are not strictly ascending roster indices up to MAX_BIT_INDEX.
     function _ascendingBits(uint256[] calldata peers) private pure returns (uint256 bits) {
         for (uint256 t = 0; t < peers.length; ++t) {
-            if (peers[t] > 255 || (t > 0 && peers[t] <= peers[t - 1])) return 0;
+            if (peers[t] > MAX_BIT_INDEX || (t > 0 && peers[t] <= peers[t - 1])) return 0;
             bits |= uint256(1) << peers[t];
         }
     }

@@ -5,6 +5,7 @@ import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
 import {Phase} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {GroupAssignment} from "./GroupAssignment.sol";
+import {ProtocolConstants} from "./ProtocolConstants.sol";
 
 /// @title RoundState: facts about a job and its current round that every entry point derives the same way
 /// @notice Internal helpers (phase, deadlines, groups, eligibility, required reveals, round opening) that the
@@ -109,7 +110,7 @@ library RoundState {
     }
 
     /// @dev Bitmap of the dropped peers `index` must reveal seeds for: its active pairs with members that
-    /// committed and did not submit, only in a group with at least 3 submitters.
+    /// committed and did not submit, only in a group with at least MIN_GROUP_SUBMITTERS submitters.
     function revealTargets(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -117,7 +118,7 @@ library RoundState {
         uint256 groupBits,
         uint256 index
     ) internal view returns (uint256) {
-        if (popcount(rd.submitted & groupBits) < 3) return 0;
+        if (popcount(rd.submitted & groupBits) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return 0;
         return activeDropped(self, jobId, rd, index);
     }
 
@@ -131,8 +132,8 @@ library RoundState {
         return self.activePeers[jobId][index] & rd.committed & ~rd.submitted;
     }
 
-    /// @dev A group is eligible when it has at least 3 submitters and every required reveal is in and
-    /// consistent with the revealer's commitments.
+    /// @dev A group is eligible when it has at least MIN_GROUP_SUBMITTERS submitters and every required
+    /// reveal is in and consistent with the revealer's commitments.
     function isEligible(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -141,7 +142,7 @@ library RoundState {
     ) internal view returns (bool) {
         uint256 groupBits = bitsOf(group);
         uint256 subs = rd.submitted & groupBits;
-        if (popcount(subs) < 3) return false;
+        if (popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return false;
         if (subs & rd.contradicted != 0) return false;
         for (uint256 p = 0; p < group.length; ++p) {
             uint256 i = group[p];

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+/// @title ProtocolConstants: the numbers docs/PROTOCOL.md fixes, named once for every library
+/// @notice The job limits checked at creation (MAX_DOS, MIN_GROUP_SIZE, ...) live in JobLogic.
+library ProtocolConstants {
+    /// @dev A group sum is unmasked (eligible, and its reveals required) only with at least this many submitters.
+    uint256 internal constant MIN_GROUP_SUBMITTERS = 3;
+    /// @dev A member may submit only with at least this many active pairs (one peer alone could unmask it).
+    uint256 internal constant MIN_ACTIVE_PEERS = 2;
+    /// @dev Basis points in one: the denominator of trimBps, outlierFactorBps and minProjectionBps.
+    uint256 internal constant BPS = 10_000;
+    /// @dev trimBps must stay below this: trimming half of the values from each end would leave none.
+    uint256 internal constant MAX_TRIM_BPS = 5_000;
+}
