@@ -19,10 +19,15 @@ abstract contract GasFixture is MarketFixture {
     /// @notice Deploys the market and opens the fixed job's round 0.
     function setUp() public virtual override {
         super.setUp();
-        p = _params(8, 4, 2, address(0));
+        p = _jobParams();
         id = _openJob(p);
         dropout = market.groups(id)[0][0];
         revealer = market.groups(id)[0][1];
+    }
+
+    /// @dev The fixed job's parameters.
+    function _jobParams() internal view virtual returns (JobParams memory) {
+        return _params(8, 4, 2, address(0));
     }
 
     /// @dev Plays round 0 up to its Aggregate phase: everyone commits, the dropout never submits, its peers reveal.
@@ -158,6 +163,45 @@ contract GasAggregateTest is GasFixture {
     /// @notice aggregateChunk: 7 slices of 3 words, 3 mask pairs removed, median of 2 group means per lane.
     function test_gas_aggregateChunk() public {
         market.aggregateChunk(id, 0, 0, data);
+    }
+}
+
+/// @title GasAggregateLaterChunkTest: the same round with one more word, so a second chunk of one word; chunk 0
+/// aggregated, the second chunk measured (it reads the eligible groups chunk 0 stored)
+contract GasAggregateLaterChunkTest is GasFixture {
+    bytes internal data;
+
+    /// @inheritdoc GasFixture
+    function _jobParams() internal view override returns (JobParams memory q) {
+        q = _params(8, 4, 2, address(0));
+        q.paramCount = uint32(8 * (market.chunkWordsFor(8, 4) + 1));
+    }
+
+    /// @notice Round 0 in its Aggregate phase with chunk 0 aggregated; chunk 1's data prepared.
+    function setUp() public override {
+        super.setUp();
+        _toAggregate();
+        uint256 c = market.jobInfo(id).chunkWords;
+        bytes memory whole = _aggregationData(id); // slices of c + 1 words each
+        uint256 slices = whole.length / ((c + 1) * 32);
+        bytes memory first;
+        for (uint256 s = 0; s < slices; ++s) {
+            first = bytes.concat(first, _slice(whole, s * (c + 1) * 32, c * 32));
+            data = bytes.concat(data, _slice(whole, (s * (c + 1) + c) * 32, 32));
+        }
+        market.aggregateChunk(id, 0, 0, first);
+    }
+
+    /// @notice aggregateChunk of a later chunk: 7 slices of 1 word, 3 mask pairs removed, no phase derivation.
+    function test_gas_aggregateLaterChunk() public {
+        market.aggregateChunk(id, 0, 1, data);
+    }
+
+    function _slice(bytes memory b, uint256 from, uint256 len) private pure returns (bytes memory out) {
+        out = new bytes(len);
+        assembly ("memory-safe") {
+            mcopy(add(out, 0x20), add(add(b, 0x20), from), len)
+        }
     }
 }
 
