@@ -2,7 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {Phase, Rule} from "../types/MarketTypes.sol";
+import {Rule} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {RoundState} from "./RoundState.sol";
 import {Packed32} from "./Packed32.sol";
@@ -21,6 +21,7 @@ import {RobustRules} from "./RobustRules.sol";
 library AggregateLogic {
     /// @dev Who is summed and which masks are removed, per eligible group.
     struct Plan {
+        uint256 eligibleGroups; // bitmap over group index
         uint256[] groupIndex; // eligible groups' indices, ascending
         uint256[][] submitters; // per eligible group, ascending roster index
         bytes32[][] subSeeds; // pair seeds with dropped members of higher index: their masks are subtracted
@@ -57,14 +58,15 @@ library AggregateLogic {
         {
             MarketStorage.Job storage j = RoundState.job(self, jobId);
             uint256[][] memory gs = RoundState.groups(self, jobId);
-            RoundState.expectPhase(jobId, RoundState.phase(self, jobId, gs), Phase.Aggregate);
             MarketStorage.Round storage rd = self.rounds[jobId];
+            // Chunk 0 derives the phase and the eligible groups; later chunks read what it stored.
+            uint256 eligible = RoundState.expectAggregate(self, jobId, j, rd, gs);
             RoundState.expectRound(rd, jobId, round);
-            plan = _plan(self, jobId, rd, gs);
-            if (plan.groupIndex.length == 0) revert IOmniMarket.MarketNoEligibleGroup(jobId, round);
+            if (eligible == 0) revert IOmniMarket.MarketNoEligibleGroup(jobId, round);
             if (chunkIndex != rd.chunksAggregated || chunkIndex >= j.chunkCount) {
                 revert IOmniMarket.MarketUnexpectedChunk(jobId, rd.chunksAggregated, chunkIndex);
             }
+            plan = _plan(self, jobId, rd, gs, eligible);
             uint256 words = RoundState.chunkLength(j, chunkIndex);
             shape = Shape({
                 firstWord: chunkIndex * j.chunkWords,
@@ -79,20 +81,22 @@ library AggregateLogic {
         }
         _verify(self, jobId, chunkIndex, plan, data, shape.sliceBytes);
         (bytes memory out, Tally memory tally) = _compute(plan, data, shape);
-        _record(self, jobId, chunkIndex, plan.groupIndex, out, tally);
+        _record(self, jobId, chunkIndex, plan, out, tally);
     }
 
     /// @dev Stores the distances, projections and aggregate norm and the hash chain, then emits the chunk.
-    /// All three restart with chunk 0 of every round, so their slots are reused across rounds.
+    /// All three restart with chunk 0 of every round, so their slots are reused across rounds; chunk 0 also
+    /// stores the eligible groups for the later chunks and finalizeRound.
     function _record(
         MarketStorage.State storage self,
         uint256 jobId,
         uint256 chunkIndex,
-        uint256[] memory groupIndex,
+        Plan memory plan,
         bytes memory out,
         Tally memory tally
     ) private {
         bool first = chunkIndex == 0;
+        uint256[] memory groupIndex = plan.groupIndex;
         for (uint256 q = 0; q < groupIndex.length; ++q) {
             uint256 k = groupIndex[q];
             self.distances[jobId][k] = first ? tally.dist[q] : self.distances[jobId][k] + tally.dist[q];
@@ -101,28 +105,30 @@ library AggregateLogic {
         self.aggNorms[jobId] = first ? tally.aggNorm : self.aggNorms[jobId] + tally.aggNorm;
         MarketStorage.Round storage rd = self.rounds[jobId];
         rd.aggregateHash = keccak256(abi.encodePacked(rd.aggregateHash, keccak256(out)));
+        // Both in the round's first slot; at most 42 groups, so the bitmap fits its 48 bits.
+        if (first) rd.eligibleGroups = uint48(plan.eligibleGroups);
         rd.chunksAggregated = uint32(chunkIndex + 1);
         emit IOmniMarket.AggregateChunkComputed(jobId, rd.index, chunkIndex, out);
     }
 
-    /// @dev Eligible groups with their submitters and the seeds of masks that no longer cancel.
+    /// @dev The `eligible` groups (bitmap over the indices of `gs`) with their submitters and the seeds of
+    /// masks that no longer cancel.
     function _plan(
         MarketStorage.State storage self,
         uint256 jobId,
         MarketStorage.Round storage rd,
-        uint256[][] memory gs
+        uint256[][] memory gs,
+        uint256 eligible
     ) private view returns (Plan memory plan) {
-        uint256 e;
-        for (uint256 k = 0; k < gs.length; ++k) {
-            if (RoundState.isEligible(self, jobId, rd, gs[k])) ++e;
-        }
+        uint256 e = RoundState.popcount(eligible);
+        plan.eligibleGroups = eligible;
         plan.groupIndex = new uint256[](e);
         plan.submitters = new uint256[][](e);
         plan.subSeeds = new bytes32[][](e);
         plan.addSeeds = new bytes32[][](e);
         uint256 q;
-        for (uint256 k = 0; k < gs.length && q < e; ++k) {
-            if (!RoundState.isEligible(self, jobId, rd, gs[k])) continue;
+        for (uint256 k = 0; q < e; ++k) {
+            if ((eligible >> k) & 1 == 0) continue;
             plan.groupIndex[q] = k;
             _planGroup(self, jobId, rd, gs[k], plan, q);
             plan.slices += plan.submitters[q].length;

@@ -29,10 +29,14 @@ library MarketStorage {
         uint40 openedAt;
         uint40 commitEndedAt; // set when the last member commits (0: commit phase ends at its deadline)
         uint40 submitEndedAt; // set when the last committer submits (0: submit phase ends at its deadline)
-        uint16 commitCount;
-        uint16 submitCount;
-        uint16 revealCount;
+        uint8 commitCount; // counts of members: at most MAX_DOS = 128
+        uint8 submitCount;
+        uint8 revealCount;
         uint32 chunksAggregated;
+        // Bitmap over group indices (at most MAX_DOS / MIN_GROUP_SIZE = 42 groups), written by chunk 0 and
+        // read by later chunks and finalizeRound; it shares the slot with the counters above, so storing it
+        // costs no fresh slot. Meaningful only while chunksAggregated != 0.
+        uint48 eligibleGroups;
         bytes32 randomness;
         uint256 members; // bitmaps over roster indices
         uint256 committed;

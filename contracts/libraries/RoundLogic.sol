@@ -116,10 +116,17 @@ library RoundLogic {
     function finalizeRound(MarketStorage.State storage self, uint256 jobId, uint256 round) external {
         MarketStorage.Job storage j = RoundState.job(self, jobId);
         uint256[][] memory gs = RoundState.groups(self, jobId);
-        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, gs), Phase.Aggregate);
         MarketStorage.Round storage rd = self.rounds[jobId];
+        // After chunk 0 the eligible groups are stored; with no chunk aggregated they are derived here.
+        uint256 eligible = RoundState.expectAggregate(self, jobId, j, rd, gs);
         RoundState.expectRound(rd, jobId, round);
-        (RoundResult memory result, uint256[] memory dists, int256[] memory dots) = _judge(self, jobId, rd, gs);
+        (RoundResult memory result, uint256[] memory dists, int256[] memory dots) = _judge(
+            self,
+            jobId,
+            rd,
+            eligible,
+            gs.length
+        );
         if (result.eligibleGroups != 0 && rd.chunksAggregated < j.chunkCount) {
             revert IOmniMarket.MarketAggregationIncomplete(jobId, round, rd.chunksAggregated, j.chunkCount);
         }
@@ -151,13 +158,12 @@ library RoundLogic {
         MarketStorage.State storage self,
         uint256 jobId,
         MarketStorage.Round storage rd,
-        uint256[][] memory gs
+        uint256 eligible,
+        uint256 groupCount
     ) private view returns (RoundResult memory result, uint256[] memory dists, int256[] memory dots) {
         result.aggregateHash = rd.aggregateHash;
-        for (uint256 k = 0; k < gs.length; ++k) {
-            if (RoundState.isEligible(self, jobId, rd, gs[k])) result.eligibleGroups |= uint256(1) << k;
-        }
-        (dists, dots) = _tallies(self, jobId, result.eligibleGroups, gs.length);
+        result.eligibleGroups = eligible;
+        (dists, dots) = _tallies(self, jobId, eligible, groupCount);
         if (dists.length == 0) return (result, dists, dots);
         result.aggNorm = self.aggNorms[jobId];
         uint256 inliers;
@@ -172,8 +178,8 @@ library RoundLogic {
             );
         }
         uint256 q;
-        for (uint256 k = 0; k < gs.length; ++k) {
-            if ((result.eligibleGroups >> k) & 1 == 0) continue;
+        for (uint256 k = 0; k < groupCount; ++k) {
+            if ((eligible >> k) & 1 == 0) continue;
             if ((inliers >> q) & 1 == 1) result.inlierGroups |= uint256(1) << k;
             ++q;
         }

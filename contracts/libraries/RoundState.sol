@@ -66,6 +66,7 @@ library RoundState {
         rd.submitCount = 0;
         rd.revealCount = 0;
         rd.chunksAggregated = 0;
+        rd.eligibleGroups = 0;
         rd.randomness = randomness;
         rd.members = members;
         rd.committed = 0;
@@ -150,6 +151,44 @@ library RoundState {
             if (missing && activeDropped(self, jobId, rd, i) != 0) return false;
         }
         return true;
+    }
+
+    /// @dev Bitmap over group indices of the eligible groups among `gs`, the current round's groups.
+    function eligibleGroups(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256[][] memory gs
+    ) internal view returns (uint256 bits) {
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if (isEligible(self, jobId, rd, gs[k])) bits |= uint256(1) << k;
+        }
+    }
+
+    /// @dev Reverts `MarketUnexpectedPhase` unless the job is in Aggregate; returns the current round's
+    /// eligible groups (`gs` are its groups). Chunk 0 derives both; once it has run, the stored facts prove
+    /// them and nothing is derived again:
+    /// - Aggregate is left only by finalizeRound. Every earlier phase ends for good: its count moves only in
+    ///   the call that phase allows, and its deadline only passes. finalizeRound then opens the next round
+    ///   (`chunksAggregated` back to 0) or closes the job. So with `chunksAggregated != 0` the job is in
+    ///   Aggregate unless it is closed, and it is not closed while `chunksAggregated < chunkCount`
+    ///   (finalizeRound refuses a round with an eligible group before its last chunk, and a round without
+    ///   one has no chunk aggregated).
+    /// - Eligibility reads `submitted`, `revealed`, `contradicted`, the active pairs and the groups. Only
+    ///   commitSeeds, submitMasked, revealSeeds (allowed in Commit, Submit, Reveal) and round opening write
+    ///   them, so the bitmap chunk 0 stored is what `eligibleGroups` would compute now.
+    function expectAggregate(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Job storage j,
+        MarketStorage.Round storage rd,
+        uint256[][] memory gs
+    ) internal view returns (uint256) {
+        uint256 done = rd.chunksAggregated;
+        // `done < chunkCount` proves the job open without reading `closed` (another cold slot per chunk).
+        if (done != 0 && (done < j.chunkCount || !j.closed)) return rd.eligibleGroups;
+        expectPhase(jobId, phase(self, jobId, gs), Phase.Aggregate);
+        return eligibleGroups(self, jobId, rd, gs);
     }
 
     /// @dev Number of members that must reveal this round.
