@@ -145,17 +145,20 @@ library AggregateLogic {
         Plan memory plan,
         uint256 q
     ) private view {
-        uint256 subs = rd.submitted & RoundState.bitsOf(group);
+        uint256 groupBits = RoundState.bitsOf(group);
+        uint256 subs = rd.submitted & groupBits;
+        uint256 groupDropped = rd.committed & ~subs & groupBits;
         uint256[] memory submitters = new uint256[](RoundState.popcount(subs));
         uint256[] memory drops = new uint256[](group.length); // per position: active dropped peers
         uint256 s;
         for (uint256 p = 0; p < group.length; ++p) {
             if ((subs >> group[p]) & 1 == 0) continue;
             submitters[s++] = group[p];
-            drops[p] = RoundState.activeDropped(self, jobId, rd, group[p]);
+            drops[p] = RoundState.activeDropped(self, jobId, group[p], groupDropped);
         }
         plan.submitters[q] = submitters;
-        (plan.subSeeds[q], plan.addSeeds[q]) = _seeds(self, jobId, group, drops);
+        // Without a dropped member every mask cancels: the seed lists stay empty.
+        if (groupDropped != 0) (plan.subSeeds[q], plan.addSeeds[q]) = _seeds(self, jobId, group, drops);
     }
 
     /// @dev Revealed seeds of the group's submitter–dropped pairs, split by the sign of their mask.

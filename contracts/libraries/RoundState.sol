@@ -119,18 +119,23 @@ library RoundState {
         uint256 groupBits,
         uint256 index
     ) internal view returns (uint256) {
-        if (popcount(rd.submitted & groupBits) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return 0;
-        return activeDropped(self, jobId, rd, index);
+        uint256 subs = rd.submitted & groupBits;
+        if (popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return 0;
+        return activeDropped(self, jobId, index, rd.committed & ~subs & groupBits);
     }
 
-    /// @dev Bitmap of the members that committed, did not submit, and have an active pair with `index`.
+    /// @dev Bitmap of the members of `groupDropped` (the members of `index`'s group that committed and did
+    /// not submit) with an active pair with `index`, which committed this round. Its active peers are all
+    /// in its group (its own commit set them, and later commits in the group added to them), so a group
+    /// without a dropped member needs no read of them.
     function activeDropped(
         MarketStorage.State storage self,
         uint256 jobId,
-        MarketStorage.Round storage rd,
-        uint256 index
+        uint256 index,
+        uint256 groupDropped
     ) internal view returns (uint256) {
-        return self.activePeers[jobId][index] & rd.committed & ~rd.submitted;
+        if (groupDropped == 0) return 0;
+        return self.activePeers[jobId][index] & groupDropped;
     }
 
     /// @dev A group is eligible when it has at least MIN_GROUP_SUBMITTERS submitters and every required
@@ -145,10 +150,12 @@ library RoundState {
         uint256 subs = rd.submitted & groupBits;
         if (popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return false;
         if (subs & rd.contradicted != 0) return false;
+        uint256 groupDropped = rd.committed & ~subs & groupBits;
+        if (groupDropped == 0) return true; // no reveal is required in this group
+        uint256 missing = subs & ~rd.revealed;
         for (uint256 p = 0; p < group.length; ++p) {
             uint256 i = group[p];
-            bool missing = (subs >> i) & 1 == 1 && (rd.revealed >> i) & 1 == 0;
-            if (missing && activeDropped(self, jobId, rd, i) != 0) return false;
+            if ((missing >> i) & 1 == 1 && activeDropped(self, jobId, i, groupDropped) != 0) return false;
         }
         return true;
     }
@@ -200,10 +207,14 @@ library RoundState {
         MarketStorage.Round storage rd = self.rounds[jobId];
         if (rd.committed & ~rd.submitted == 0) return 0;
         for (uint256 k = 0; k < gs.length; ++k) {
+            // As revealTargets for each submitter, with the group's bitmaps taken once.
             uint256 groupBits = bitsOf(gs[k]);
+            uint256 subs = rd.submitted & groupBits;
+            uint256 groupDropped = rd.committed & ~subs & groupBits;
+            if (groupDropped == 0 || popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) continue;
             for (uint256 p = 0; p < gs[k].length; ++p) {
                 uint256 i = gs[k][p];
-                if ((rd.submitted >> i) & 1 == 1 && revealTargets(self, jobId, rd, groupBits, i) != 0) ++count;
+                if ((subs >> i) & 1 == 1 && activeDropped(self, jobId, i, groupDropped) != 0) ++count;
             }
         }
     }
