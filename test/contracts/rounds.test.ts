@@ -298,6 +298,47 @@ describe("rounds", function () {
         .to.be.revertedWithCustomError(job.market, "MarketNoEligibleGroup")
         .withArgs(job.jobId, 0n);
     });
+
+    it("keeps the groups chunk 0 found eligible through the later chunks and finalizeRound", async function () {
+      const f = await deployFixture();
+      // Eight DOs in two groups of 4, one round, two chunks (the second of one word).
+      const paramCount = 8 * (Number(await f.market.chunkWordsFor(8, 4)) + 1);
+      const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 8, groupSize: 4, rounds: 1, paramCount }));
+      const { market, jobId, dos } = job;
+      const groups = await commitAll(job, 0n);
+      const masked = await submitAll(job, 0n, groups, { dropouts: [groups[0][0]] });
+      await passDeadline((await market.roundInfo(jobId)).submitDeadline);
+      const silent = groups[0][1];
+      await revealAll(job, 0n, groups, { silent: [silent] });
+      await passDeadline((await market.roundInfo(jobId)).revealDeadline);
+      await market.aggregateChunk(jobId, 0n, 0, await chunkData(job, groups, [1], masked, 0));
+      // Aggregate refuses the missing reveal, so group 0 stays ineligible for the rest of the round.
+      const targets = await revealTargetsOf(job, groups, silent);
+      await expect(market.connect(dos[silent]).revealSeeds(jobId, 0n, targets, targets.map(() => ethers.ZeroHash)))
+        .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
+        .withArgs(jobId, Phase.Aggregate, Phase.Reveal);
+      await expect(market.finalizeRound(jobId, 0n))
+        .to.be.revertedWithCustomError(market, "MarketAggregationIncomplete")
+        .withArgs(jobId, 0n, 1n, 2n);
+      const chunk1 = await chunkData(job, groups, [1], masked, 1);
+      await expect(market.aggregateChunk(jobId, 1n, 1, chunk1))
+        .to.be.revertedWithCustomError(market, "MarketWrongRound")
+        .withArgs(jobId, 0n, 1n);
+      const bothGroups = await chunkData(job, groups, [0, 1], masked, 1);
+      await expect(market.aggregateChunk(jobId, 0n, 1, bothGroups))
+        .to.be.revertedWithCustomError(market, "MarketInvalidDataLength")
+        .withArgs(jobId, ethers.dataLength(chunk1), ethers.dataLength(bothGroups));
+      await market.aggregateChunk(jobId, 0n, 1, chunk1);
+      await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "JobCompleted");
+      expect((await market.roundResult(jobId, 0n)).eligibleGroups).to.equal(2n);
+      // The completed job's round has every chunk aggregated: both calls derive the phase again.
+      await expect(market.aggregateChunk(jobId, 0n, 2, chunk1))
+        .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
+        .withArgs(jobId, Phase.Completed, Phase.Aggregate);
+      await expect(market.finalizeRound(jobId, 0n))
+        .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
+        .withArgs(jobId, Phase.Completed, Phase.Aggregate);
+    });
   });
 
   describe("finalizeRound", function () {
