@@ -14,70 +14,156 @@ interface IOmniMarket {
     // ---------------------------------------------------------------- errors
 
     /// @notice No job has this id.
+    /// @param jobId The id asked for.
     error MarketUnknownJob(uint256 jobId);
     /// @notice The call is not allowed in the job's current phase.
+    /// @param jobId The job.
+    /// @param current The phase the job is in.
+    /// @param expected The phase the call needs.
     error MarketUnexpectedPhase(uint256 jobId, Phase current, Phase expected);
     /// @notice A round-scoped call named a round other than the current one.
+    /// @param jobId The job.
+    /// @param current The current round.
+    /// @param provided The round the call named.
     error MarketWrongRound(uint256 jobId, uint256 current, uint256 provided);
-    /// @notice A job parameter is out of range; `name` is the JobParams field.
+    /// @notice A job parameter is out of range.
+    /// @param name The JobParams field.
+    /// @param value Its value (an address as uint160).
     error MarketInvalidParameter(string name, uint256 value);
     /// @notice The ETH sent does not match the amount due (budget, stake, or zero for an ERC-20 job).
+    /// @param expected The ETH due.
+    /// @param provided The ETH sent.
     error MarketWrongValue(uint256 expected, uint256 provided);
     /// @notice The token delivered less (or more) than the amount transferred: fee-on-transfer tokens are refused.
+    /// @param token The token.
+    /// @param expected The amount transferred.
+    /// @param received What the market's balance grew by (0 if it did not grow).
     error MarketFeeOnTransfer(address token, uint256 expected, uint256 received);
     /// @notice Only the job's model owner may call this.
+    /// @param jobId The job.
+    /// @param caller The caller.
     error MarketNotOwner(uint256 jobId, address caller);
     /// @notice Model words must be posted consecutively.
+    /// @param jobId The job.
+    /// @param expected The number of words already posted.
+    /// @param provided The firstWord given.
     error MarketUnexpectedWord(uint256 jobId, uint256 expected, uint256 provided);
     /// @notice A byte string is not a whole, non-empty number of words or chunks, or runs past the end.
+    /// @param jobId The job.
+    /// @param length The byte length given.
     error MarketInvalidWordsLength(uint256 jobId, uint256 length);
     /// @notice The account already joined this job.
+    /// @param jobId The job.
+    /// @param account The account.
     error MarketAlreadyJoined(uint256 jobId, address account);
     /// @notice The key is not a Baby Jubjub point of the prime-order subgroup other than the identity.
+    /// @param x The key's x coordinate.
+    /// @param y The key's y coordinate.
     error MarketInvalidKey(uint256 x, uint256 y);
     /// @notice The caller is not on the job's roster.
+    /// @param jobId The job.
+    /// @param account The account.
     error MarketNotMember(uint256 jobId, address account);
     /// @notice The member was ejected and takes no part in this round.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
     error MarketNotRoundMember(uint256 jobId, uint256 round, uint256 member);
     /// @notice The member already committed in this round.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
     error MarketAlreadyCommitted(uint256 jobId, uint256 round, uint256 member);
     /// @notice One commitment per group peer is required.
+    /// @param jobId The job.
+    /// @param expected The number of group peers.
+    /// @param provided The number of commitments given.
     error MarketWrongCommitmentCount(uint256 jobId, uint256 expected, uint256 provided);
     /// @notice The member did not commit in this round, so it may not submit.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
     error MarketNotCommitted(uint256 jobId, uint256 round, uint256 member);
     /// @notice Chunks are submitted and aggregated in order; `expected` is the next one.
+    /// @param jobId The job.
+    /// @param expected The next chunk (the caller's next one, or the round's next to aggregate).
+    /// @param provided The chunk given.
     error MarketUnexpectedChunk(uint256 jobId, uint256 expected, uint256 provided);
     /// @notice A member masks with fewer than two peers (the others did not commit or committed differently):
     /// its vector would be open to a single peer or to everyone, so it must not submit (and is not slashed).
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
+    /// @param active Its number of active pairs.
     error MarketTooFewActivePeers(uint256 jobId, uint256 round, uint256 member, uint256 active);
     /// @notice Only a member that submitted every chunk may reveal.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
     error MarketNotSubmitter(uint256 jobId, uint256 round, uint256 member);
     /// @notice The member already revealed in this round.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
     error MarketAlreadyRevealed(uint256 jobId, uint256 round, uint256 member);
     /// @notice The member has no seed it is required to reveal.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param member The caller's roster index.
     error MarketNothingToReveal(uint256 jobId, uint256 round, uint256 member);
     /// @notice The reveal must list exactly the required dropped peers, ascending, with one seed each.
+    /// @param jobId The job.
+    /// @param member The caller's roster index.
+    /// @param expectedPeers Bitmap of the required peers' roster indices.
+    /// @param providedPeers Bitmap of the peers given (0 if not strictly ascending or not below 256).
     error MarketRevealMismatch(uint256 jobId, uint256 member, uint256 expectedPeers, uint256 providedPeers);
     /// @notice No group of the round is eligible, so there is nothing to aggregate.
+    /// @param jobId The job.
+    /// @param round The current round.
     error MarketNoEligibleGroup(uint256 jobId, uint256 round);
     /// @notice The aggregation data has the wrong length for the eligible submitters and the chunk.
+    /// @param jobId The job.
+    /// @param expected Eligible submitters times the chunk's bytes.
+    /// @param provided The byte length given.
     error MarketInvalidDataLength(uint256 jobId, uint256 expected, uint256 provided);
     /// @notice A slice of the aggregation data does not hash to what the member submitted.
+    /// @param jobId The job.
+    /// @param member Roster index of the slice's submitter.
+    /// @param chunkIndex The chunk.
     error MarketChunkHashMismatch(uint256 jobId, uint256 member, uint256 chunkIndex);
     /// @notice The round cannot be finalized before every chunk is aggregated.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param aggregated Chunks aggregated so far.
+    /// @param total Chunks of the job.
     error MarketAggregationIncomplete(uint256 jobId, uint256 round, uint256 aggregated, uint256 total);
     /// @notice The cancelled job was already settled.
+    /// @param jobId The job.
     error MarketAlreadySettled(uint256 jobId);
     /// @notice The account has no credit in this token.
+    /// @param token The token, address(0) for ETH.
+    /// @param account The account.
     error MarketNothingToRelease(address token, address account);
     /// @notice The contract holds less of the token than it owes (escrow plus credits).
+    /// @param token The token, address(0) for ETH.
+    /// @param balance What the market holds.
+    /// @param liabilities What it owes.
     error MarketInsolvent(address token, uint256 balance, uint256 liabilities);
     /// @notice A settled job's books do not balance: paid + refunded + slashed + stakesReturned != budget + stakes.
+    /// @param jobId The job.
+    /// @param outgoing paid + refunded + slashed + stakesReturned.
+    /// @param incoming budget + stakes.
     error MarketBooksUnbalanced(uint256 jobId, uint256 outgoing, uint256 incoming);
 
     // ---------------------------------------------------------------- events
 
     /// @notice A job was created and its budget escrowed.
+    /// @param jobId The new job.
+    /// @param owner The model owner (the caller).
+    /// @param token The token, address(0) for ETH.
+    /// @param taskTag What kind of data the job wants.
+    /// @param budget The escrowed budget.
+    /// @param chunkWords C, the words per chunk.
     event JobCreated(
         uint256 indexed jobId,
         address indexed owner,
@@ -87,6 +173,11 @@ interface IOmniMarket {
         uint256 chunkWords
     );
     /// @notice Model words `[firstWord, firstWord + wordCount)` were posted (they stay in calldata).
+    /// @param jobId The job.
+    /// @param firstWord Index of the first word posted.
+    /// @param wordCount Words posted.
+    /// @param chunkHash keccak256 of the posted bytes.
+    /// @param modelHash The hash chain after them.
     event ModelPublished(
         uint256 indexed jobId,
         uint256 firstWord,
@@ -95,12 +186,30 @@ interface IOmniMarket {
         bytes32 modelHash
     );
     /// @notice A DO joined with its stake and key at roster index `index`.
+    /// @param jobId The job.
+    /// @param account The DO.
+    /// @param index Its roster index.
+    /// @param pkX The key's x coordinate.
+    /// @param pkY The key's y coordinate.
     event Joined(uint256 indexed jobId, address indexed account, uint256 index, uint256 pkX, uint256 pkY);
     /// @notice A round opened; `members` is the bitmap of roster indices taking part.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param randomness The round's group randomness.
+    /// @param members Bitmap of the roster indices taking part.
     event RoundOpened(uint256 indexed jobId, uint256 indexed round, bytes32 randomness, uint256 members);
     /// @notice A member committed one pair-seed commitment per group peer (ascending peer index).
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param member The committer's roster index.
+    /// @param commitments One per group peer, ascending peer index.
     event SeedsCommitted(uint256 indexed jobId, uint256 indexed round, uint256 indexed member, bytes32[] commitments);
     /// @notice A member submitted chunks `[firstChunk, firstChunk + chunkCount)` of its masked vector.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param member The submitter's roster index.
+    /// @param firstChunk The first chunk of the call.
+    /// @param chunkCount Chunks in the call.
     event MaskedChunksSubmitted(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -109,6 +218,11 @@ interface IOmniMarket {
         uint256 chunkCount
     );
     /// @notice A member revealed the seeds it shares with dropped peers.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param member The revealer's roster index.
+    /// @param droppedPeers The dropped peers, ascending.
+    /// @param seeds One pair seed per dropped peer.
     event SeedsRevealed(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -117,10 +231,23 @@ interface IOmniMarket {
         bytes32[] seeds
     );
     /// @notice A revealed seed contradicted the revealer's commitment; the revealer will be slashed.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param member The revealer's roster index.
+    /// @param peer The dropped peer whose seed contradicts the commitment.
     event SeedContradicted(uint256 indexed jobId, uint256 indexed round, uint256 indexed member, uint256 peer);
     /// @notice Chunk `chunkIndex` of the round aggregate (packed uint32 lanes).
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param chunkIndex The chunk.
+    /// @param words The chunk of the round aggregate, packed words.
     event AggregateChunkComputed(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, bytes words);
     /// @notice A member lost its stake and was ejected.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param member The slashed member's roster index.
+    /// @param reason Why.
+    /// @param amount The stake lost.
     event MemberSlashed(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -130,6 +257,14 @@ interface IOmniMarket {
     );
     /// @notice A round was finalized; bitmaps are over group indices, `distances` (Σ (mean − agg)²) and
     /// `dots` (Σ mean · agg) over eligible groups in ascending group order, `aggNorm` = Σ agg².
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param aggregateHash The hash chain over the round's aggregate chunks.
+    /// @param eligibleGroups Bitmap of the eligible groups.
+    /// @param inlierGroups Bitmap of the inlier (paid) groups.
+    /// @param distances Per eligible group, Σ (mean − agg)².
+    /// @param dots Per eligible group, Σ mean · agg.
+    /// @param aggNorm Σ agg².
     event RoundFinalized(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -141,12 +276,28 @@ interface IOmniMarket {
         uint256 aggNorm
     );
     /// @notice An amount became releasable to `account`, for the reason `kind`.
+    /// @param jobId The job.
+    /// @param token The token, address(0) for ETH.
+    /// @param account The beneficiary.
+    /// @param kind What the credit is for.
+    /// @param amount The amount.
     event Credited(uint256 indexed jobId, address indexed token, address indexed account, CreditKind kind, uint256 amount);
     /// @notice The job completed and everything it held was credited.
+    /// @param jobId The job.
+    /// @param paid Rewards credited over all rounds.
+    /// @param refunded Unspent budget credited to the MO.
+    /// @param slashed Slashed stakes credited to the MO.
+    /// @param stakesReturned Stakes credited back to their DOs.
     event JobCompleted(uint256 indexed jobId, uint256 paid, uint256 refunded, uint256 slashed, uint256 stakesReturned);
     /// @notice The job was cancelled (roster not full in time) and budget and stakes were credited back.
+    /// @param jobId The job.
+    /// @param refunded Budget credited to the MO.
+    /// @param stakesReturned Stakes credited back to the joiners.
     event JobCancelled(uint256 indexed jobId, uint256 refunded, uint256 stakesReturned);
     /// @notice Credited funds were sent to `account`.
+    /// @param token The token, address(0) for ETH.
+    /// @param account The beneficiary.
+    /// @param amount The amount sent.
     event Released(address indexed token, address indexed account, uint256 amount);
 
     // ---------------------------------------------------------------- actions
