@@ -3,8 +3,9 @@ pragma solidity ^0.8.30;
 
 /// @title Sort: in-place ascending sort of small memory arrays
 /// @notice Binary insertion sort: O(e log e) comparisons and one MCOPY per insertion, so the worst case
-/// (which matters here: the values come from untrusted updates) costs about e·(40·log2 e + 60) + 1.5·e² gas,
-/// with no data-dependent blow-up as in quickselect.
+/// (which matters here: the values come from untrusted updates) costs at most about
+/// e·(120·log2 e + 90) + 1.5·e² gas (descending input, measured for e ≤ 42: 2,900 gas at e = 7, 32,800 at
+/// e = 42), with no data-dependent blow-up as in quickselect.
 library Sort {
     /// @dev Sorts `v` ascending as signed integers.
     function sort(int256[] memory v) internal pure {

@@ -1,9 +1,10 @@
 // The largest accepted sizes stay under the EIP-7825 cap of 16,777,216 gas per transaction: an
-// aggregateChunk at n = 128 with the smallest group size and dropouts (the heaviest transaction the
-// protocol needs), and the biggest publishModel / submitMasked / finalizeRound / join calls around it.
+// aggregateChunk at n = 128 with the smallest group size and dropouts, under the median and under a
+// trimmed mean that trims nothing (the heaviest transaction the protocol needs), and the biggest
+// publishModel / submitMasked / finalizeRound / join calls around it.
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { createJobAs, deployFixture, fundedSigners, jobParams, modelOf, openJob, playRound, publish, type Params } from "./helpers";
+import { Rule, createJobAs, deployFixture, fundedSigners, jobParams, modelOf, openJob, playRound, publish, type Params } from "./helpers";
 
 const TX_CAP = 16_777_216n;
 
@@ -34,6 +35,15 @@ describe("gas at the largest accepted sizes", function () {
     expect(dropouts.length).to.be.greaterThan(0);
     expect(chunk0).to.be.lessThan(TX_CAP);
     expect(finalize.gasUsed).to.be.lessThan(TX_CAP);
+  });
+
+  it("an aggregateChunk at n = 128, g = 3 under a trimmed mean that trims nothing stays under the transaction cap", async function () {
+    // trimBps = 0 sums all 42 sorted group means per lane: the rule's most expensive case.
+    const params = { numDOs: 128, groupSize: 3, rule: Rule.TrimmedMean, trimBps: 0 };
+    const { chunkWords, groups, dropouts, played } = await heaviestRound(params, 1);
+    const chunk0 = played.chunks[0].gasUsed;
+    console.log(`      n=128 g=3 trimmed mean: ${groups.length} groups, ${dropouts.length} dropouts, C=${chunkWords}: aggregateChunk ${chunk0}`);
+    expect(chunk0).to.be.lessThan(TX_CAP);
   });
 
   it("an aggregateChunk at n = 128, g = 16 with many dropout pairs stays under the transaction cap", async function () {
