@@ -305,26 +305,30 @@ describe("rounds", function () {
       const paramCount = 8 * (Number(await f.market.chunkWordsFor(8, 4)) + 1);
       const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 8, groupSize: 4, rounds: 1, paramCount }));
       const { market, jobId, dos } = job;
-      const groups = await commitAll(job, 0n);
-      const masked = await submitAll(job, 0n, groups, { dropouts: [groups[0][0]] });
+      const groups = await commitAll(job);
+      const masked = await submitAll(job, { dropouts: [groups[0][0]] });
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
       const silent = groups[0][1];
-      await revealAll(job, 0n, groups, { silent: [silent] });
+      await revealAll(job, { silent: [silent] });
       await passDeadline((await market.roundInfo(jobId)).revealDeadline);
-      await market.aggregateChunk(jobId, 0n, 0, await chunkData(job, groups, [1], masked, 0));
+      const state = await readRoundState(market, jobId);
+      expect(state.groups.map((g) => g.eligible)).to.deep.equal([false, true]);
+      const targets = state.groups[0].requiredReveals.get(silent)!;
+      await market.aggregateChunk(jobId, 0n, 0, aggregationData(state, masked, 0));
       // Aggregate refuses the missing reveal, so group 0 stays ineligible for the rest of the round.
-      const targets = await revealTargetsOf(job, groups, silent);
+      // Deliberate fault: a reveal after its phase.
       await expect(market.connect(dos[silent]).revealSeeds(jobId, 0n, targets, targets.map(() => ethers.ZeroHash)))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Aggregate, Phase.Reveal);
       await expect(market.finalizeRound(jobId, 0n))
         .to.be.revertedWithCustomError(market, "MarketAggregationIncomplete")
         .withArgs(jobId, 0n, 1n, 2n);
-      const chunk1 = await chunkData(job, groups, [1], masked, 1);
+      const chunk1 = aggregationData(state, masked, 1);
+      // Deliberate faults: the wrong round, then chunk 1 with the ineligible group's slices as well.
       await expect(market.aggregateChunk(jobId, 1n, 1, chunk1))
         .to.be.revertedWithCustomError(market, "MarketWrongRound")
         .withArgs(jobId, 0n, 1n);
-      const bothGroups = await chunkData(job, groups, [0, 1], masked, 1);
+      const bothGroups = aggregationData({ ...state, groups: state.groups.map((g) => ({ ...g, eligible: true })) }, masked, 1);
       await expect(market.aggregateChunk(jobId, 0n, 1, bothGroups))
         .to.be.revertedWithCustomError(market, "MarketInvalidDataLength")
         .withArgs(jobId, ethers.dataLength(chunk1), ethers.dataLength(bothGroups));
