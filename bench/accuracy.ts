@@ -70,8 +70,12 @@ async function main(): Promise<void> {
     progress(`${name}: ${train.n} train / ${test.n} test samples loaded`);
     for (const split of GRID.splits) {
       const data = marketData(train, {
-        dataOwners: DATA_OWNERS, poolSize: GRID.poolSize, split, ownerSamples: DEMO_RECIPE.ownerSamples,
-        minPerDataOwner: GRID.minPerDataOwner, seed: SEED,
+        dataOwners: DATA_OWNERS,
+        poolSize: GRID.poolSize,
+        split,
+        ownerSamples: DEMO_RECIPE.ownerSamples,
+        minPerDataOwner: GRID.minPerDataOwner,
+        seed: SEED,
       });
       const market = await SimMarket.create({ config: DEFAULT_MODEL_CONFIG, own: data.own, shards: data.shards, test, terms: DEMO_TERMS });
       progress(`${name} ${splitLabel(split)}: MO pretrained, test accuracy ${(market.owner.initialAccuracy * 100).toFixed(2)}%`);
@@ -115,7 +119,9 @@ async function main(): Promise<void> {
       note: "product brief: MNIST well above OmniLytics' 83%, aiming at 97%+",
       omnilyticsMnist: 0.83,
       aim: 0.97,
-      mnist: runs.filter((r) => r.dataset === "mnist").map((r) => ({ split: r.split, finalAccuracy: r.finalAccuracy, aboveOmnilytics: r.finalAccuracy > 0.83, reachesAim: r.finalAccuracy >= 0.97 })),
+      mnist: runs
+        .filter((r) => r.dataset === "mnist")
+        .map((r) => ({ split: r.split, finalAccuracy: r.finalAccuracy, aboveOmnilytics: r.finalAccuracy > 0.83, reachesAim: r.finalAccuracy >= 0.97 })),
     },
   });
   progress(`wrote ${file}`);

@@ -51,10 +51,12 @@ async function main(): Promise<void> {
   // The small configuration runs three times (once in quick mode): its wall time moves with the machine's load.
   const configs: (CellConfig & { label: string })[] = [
     ...Array.from({ length: quick ? 1 : 3 }, (_, i) => ({ label: i === 0 ? "omnilytics-scale" : `omnilytics-scale#${i + 1}`, ...mnistConfig })),
-    ...(quick ? [] : [
-      { label: "100k", d: 100_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
-      { label: "1M", d: 1_000_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
-    ]),
+    ...(quick
+      ? []
+      : [
+          { label: "100k", d: 100_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
+          { label: "1M", d: 1_000_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
+        ]),
   ];
   const node = await startLocalNode({ client: CLIENT });
   const runs: Record<string, unknown>[] = [];
@@ -92,11 +94,14 @@ async function main(): Promise<void> {
         dataOwnerTransactions: "concurrent (all data owners at once); aggregation chunks one after another",
         seconds: times,
         nodeSeconds: nodeTimes(cell),
-        ...(label.startsWith("omnilytics-scale") ? { versusOmnilyticsReported: `${Math.round(times.firstSubmissionToFinalized * 1000)} ms measured vs ${OMNILYTICS_REPORTED_MS} ms reported` } : {}),
+        ...(label.startsWith("omnilytics-scale")
+          ? { versusOmnilyticsReported: `${Math.round(times.firstSubmissionToFinalized * 1000)} ms measured vs ${OMNILYTICS_REPORTED_MS} ms reported` }
+          : {}),
         cell,
       });
       say(`${label}: first submission → finalized ${times.firstSubmissionToFinalized} s (aggregate ${times.aggregate} s)`);
-      if (!quick && CLIENT === "hardhat" && label === "1M") recordGridCell({ key: "d1000000-n10", ...cell, executedBy: "bench/chain-time.ts (hardhat node on 127.0.0.1)" });
+      if (!quick && CLIENT === "hardhat" && label === "1M")
+        recordGridCell({ key: "d1000000-n10", ...cell, executedBy: "bench/chain-time.ts (hardhat node on 127.0.0.1)" });
       save();
     }
   } finally {
@@ -107,6 +112,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

@@ -70,7 +70,12 @@ function runInChild(cell: CellConfig): Promise<CellResult> {
       const result = readJson<CellResult>(out);
       if (result) resolve(result);
       // `hardhat run` runs the script in a grandchild and reports a signal (the kernel's OOM kill, say) as code 0.
-      else resolve({ status: "failed", config: cell, message: `cell process ended (code ${code}) without a result: its script crashed or was killed (out of memory?)` });
+      else
+        resolve({
+          status: "failed",
+          config: cell,
+          message: `cell process ended (code ${code}) without a result: its script crashed or was killed (out of memory?)`,
+        });
     });
   });
 }
@@ -121,7 +126,14 @@ async function main(): Promise<void> {
   const previous = quick ? undefined : readJson<{ cells: StoredCell[] }>(file);
   const cells = new Map<string, StoredCell>((previous?.cells ?? []).map((c) => [c.key, c]));
   const command = process.env.BENCH_COMMAND ?? `${quick ? "BENCH_QUICK=1 " : ""}nice -n 10 npx hardhat run bench/gas-grid.ts`;
-  const config = { d: [...new Set(grid.map((c) => c.d))], n: [...new Set(grid.map((c) => c.n))], g: G, rule: "median", dropouts: 0, concurrency: grid[0].concurrency };
+  const config = {
+    d: [...new Set(grid.map((c) => c.d))],
+    n: [...new Set(grid.map((c) => c.n))],
+    g: G,
+    rule: "median",
+    dropouts: 0,
+    concurrency: grid[0].concurrency,
+  };
   const method = [
     "Each cell: the in-process Hardhat network (osaka: EIP-7825 cap, EIP-7623 floor), fresh per cell in its own process (full mode; quick",
     "mode runs its cells in one process, each on a fresh market deployment); the market deployed, a job",
@@ -156,7 +168,13 @@ async function main(): Promise<void> {
       continue;
     }
     if (Date.now() > deadline) {
-      cells.set(key, { key, status: "not-run", config: cell, reason: `not started before the deadline ${new Date(deadline).toISOString()}`, ...estimate(cell, [...cells.values()]) });
+      cells.set(key, {
+        key,
+        status: "not-run",
+        config: cell,
+        reason: `not started before the deadline ${new Date(deadline).toISOString()}`,
+        ...estimate(cell, [...cells.values()]),
+      });
       save();
       continue;
     }
@@ -174,6 +192,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

@@ -170,7 +170,21 @@ async function main(): Promise<void> {
         if (Date.now() - waitFrom > SPAWN_WAIT_MS) throw new Error(`not enough memory to start worker ${i} (${Math.round(availableMiB())} MiB available)`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
-      const args = ["--rpc", node.url, "--market", address, "--job", jobId.toString(), "--data", dirs[i], "--state", path.join(work, `state-${i}`), "--seed", String(i + 1), ...WORKER_FLAGS];
+      const args = [
+        "--rpc",
+        node.url,
+        "--market",
+        address,
+        "--job",
+        jobId.toString(),
+        "--data",
+        dirs[i],
+        "--state",
+        path.join(work, `state-${i}`),
+        "--seed",
+        String(i + 1),
+        ...WORKER_FLAGS,
+      ];
       const worker = spawnWorker(args, wallets[i].privateKey, path.join(work, `worker-${i}.log`));
       workers.push(worker);
       os.setPriority(worker.child.pid!, WORKER_NICENESS);
@@ -202,12 +216,16 @@ async function main(): Promise<void> {
     }
     const endedAt = Date.now();
     const codes = await all;
-    const summaries = await Promise.all(workers.map(async (w) => JSON.parse((await w.stdout).trim().split("\n").pop() ?? "{}") as { account: string; releasedWei: string }));
+    const summaries = await Promise.all(
+      workers.map(async (w) => JSON.parse((await w.stdout).trim().split("\n").pop() ?? "{}") as { account: string; releasedWei: string }),
+    );
 
     // Payouts.
     const due = BigInt(terms.rewardPerRound) + BigInt(terms.stake);
     const rewarded = new Set(
-      (await read("read credits", () => market.queryFilter(market.filters.Credited(jobId)))).filter((e) => Number(e.args.kind) === CreditKind.Reward).map((e) => e.args.account),
+      (await read("read credits", () => market.queryFilter(market.filters.Credited(jobId))))
+        .filter((e) => Number(e.args.kind) === CreditKind.Reward)
+        .map((e) => e.args.account),
     );
     const books = await read("read books", () => market.jobBooks(jobId));
     const releasable = await read("read credits", () => Promise.all(wallets.map((w) => market.releasable(ZeroAddress, w.address))));
@@ -265,7 +283,9 @@ async function main(): Promise<void> {
       memory: mem,
       paid,
     });
-    say(`round done in ${seconds(endedAt - spawnedAt)} s (total ${wallSeconds} s); every worker paid: ${paid.everyWorkerReleasedRewardAndStake && paid.everyWorkerRewarded}; ${file}`);
+    say(
+      `round done in ${seconds(endedAt - spawnedAt)} s (total ${wallSeconds} s); every worker paid: ${paid.everyWorkerReleasedRewardAndStake && paid.everyWorkerRewarded}; ${file}`,
+    );
     say(`memory: node ${mem.nodePeakMiB} MiB, workers max ${mem.workerPeakMaxMiB} MiB, sum of peaks ${mem.workerPeakSumMiB} MiB`);
   } finally {
     process.removeListener("SIGINT", onSignal);

@@ -34,20 +34,51 @@ function gas(result: Json): { table: string; svg: string } {
     .sort((a, b) => a.config.d - b.config.d || a.config.n - b.config.n)
     .map((c) =>
       c.status === "done"
-        ? [fmtInt(c.config.d), c.config.n, c.groups, c.chunkCount, c.gasPerParamPerDataOwner.toFixed(1), c.calldataFloorPerParamPerDataOwner.toFixed(1), fmtInt(c.maxTxGas), c.wallSeconds.total.toFixed(0), "measured"]
-        : [fmtInt(c.config.d), c.config.n, "", "", "", "", "", c.estimatedWallSeconds ? `(est. ${c.estimatedWallSeconds})` : "", c.status === "not-run" ? "not run (time)" : `${c.status}: ${c.error ?? c.reason ?? c.message ?? ""}`],
+        ? [
+            fmtInt(c.config.d),
+            c.config.n,
+            c.groups,
+            c.chunkCount,
+            c.gasPerParamPerDataOwner.toFixed(1),
+            c.calldataFloorPerParamPerDataOwner.toFixed(1),
+            fmtInt(c.maxTxGas),
+            c.wallSeconds.total.toFixed(0),
+            "measured",
+          ]
+        : [
+            fmtInt(c.config.d),
+            c.config.n,
+            "",
+            "",
+            "",
+            "",
+            "",
+            c.estimatedWallSeconds ? `(est. ${c.estimatedWallSeconds})` : "",
+            c.status === "not-run" ? "not run (time)" : `${c.status}: ${c.error ?? c.reason ?? c.message ?? ""}`,
+          ],
     );
   const ns = [...new Set(cells.map((c) => c.config.n))].sort((a, b) => a - b);
   const series: Series[] = ns.map((n) => ({
     label: `n = ${n} DOs`,
-    points: cells.filter((c) => c.config.n === n && c.status === "done").sort((a, b) => a.config.d - b.config.d).map((c) => ({ x: c.config.d, y: c.gasPerParamPerDataOwner })),
+    points: cells
+      .filter((c) => c.config.n === n && c.status === "done")
+      .sort((a, b) => a.config.d - b.config.d)
+      .map((c) => ({ x: c.config.d, y: c.gasPerParamPerDataOwner })),
   }));
   const ds = [...new Set(cells.map((c) => c.config.d))].sort((a, b) => a - b);
   const floor = cells.find((c) => c.status === "done")?.calldataFloorPerParamPerDataOwner ?? 160;
   series.push({ label: "calldata floor (EIP-7623)", dashed: true, points: ds.map((d) => ({ x: d, y: floor })) });
   return {
     table: table(["d", "n", "groups", "chunks", "gas/param/DO", "floor/param/DO", "max tx gas", "wall s", "status"], rows),
-    svg: lineChart({ title: "Gas per parameter per data owner per round (g = 4, median)", xLabel: "public parameters d (log scale)", yLabel: "gas / parameter / DO", series, logX: true, xTicks: ds, yMin: 0 }),
+    svg: lineChart({
+      title: "Gas per parameter per data owner per round (g = 4, median)",
+      xLabel: "public parameters d (log scale)",
+      yLabel: "gas / parameter / DO",
+      series,
+      logX: true,
+      xTicks: ds,
+      yMin: 0,
+    }),
   };
 }
 
@@ -55,15 +86,35 @@ function gas(result: Json): { table: string; svg: string } {
 function accuracy(result: Json): { table: string; svg: string } {
   const runs: Json[] = result.runs;
   const rounds = Math.max(...runs.map((r) => r.rounds.length));
-  const rows = runs.map((r) => [r.dataset, r.split, pct(r.initialAccuracy), ...r.rounds.map((x: Json) => pct(x.accuracy)), r.rounds.map((x: Json) => `${x.paidGroups}/${x.inliers.length}`).join(" ")]);
+  const rows = runs.map((r) => [
+    r.dataset,
+    r.split,
+    pct(r.initialAccuracy),
+    ...r.rounds.map((x: Json) => pct(x.accuracy)),
+    r.rounds.map((x: Json) => `${x.paidGroups}/${x.inliers.length}`).join(" "),
+  ]);
   const series: Series[] = runs.map((r) => ({
     label: `${r.dataset} ${r.split}`,
     points: [{ x: 0, y: r.initialAccuracy * 100 }, ...r.rounds.map((x: Json) => ({ x: x.round, y: x.accuracy * 100 }))],
   }));
-  series.push({ label: "OmniLytics: 83% reported", dashed: true, points: [{ x: 0, y: 83 }, { x: rounds, y: 83 }] });
+  series.push({
+    label: "OmniLytics: 83% reported",
+    dashed: true,
+    points: [
+      { x: 0, y: 83 },
+      { x: rounds, y: 83 },
+    ],
+  });
   return {
     table: table(["dataset", "split", "start %", ...Array.from({ length: rounds }, (_, i) => `round ${i + 1} %`), "paid groups per round"], rows),
-    svg: lineChart({ title: "Model-owner test accuracy per round (10 DOs, groups of 3, median)", xLabel: "round (0 = the model owner's start)", yLabel: "test accuracy %", series, yMin: 40, yMax: 100 }),
+    svg: lineChart({
+      title: "Model-owner test accuracy per round (10 DOs, groups of 3, median)",
+      xLabel: "round (0 = the model owner's start)",
+      yLabel: "test accuracy %",
+      series,
+      yMin: 40,
+      yMax: 100,
+    }),
   };
 }
 
@@ -98,14 +149,30 @@ function robustness(result: Json): { table: string; svg: string } {
 function tradeoff(result: Json): { table: string } {
   const tol = (t: Json): string => ["median", "trimmed-mean", "multi-krum"].map((r) => t[r] ?? "–").join(" / ");
   const rows = result.table.map((t: Json) => [
-    t.n, t.g, t.groups, tol(t.worstCase), tol(t.randomAssignment),
-    t.atFraction.expectedContaminated.toFixed(1), t.atFraction.probabilityCleanMajority.toFixed(3),
-    pct(t.measured.cleanMedian), ...result.config.rules.map((r: string) => pct(t.measured[`${r}Under${result.config.attack}`])),
+    t.n,
+    t.g,
+    t.groups,
+    tol(t.worstCase),
+    tol(t.randomAssignment),
+    t.atFraction.expectedContaminated.toFixed(1),
+    t.atFraction.probabilityCleanMajority.toFixed(3),
+    pct(t.measured.cleanMedian),
+    ...result.config.rules.map((r: string) => pct(t.measured[`${r}Under${result.config.attack}`])),
   ]);
   const f = Math.round(result.config.fraction * 100);
   return {
     table: table(
-      ["n", "g", "groups", "tolerated, worst case (median / trimmed / Multi-Krum)", "tolerated, random groups", `contaminated groups at ${f}%`, "P(clean majority)", "clean median %", ...result.config.rules.map((r: string) => `${r} under ${result.config.attack} ${f}% %`)],
+      [
+        "n",
+        "g",
+        "groups",
+        "tolerated, worst case (median / trimmed / Multi-Krum)",
+        "tolerated, random groups",
+        `contaminated groups at ${f}%`,
+        "P(clean majority)",
+        "clean median %",
+        ...result.config.rules.map((r: string) => `${r} under ${result.config.attack} ${f}% %`),
+      ],
       rows,
     ),
   };
@@ -116,9 +183,22 @@ function chainRuns(result: Json): { table: string } {
   const rows = result.runs.map((r: Json) => {
     const c = r.cell ?? r;
     const secs = r.seconds?.firstSubmissionToFinalized ?? c.wallSeconds?.round ?? c.wallSeconds?.total;
-    return [r.label ?? c.key, fmtInt(c.config?.d ?? r.d), c.config?.n ?? r.n, c.reason ? `${c.status}: ${c.reason}` : c.status ?? "done", secs === undefined ? "" : secs.toFixed(1), c.roundGas ? fmtInt(c.roundGas) : "", c.maxTxGas ? fmtInt(c.maxTxGas) : "", c.memory?.driverHwmMiB ?? "", c.memory?.nodeHwmMiB ?? "", c.memory?.nodeLiveMiB ?? (c.memory ? "not sampled" : "")];
+    return [
+      r.label ?? c.key,
+      fmtInt(c.config?.d ?? r.d),
+      c.config?.n ?? r.n,
+      c.reason ? `${c.status}: ${c.reason}` : (c.status ?? "done"),
+      secs === undefined ? "" : secs.toFixed(1),
+      c.roundGas ? fmtInt(c.roundGas) : "",
+      c.maxTxGas ? fmtInt(c.maxTxGas) : "",
+      c.memory?.driverHwmMiB ?? "",
+      c.memory?.nodeHwmMiB ?? "",
+      c.memory?.nodeLiveMiB ?? (c.memory ? "not sampled" : ""),
+    ];
   });
-  return { table: table(["run", "d", "n", "status", "round s", "round gas", "max tx gas", "driver peak MiB", "node peak resident MiB", "node peak live MiB"], rows) };
+  return {
+    table: table(["run", "d", "n", "status", "round s", "round gas", "max tx gas", "driver peak MiB", "node peak resident MiB", "node peak live MiB"], rows),
+  };
 }
 
 /** A chain-time, scale or load result's rounds, by label: wall seconds, gas, node peak resident and live MiB. */
@@ -127,7 +207,13 @@ function roundsOf(result: Json | undefined): Map<string, { d: number; n: number;
   if (!result) return rounds;
   if (result.benchmark.startsWith("load")) {
     const m = result.memory ?? {};
-    rounds.set(`${result.config.workers} worker processes`, { d: result.config.paramCount, n: result.config.workers, seconds: result.roundSeconds, resident: m.nodePeakMiB, live: m.nodeLivePeakMiB });
+    rounds.set(`${result.config.workers} worker processes`, {
+      d: result.config.paramCount,
+      n: result.config.workers,
+      seconds: result.roundSeconds,
+      resident: m.nodePeakMiB,
+      live: m.nodeLivePeakMiB,
+    });
     return rounds;
   }
   for (const r of result.runs) {
@@ -150,11 +236,38 @@ function clients(): { table: string } {
       if (!a) continue;
       const gasDiff = h.gas && a.gas ? `${((Number(BigInt(a.gas) - BigInt(h.gas)) / Number(h.gas)) * 100).toFixed(3)}%` : "";
       const mem = (x: { resident?: number; live?: number }) => (x.resident === undefined ? "" : `${x.resident}${x.live === undefined ? "" : ` / ${x.live}`}`);
-      rows.push([`${name}: ${label}`, fmtInt(h.d), h.n, h.seconds.toFixed(1), a.seconds.toFixed(1), (h.seconds / a.seconds).toFixed(1) + "×", h.gas ? fmtInt(h.gas) : "", a.gas ? fmtInt(a.gas) : "", gasDiff, mem(h), mem(a)]);
+      rows.push([
+        `${name}: ${label}`,
+        fmtInt(h.d),
+        h.n,
+        h.seconds.toFixed(1),
+        a.seconds.toFixed(1),
+        (h.seconds / a.seconds).toFixed(1) + "×",
+        h.gas ? fmtInt(h.gas) : "",
+        a.gas ? fmtInt(a.gas) : "",
+        gasDiff,
+        mem(h),
+        mem(a),
+      ]);
     }
   }
   return {
-    table: table(["round", "d", "n", "hardhat node s", "anvil s", "anvil faster by", "gas, hardhat node", "gas, anvil", "gas difference", "hardhat node peak MiB (resident / live)", "anvil peak MiB (resident / live)"], rows),
+    table: table(
+      [
+        "round",
+        "d",
+        "n",
+        "hardhat node s",
+        "anvil s",
+        "anvil faster by",
+        "gas, hardhat node",
+        "gas, anvil",
+        "gas difference",
+        "hardhat node peak MiB (resident / live)",
+        "anvil peak MiB (resident / live)",
+      ],
+      rows,
+    ),
   };
 }
 

@@ -74,7 +74,12 @@ async function main(): Promise<void> {
   const { train, test } = loadSplits("mnist");
   const split = { kind: "dirichlet" as const, alpha: 0.5 };
   const data = marketData(train, {
-    dataOwners: DATA_OWNERS, poolSize: GRID.poolSize, split, ownerSamples: DEMO_RECIPE.ownerSamples, minPerDataOwner: GRID.minPerDataOwner, seed: SEED,
+    dataOwners: DATA_OWNERS,
+    poolSize: GRID.poolSize,
+    split,
+    ownerSamples: DEMO_RECIPE.ownerSamples,
+    minPerDataOwner: GRID.minPerDataOwner,
+    seed: SEED,
   });
   const market = await SimMarket.create({ config: DEFAULT_MODEL_CONFIG, own: data.own, shards: data.shards, test, terms: DEMO_TERMS });
   progress(`MO pretrained: test accuracy ${(market.owner.initialAccuracy * 100).toFixed(2)}%`);

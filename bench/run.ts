@@ -49,7 +49,12 @@ function main(): void {
     const run = spawnSync("npx", argv, {
       cwd: root,
       stdio: "inherit",
-      env: { ...process.env, BENCH_QUICK: quick ? "1" : "", BENCH_CHAIN: client, BENCH_COMMAND: `${quick ? "BENCH_QUICK=1 " : ""}BENCH_CHAIN=${client} ${command}` },
+      env: {
+        ...process.env,
+        BENCH_QUICK: quick ? "1" : "",
+        BENCH_CHAIN: client,
+        BENCH_COMMAND: `${quick ? "BENCH_QUICK=1 " : ""}BENCH_CHAIN=${client} ${command}`,
+      },
     });
     const seconds = Math.round(performance.now() - started) / 1000;
     summary.push({ name: bench.name, seconds, status: run.status === 0 ? "ok" : `failed (exit ${run.status ?? run.signal})` });

@@ -91,7 +91,9 @@ async function main(): Promise<void> {
         const wall = cell.wallSeconds as { round: number };
         gasPerSecond = Number(cell.roundGas) / wall.round;
         perParamPerDo = cell.gasPerParamPerDataOwner as number;
-        say(`${key}: round ${wall.round} s, ${cell.roundGas} gas, node peak ${peaks.nodeHwmMiB} MiB resident (${peaks.nodeLiveMiB} MiB live), driver peak ${peaks.driverHwmMiB} MiB`);
+        say(
+          `${key}: round ${wall.round} s, ${cell.roundGas} gas, node peak ${peaks.nodeHwmMiB} MiB resident (${peaks.nodeLiveMiB} MiB live), driver peak ${peaks.driverHwmMiB} MiB`,
+        );
         if (!quick && CLIENT === "hardhat") recordGridCell({ key, ...cell, executedBy: "bench/scale.ts (hardhat node on 127.0.0.1)" });
       }
       save();
@@ -105,6 +107,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

@@ -20,7 +20,15 @@ const SEED = DEMO_RECIPE.seed;
 const FRACTION = 0.2;
 const FALLBACK_ATTACK: AttackName = "gaussian";
 const GRID = {
-  full: { ns: [20, 50, 100], gs: [3, 4, 5, 6, 7, 8], rules: ["median", "trimmed-mean"] as RuleName[], rounds: 3, poolSize: 6000, minPerDataOwner: 10, trials: 2000 },
+  full: {
+    ns: [20, 50, 100],
+    gs: [3, 4, 5, 6, 7, 8],
+    rules: ["median", "trimmed-mean"] as RuleName[],
+    rounds: 3,
+    poolSize: 6000,
+    minPerDataOwner: 10,
+    trials: 2000,
+  },
   quick: { ns: [20], gs: [3, 5], rules: ["median"] as RuleName[], rounds: 2, poolSize: 2000, minPerDataOwner: 20, trials: 100 },
 }[mode];
 const TABLE = { ns: [20, 50, 100], gs: [3, 4, 5, 6, 7, 8], level: 0.95 };
@@ -30,7 +38,10 @@ function strongestAttack(): { attack: AttackName; source: string } {
   const robustness = readFullResult("robustness") as { summary?: { strongestAttackForMedian?: Record<string, { attack?: string }> } } | undefined;
   const found = robustness?.summary?.strongestAttackForMedian?.[`${Math.round(FRACTION * 100)}%`]?.attack;
   if (found && (ATTACK_NAMES as readonly string[]).includes(found) && found !== "none") {
-    return { attack: found as AttackName, source: "bench/results/robustness.json summary.strongestAttackForMedian[\"20%\"] (lowest final median accuracy at 20%)" };
+    return {
+      attack: found as AttackName,
+      source: 'bench/results/robustness.json summary.strongestAttackForMedian["20%"] (lowest final median accuracy at 20%)',
+    };
   }
   return { attack: FALLBACK_ATTACK, source: `bench/results/robustness.json absent or without a 20% entry: fixed choice ${FALLBACK_ATTACK}` };
 }
@@ -67,15 +78,17 @@ async function main(): Promise<void> {
   for (const n of GRID.ns) {
     const malicious = Math.round(FRACTION * n);
     const data = marketData(train, {
-      dataOwners: n, poolSize: GRID.poolSize, split: { kind: "dirichlet", alpha: 0.5 }, ownerSamples: DEMO_RECIPE.ownerSamples, minPerDataOwner: GRID.minPerDataOwner, seed: SEED,
+      dataOwners: n,
+      poolSize: GRID.poolSize,
+      split: { kind: "dirichlet", alpha: 0.5 },
+      ownerSamples: DEMO_RECIPE.ownerSamples,
+      minPerDataOwner: GRID.minPerDataOwner,
+      seed: SEED,
     });
     const market = await SimMarket.create({ config: DEFAULT_MODEL_CONFIG, own: data.own, shards: data.shards, test, terms: DEMO_TERMS });
     await market.cacheFirstRound(attack === "label-flip" ? malicious : 0, (line) => progress(`n=${n}: ${line}`));
     for (const g of GRID.gs) {
-      const specs = [
-        { rule: "median" as RuleName, attack: "none" as AttackName, malicious: 0 },
-        ...GRID.rules.map((rule) => ({ rule, attack, malicious })),
-      ];
+      const specs = [{ rule: "median" as RuleName, attack: "none" as AttackName, malicious: 0 }, ...GRID.rules.map((rule) => ({ rule, attack, malicious }))];
       for (const s of specs) {
         const job = await market.runJob({ ...s, groupSize: g, rounds: GRID.rounds, seed: SEED });
         runs.push(keep(n, job));

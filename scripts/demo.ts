@@ -24,7 +24,9 @@ async function main(flags: DemoFlags): Promise<void> {
   const report = await runMarket({ ...flags, reportDir: flags.report, deploymentName: "localhost", say });
   say("\n" + roundTable(report));
   const { booksBalance, attackersPaid, honestUnpaidRounds } = report.checks;
-  say(`\nbooks balance to the wei: ${booksBalance ? "yes" : "NO"}; attackers paid: ${attackersPaid.length}; honest (member, round) pairs unpaid: ${honestUnpaidRounds.length}`);
+  say(
+    `\nbooks balance to the wei: ${booksBalance ? "yes" : "NO"}; attackers paid: ${attackersPaid.length}; honest (member, round) pairs unpaid: ${honestUnpaidRounds.length}`,
+  );
   if (flags.json) process.stdout.write(JSON.stringify(report) + "\n");
 }
 

@@ -53,9 +53,7 @@ async function maskVectors() {
     { seed: tag("mask/3"), firstWord: 2 ** 32 + 5, count: 2 },
     { seed: "0x" + "00".repeat(32), firstWord: 0, count: 1 },
   ];
-  return Promise.all(
-    cases.map(async (c) => ({ ...c, words: toHexWords(packWords(await maskWords(c.seed, c.firstWord, c.count))) })),
-  );
+  return Promise.all(cases.map(async (c) => ({ ...c, words: toHexWords(packWords(await maskWords(c.seed, c.firstWord, c.count))) })));
 }
 
 async function commitmentVectors() {

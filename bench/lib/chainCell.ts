@@ -171,7 +171,12 @@ export async function runCell(chain: BenchChain, config: CellConfig, say: (line:
     maxTxGasUnderCap: maxGas([...all, ...setup]) <= TX_GAS_CAP,
     gasByPhase: byPhase,
     txCounts: { round: all.length, ...Object.fromEntries(Object.entries(byPhase).map(([p, v]) => [p, v.txs])) },
-    setupGas: { create: sumGas(job.setup.create).toString(), publishModel: sumGas(job.setup.publish).toString(), join: sumGas(job.setup.join).toString(), publishTxs: job.setup.publish.length },
+    setupGas: {
+      create: sumGas(job.setup.create).toString(),
+      publishModel: sumGas(job.setup.publish).toString(),
+      join: sumGas(job.setup.join).toString(),
+      publishTxs: job.setup.publish.length,
+    },
     check: {
       aggregateMatchesProtocolCore: aggregateMatches,
       inlierGroupsMatchProtocolCore: inliersMatch,

@@ -52,7 +52,8 @@ export class BenchWallet extends Wallet {
   /** Populates as ethers does, then signs and sends the raw bytes itself (type 2 without access list; else as ethers does). */
   override async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
     const pop = await this.populateTransaction(tx);
-    const plain = pop.type === 2 && pop.to && (pop.accessList === undefined || pop.accessList === null || (Array.isArray(pop.accessList) && pop.accessList.length === 0));
+    const plain =
+      pop.type === 2 && pop.to && (pop.accessList === undefined || pop.accessList === null || (Array.isArray(pop.accessList) && pop.accessList.length === 0));
     if (!plain || pop.authorizationList) return super.sendTransaction(tx);
     const fields = {
       chainId: BigInt(pop.chainId!),

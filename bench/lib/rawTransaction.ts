@@ -78,7 +78,12 @@ export function signEip1559(tx: Eip1559Fields, key: SigningKey): SignedRawTransa
   const signature = key.sign(keccak256(Buffer.concat([TYPE_2, rlpList(items)])));
   const signed = Buffer.concat([
     TYPE_2,
-    rlpList([...items, rlpBytes(integerBytes(BigInt(signature.yParity))), rlpBytes(integerBytes(BigInt(signature.r))), rlpBytes(integerBytes(BigInt(signature.s)))]),
+    rlpList([
+      ...items,
+      rlpBytes(integerBytes(BigInt(signature.yParity))),
+      rlpBytes(integerBytes(BigInt(signature.r))),
+      rlpBytes(integerBytes(BigInt(signature.s))),
+    ]),
   ]);
   return { serialized: "0x" + signed.toString("hex"), signature };
 }

@@ -228,7 +228,10 @@ export class SimMarket {
     });
     const start = performance.now();
     const outcome = aggregateRound(spec.rule, groupSums(groups, q), {
-      scaleBits: t.scaleBits, trimBps: t.trimBps, outlierFactorBps: t.outlierFactorBps, minProjectionBps: t.minProjectionBps,
+      scaleBits: t.scaleBits,
+      trimBps: t.trimBps,
+      outlierFactorBps: t.outlierFactorBps,
+      minProjectionBps: t.minProjectionBps,
     });
     for (let e = 0; e < model.length; e++) model[e] = (model[e] + outcome.aggregate[e]) >>> 0;
     const aggregateSeconds = secondsSince(start);

@@ -2,16 +2,7 @@
 // the train split is shuffled with the recipe's seed, the model owner (MO) owns the first `ownerSamples`
 // samples, the next `poolSize` are split among the data owners (DOs) iid or with Dirichlet label skew.
 // The MO never sees the DOs' samples and no test image is trained on.
-import {
-  classCounts,
-  createRng,
-  loadFashionMnist,
-  loadMnist,
-  partitionDataset,
-  selectSamples,
-  type Dataset,
-  type PartitionScheme,
-} from "../../src/ml";
+import { classCounts, createRng, loadFashionMnist, loadMnist, partitionDataset, selectSamples, type Dataset, type PartitionScheme } from "../../src/ml";
 import { InvalidInputError } from "../../src/errors";
 
 /** The datasets the benchmarks use. */

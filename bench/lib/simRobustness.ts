@@ -48,7 +48,12 @@ export function robustnessSummary(configs: readonly ConfigResult[], rules: reado
             attack,
             {
               byRule,
-              best: { rule: best, accuracy: bestAccuracy, pointsVsItsClean: points(bestAccuracy, clean[best]), pointsVsBestClean: points(bestAccuracy, bestClean) },
+              best: {
+                rule: best,
+                accuracy: bestAccuracy,
+                pointsVsItsClean: points(bestAccuracy, clean[best]),
+                pointsVsBestClean: points(bestAccuracy, bestClean),
+              },
               withinTwoPointsOfClean: bestAccuracy >= clean[best] - 0.02,
               mean: meanAccuracy === undefined ? null : { accuracy: meanAccuracy, pointsVsClean: points(meanAccuracy, clean.mean) },
             },

@@ -32,7 +32,11 @@ export const TOLERANCE_DEFINITIONS = {
 };
 
 /** The analytic table for every n × g, with `trials` Monte Carlo assignments per cell. */
-export function toleranceTable(ns: readonly number[], gs: readonly number[], opts: { trimBps: number; fraction: number; level: number; trials: number; seed: number }): ToleranceRow[] {
+export function toleranceTable(
+  ns: readonly number[],
+  gs: readonly number[],
+  opts: { trimBps: number; fraction: number; level: number; trials: number; seed: number },
+): ToleranceRow[] {
   const rows: ToleranceRow[] = [];
   for (const n of ns) {
     for (const g of gs) {

@@ -28,14 +28,21 @@ export interface LineChartOptions {
 
 /** A line chart with a legend on the right. */
 export function lineChart(o: LineChartOptions): string {
-  const W = o.width ?? 720, H = o.height ?? 360, L = 70, R = 190, T = 36, B = 48;
+  const W = o.width ?? 720,
+    H = o.height ?? 360,
+    L = 70,
+    R = 190,
+    T = 36,
+    B = 48;
   const all = o.series.flatMap((s) => s.points);
   const tx = (x: number): number => (o.logX ? Math.log10(x) : x);
   const xs = all.map((p) => tx(p.x));
   const ys = all.map((p) => p.y);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs);
-  const y0 = o.yMin ?? Math.min(...ys), y1 = o.yMax ?? Math.max(...ys);
-  const px = (x: number): number => L + ((W - L - R) * (x1 === x0 ? 0.5 : (tx(x) - x0) / (x1 - x0)));
+  const x0 = Math.min(...xs),
+    x1 = Math.max(...xs);
+  const y0 = o.yMin ?? Math.min(...ys),
+    y1 = o.yMax ?? Math.max(...ys);
+  const px = (x: number): number => L + (W - L - R) * (x1 === x0 ? 0.5 : (tx(x) - x0) / (x1 - x0));
   const py = (y: number): number => T + (H - T - B) * (1 - (y1 === y0 ? 0.5 : (y - y0) / (y1 - y0)));
   const yTicks = Array.from({ length: 5 }, (_, i) => y0 + ((y1 - y0) * i) / 4);
   const xTicks = o.xTicks ?? [...new Set(all.map((p) => p.x))].sort((a, b) => a - b);
@@ -51,7 +58,9 @@ export function lineChart(o: LineChartOptions): string {
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
     if (!s.dashed) for (const p of s.points) parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="${color}"/>`);
     const ly = T + 14 + k * 18;
-    parts.push(`<line x1="${W - R + 12}" y1="${ly - 4}" x2="${W - R + 32}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
+    parts.push(
+      `<line x1="${W - R + 12}" y1="${ly - 4}" x2="${W - R + 32}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+    );
     parts.push(`<text x="${W - R + 38}" y="${ly}" font-size="11">${esc(s.label)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
@@ -81,8 +90,12 @@ export interface HeatmapOptions {
 
 /** A table of coloured cells, red (min) through yellow to green (max). */
 export function heatmap(o: HeatmapOptions): string {
-  const cw = 86, ch = o.notes ? 38 : 28, L = 150, T = 58;
-  const W = L + cw * o.columns.length + 10, H = T + ch * o.rows.length + 10;
+  const cw = 86,
+    ch = o.notes ? 38 : 28,
+    L = 150,
+    T = 58;
+  const W = L + cw * o.columns.length + 10,
+    H = T + ch * o.rows.length + 10;
   const color = (v: number): string => {
     const t = Math.max(0, Math.min(1, (v - o.min) / (o.max - o.min || 1)));
     const hue = Math.round(120 * t); // 0 red → 60 yellow → 120 green
@@ -96,7 +109,8 @@ export function heatmap(o: HeatmapOptions): string {
     o.columns.forEach((_, j) => {
       const v = o.values[i]?.[j] ?? null;
       const note = o.notes?.[i]?.[j] ?? null;
-      const x = L + cw * j, y = T + ch * i;
+      const x = L + cw * j,
+        y = T + ch * i;
       parts.push(`<rect x="${x}" y="${y}" width="${cw - 2}" height="${ch - 2}" fill="${v === null ? "#eeeeee" : color(v)}"/>`);
       const textY = note ? y + ch / 2 - 3 : y + ch / 2 + 4;
       parts.push(`<text x="${x + cw / 2 - 1}" y="${textY}" font-size="11" text-anchor="middle">${v === null ? "—" : esc(f(v))}</text>`);

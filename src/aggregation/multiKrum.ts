@@ -10,7 +10,11 @@ import { average } from "./vectorMath";
 export function multiKrum(updates: Updates, opts: AggregateOptions = {}): Float64Array {
   const { rows, f } = krumInput("multi-krum", updates, opts);
   const m = intOption("m", opts.m, rows.length - f, 1, rows.length);
-  return average(krumRanking(rows, f).slice(0, m).map((i) => rows[i]));
+  return average(
+    krumRanking(rows, f)
+      .slice(0, m)
+      .map((i) => rows[i]),
+  );
 }
 
 /** Multi-Krum behind the Aggregator interface. */

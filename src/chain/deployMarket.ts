@@ -1,11 +1,6 @@
 // Deploys OmniMarket with its linked libraries (JobLogic, RoundLogic, AggregateLogic).
 import type { Signer } from "ethers";
-import {
-  AggregateLogic__factory,
-  JobLogic__factory,
-  OmniMarket__factory,
-  RoundLogic__factory,
-} from "../../typechain-types";
+import { AggregateLogic__factory, JobLogic__factory, OmniMarket__factory, RoundLogic__factory } from "../../typechain-types";
 import type { OmniMarket } from "../../typechain-types";
 
 export type DeployMarketParameters = { signer: Signer };

@@ -48,7 +48,12 @@ export function readDeployment(file: string, field = "deployment"): DeploymentRe
 export const DEPLOYMENTS_DIR = path.join(__dirname, "..", "..", "deployments");
 
 /** Records the deployed contracts of a network in deployments/<network>.json (atomically), with the client that served it; returns the file path. */
-export async function writeDeployment(network: string, chainId: bigint | number, contracts: Record<string, DeployedContract>, client?: string): Promise<string> {
+export async function writeDeployment(
+  network: string,
+  chainId: bigint | number,
+  contracts: Record<string, DeployedContract>,
+  client?: string,
+): Promise<string> {
   const deployment: Deployment = { network, chainId: Number(chainId), ...(client ? { client } : {}), deployedAt: new Date().toISOString(), contracts };
   await fs.mkdir(DEPLOYMENTS_DIR, { recursive: true });
   const file = path.join(DEPLOYMENTS_DIR, `${network}.json`);

@@ -48,20 +48,13 @@ export interface RoundState {
 /** Reads the job's current round and derives group status from it. */
 export async function readRoundState(market: OmniMarket, jobId: bigint): Promise<RoundState> {
   return chainCall("read round", async () => {
-    const [phase, info, round, groupLists] = await Promise.all([
-      market.phase(jobId),
-      market.jobInfo(jobId),
-      market.roundInfo(jobId),
-      market.groups(jobId),
-    ]);
+    const [phase, info, round, groupLists] = await Promise.all([market.phase(jobId), market.jobInfo(jobId), market.roundInfo(jobId), market.groups(jobId)]);
     const groups = groupLists.map((g) => g.map(Number));
     const committed = round.committed;
     const submitted = round.submitted;
     const members = groups.flat();
     const active = new Map<number, bigint>();
-    await Promise.all(
-      members.filter((m) => hasBit(committed, m)).map(async (m) => active.set(m, await market.activePeers(jobId, m))),
-    );
+    await Promise.all(members.filter((m) => hasBit(committed, m)).map(async (m) => active.set(m, await market.activePeers(jobId, m))));
     return {
       jobId,
       round: Number(round.index),

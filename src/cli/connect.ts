@@ -45,6 +45,11 @@ export function marketLocation(flags: Pick<ChainFlags, "deployment" | "market">)
 }
 
 /** Connects to the market at `where` through --rpc (as the account when `signer` is set), runs `use` and closes the connection. */
-export async function withMarket<T>(flags: Pick<ChainFlags, "rpc" | "keystore">, where: MarketLocation, signer: boolean, use: (c: Connection) => Promise<T>): Promise<T> {
+export async function withMarket<T>(
+  flags: Pick<ChainFlags, "rpc" | "keystore">,
+  where: MarketLocation,
+  signer: boolean,
+  use: (c: Connection) => Promise<T>,
+): Promise<T> {
   return withConnection({ rpcUrl: flags.rpc, market: where.market, chainId: where.chainId, signer: signer ? { keystore: flags.keystore } : undefined }, use);
 }

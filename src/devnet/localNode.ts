@@ -91,21 +91,30 @@ function nodeCommand(client: ChainClient, port: number): { file: string; args: s
   return {
     file: foundryBinary("anvil"),
     args: [
-      "--host", "127.0.0.1",
-      "--port", String(port),
-      "--hardfork", "osaka",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--hardfork",
+      "osaka",
       "--enable-tx-gas-limit",
-      "--gas-limit", String(BLOCK_GAS_LIMIT),
-      "--chain-id", String(CHAIN_ID),
-      "--accounts", String(ACCOUNTS),
-      "--balance", String(BALANCE_ETH),
-      "--mnemonic", MNEMONIC,
+      "--gas-limit",
+      String(BLOCK_GAS_LIMIT),
+      "--chain-id",
+      String(CHAIN_ID),
+      "--accounts",
+      String(ACCOUNTS),
+      "--balance",
+      String(BALANCE_ETH),
+      "--mnemonic",
+      MNEMONIC,
       // A 1,000,000-parameter round's largest transactions are close to the default 2 MB request limit.
       "--no-request-size-limit",
       // By default anvil writes a snapshot of the whole state to ~/.foundry/anvil/tmp for every block that
       // leaves its in-memory window (about 10 MB a block in a 1,000,000-parameter round: 3 GB a minute) and
       // leaves them there after it stops. Nothing here reads old states: keep HISTORY_STATES in memory, none on disk.
-      "--prune-history", String(HISTORY_STATES),
+      "--prune-history",
+      String(HISTORY_STATES),
     ],
   };
 }

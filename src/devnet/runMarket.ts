@@ -104,7 +104,21 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
       const wallet = await fundedWallet(funder, "10");
       const attacker = i < opts.malicious;
       if (attacker) attackers.add(wallet.address);
-      const args = ["--rpc", node.url, "--market", address, "--data", shardDirs[i], "--state", path.join(work, `state-${i}`), "--job", jobId.toString(), "--seed", String(i + 1), ...(opts.workerArgs ?? [])];
+      const args = [
+        "--rpc",
+        node.url,
+        "--market",
+        address,
+        "--data",
+        shardDirs[i],
+        "--state",
+        path.join(work, `state-${i}`),
+        "--job",
+        jobId.toString(),
+        "--seed",
+        String(i + 1),
+        ...(opts.workerArgs ?? []),
+      ];
       if (attacker) args.push("--attack", opts.attack!, "--malicious", String(opts.malicious));
       const { child, exited } = spawnWorker(args, wallet.privateKey, path.join(opts.reportDir, "logs", `worker-${i}.log`));
       workers.push(child);
@@ -121,7 +135,9 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
         const round = rows.length;
         const accuracy = await applyRound(models, round, model, own, test, r.finetune);
         rows.push({ ...(await roundFacts(market, jobId, round)), accuracy });
-        say(`round ${round}: accuracy ${(accuracy * 100).toFixed(2)}%, gas ${rows[round].gasUsed}, inlier groups ${rows[round].inlierGroups}/${rows[round].eligibleGroups}`);
+        say(
+          `round ${round}: accuracy ${(accuracy * 100).toFixed(2)}%, gas ${rows[round].gasUsed}, inlier groups ${rows[round].inlierGroups}/${rows[round].eligibleGroups}`,
+        );
       }
       if (ended(phase)) break;
       // `phase` was read before the rounds were applied: the workers may have finished the job since.
@@ -134,7 +150,18 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
     const codes = await Promise.all(exits);
     if (codes.some((c) => c !== 0)) throw new DevnetError(`workers exited with codes ${codes.join(", ")}; see ${opts.reportDir}/logs`);
     await release(market, ZeroAddress, owner.address);
-    const config = { chain: node.client, dataOwners: opts.dataOwners, groupSize: opts.groupSize, rounds: opts.rounds, malicious: opts.malicious, attack: opts.attack ?? null, backend: backend.name, jobId: jobId.toString(), market: address, attackers: [...attackers] };
+    const config = {
+      chain: node.client,
+      dataOwners: opts.dataOwners,
+      groupSize: opts.groupSize,
+      rounds: opts.rounds,
+      malicious: opts.malicious,
+      attack: opts.attack ?? null,
+      backend: backend.name,
+      jobId: jobId.toString(),
+      market: address,
+      attackers: [...attackers],
+    };
     const base = await jobRunReport(market, jobId, { initialAccuracy, rounds: rows, config, wallMs: Date.now() - started });
     const [books, payouts] = await Promise.all([market.jobBooks(jobId), readPayouts(market, jobId)]);
     const report: MarketRunReport = {

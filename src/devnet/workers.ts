@@ -72,7 +72,9 @@ export function spawnWorker(args: readonly string[], privateKey: string, logFile
     if (seen) return Promise.resolve(seen);
     return new Promise<SeenStage>((resolve, reject) => {
       waiters.push({ match, resolve });
-      exited.then((code) => reject(new DevnetError(`worker exited (code ${code}) before stage ${stage}${round === undefined ? "" : ` of round ${round}`}; see ${logFile}`)));
+      exited.then((code) =>
+        reject(new DevnetError(`worker exited (code ${code}) before stage ${stage}${round === undefined ? "" : ` of round ${round}`}; see ${logFile}`)),
+      );
     });
   };
   return { child, exited, stdout: exited.then(() => out), stages, waitForStage };

@@ -26,7 +26,6 @@ export function computeFeatures(layers: tf.layers.Layer[], ds: Dataset, batchSiz
     values.set(out.dataSync() as Float32Array, start * (out.size / idx.length));
     tf.dispose([x, y, out]);
   }
-  const [h, w, c] =
-    featureShape.length === 3 ? featureShape : [1, 1, featureShape.reduce((a, b) => a * b, 1)];
+  const [h, w, c] = featureShape.length === 3 ? featureShape : [1, 1, featureShape.reduce((a, b) => a * b, 1)];
   return { data: { ...ds, images: values, height: h, width: w, channels: c }, featureShape };
 }

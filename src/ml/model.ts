@@ -34,12 +34,19 @@ function init(seed: number, offset: number): tf.serialization.Serializable {
 function publicLayers(c: ModelConfig, seed: number): tf.layers.Layer[] {
   return [
     tf.layers.conv2d({
-      name: "pub_conv1", inputShape: c.inputShape, filters: c.conv1Filters, kernelSize: 3,
-      activation: "relu", kernelInitializer: init(seed, 1) as never,
+      name: "pub_conv1",
+      inputShape: c.inputShape,
+      filters: c.conv1Filters,
+      kernelSize: 3,
+      activation: "relu",
+      kernelInitializer: init(seed, 1) as never,
     }),
     tf.layers.maxPooling2d({ name: "pub_pool1", poolSize: 2 }),
     tf.layers.conv2d({
-      name: "pub_conv2", filters: c.conv2Filters, kernelSize: 3, activation: "relu",
+      name: "pub_conv2",
+      filters: c.conv2Filters,
+      kernelSize: 3,
+      activation: "relu",
       kernelInitializer: init(seed, 2) as never,
     }),
     tf.layers.maxPooling2d({ name: "pub_pool2", poolSize: 2 }),
@@ -51,7 +58,9 @@ function publicLayers(c: ModelConfig, seed: number): tf.layers.Layer[] {
 function privateLayers(c: ModelConfig, seed: number, inputDim?: number): tf.layers.Layer[] {
   return [
     tf.layers.dense({
-      name: "priv_logits", units: c.numClasses, kernelInitializer: init(seed, 4) as never,
+      name: "priv_logits",
+      units: c.numClasses,
+      kernelInitializer: init(seed, 4) as never,
       ...(inputDim === undefined ? {} : { inputShape: [inputDim] }),
     }),
   ];

@@ -17,7 +17,10 @@ const BYTES_PER_VALUE = { float32: 4, int32: 4, bool: 1 } as const;
 const weightSpecSchema = z
   .object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.enum(["float32", "int32", "bool"]) })
   .passthrough()
-  .refine((spec) => !spec.quantization, (spec) => ({ message: `unsupported weight entry ${JSON.stringify(spec)}` }));
+  .refine(
+    (spec) => !spec.quantization,
+    (spec) => ({ message: `unsupported weight entry ${JSON.stringify(spec)}` }),
+  );
 
 /** model.json as read back; fields it does not name (convertedBy, say) are let through. */
 export const modelJsonSchema = z

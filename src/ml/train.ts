@@ -89,12 +89,7 @@ function reshapeTo(featureShape: number[]): (x: tf.Tensor) => tf.Tensor {
  * A data owner's round: optional head-only epochs on frozen public features, then joint
  * epochs on public part + local head. Returns the update, new − old public weights.
  */
-export async function trainPublic(
-  publicPart: tf.LayersModel,
-  head: tf.LayersModel,
-  dataset: Dataset,
-  opts: TrainPublicOptions,
-): Promise<Float32Array> {
+export async function trainPublic(publicPart: tf.LayersModel, head: tf.LayersModel, dataset: Dataset, opts: TrainPublicOptions): Promise<Float32Array> {
   checkOptions(opts, "trainPublic");
   const ds = opts.labels ? withLabels(dataset, opts.labels) : dataset;
   const before = publicWeights(publicPart);
@@ -103,7 +98,9 @@ export async function trainPublic(
     const { data, featureShape } = computeFeatures(publicLayersOf(publicPart), ds);
     const toFeatures = reshapeTo(featureShape);
     await fit("head", (x) => applyLayers(headLayers, toFeatures(x)), trainableVariables(headLayers), data, {
-      ...opts, epochs: opts.headEpochs ?? 0, lr: opts.headLr ?? opts.lr,
+      ...opts,
+      epochs: opts.headEpochs ?? 0,
+      lr: opts.headLr ?? opts.lr,
     });
   }
   const layers = [...publicLayersOf(publicPart), ...headLayers];

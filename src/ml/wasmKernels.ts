@@ -17,8 +17,14 @@ export const ADDED_WASM_KERNELS = ["Conv2DBackpropFilter"] as const;
 
 type Shape4 = [number, number, number, number];
 
-function conv3dFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, pad: "same" | "valid",
-  strides: [number, number], filterShape: Shape4): TensorInfo {
+function conv3dFilterGrad(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  pad: "same" | "valid",
+  strides: [number, number],
+  filterShape: Shape4,
+): TensorInfo {
   const conv3d = tf.getKernel("Conv3DBackpropFilterV2", WASM);
   if (!conv3d) throw new MlError("the wasm backend has no Conv3DBackpropFilterV2 kernel to build on");
   const [b, h, w, c] = x.shape;
@@ -36,9 +42,7 @@ function conv3dFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, p
 
 /** Rewrites a strided / explicitly padded filter gradient as a stride-1 'valid' one and runs it. */
 function viaStrideOne(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropFilterAttrs): TensorInfo {
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
-  );
+  const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: c, outChannels: oc, strideHeight: sh, strideWidth: sw } = info;
   const { outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw, padInfo } = info;
   if (dy.shape[1] !== oh || dy.shape[2] !== ow) {
@@ -53,7 +57,7 @@ function viaStrideOne(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, attrs
   const xp = new Float32Array(b * hp * wp * c);
   for (let n = 0; n < b; n++) {
     for (let r = 0; r < h; r++) {
-      const src = ((n * h + r) * w) * c;
+      const src = (n * h + r) * w * c;
       xp.set(xs.subarray(src, src + w * c), ((n * hp + r + padInfo.top) * wp + padInfo.left) * c);
     }
   }

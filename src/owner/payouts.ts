@@ -38,6 +38,10 @@ export function payoutOutcome(payouts: Payouts, attackers: ReadonlySet<string>, 
   const attackersPaid = accounts.filter((a) => attackers.has(a) && payouts.rewardWei[a] > 0n);
   const honestUnpaidRounds = accounts
     .filter((a) => !attackers.has(a))
-    .flatMap((a) => Array.from({ length: rounds }, (_, r) => r).filter((r) => !payouts.rewardedRounds[a].includes(r)).map((round) => ({ account: a, round })));
+    .flatMap((a) =>
+      Array.from({ length: rounds }, (_, r) => r)
+        .filter((r) => !payouts.rewardedRounds[a].includes(r))
+        .map((round) => ({ account: a, round })),
+    );
   return { attackersPaid, honestUnpaidRounds };
 }

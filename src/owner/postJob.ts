@@ -53,12 +53,7 @@ export function jobParameters(terms: JobTerms, config: ModelConfig, paramCount: 
 }
 
 /** Posts the job and publishes the model's public part; returns the job id and every transaction's cost. */
-export async function postJob(
-  market: OmniMarket,
-  model: tf.LayersModel,
-  config: ModelConfig,
-  terms: JobTerms,
-): Promise<{ jobId: bigint; txs: TxCost[] }> {
+export async function postJob(market: OmniMarket, model: tf.LayersModel, config: ModelConfig, terms: JobTerms): Promise<{ jobId: bigint; txs: TxCost[] }> {
   const weights = publicWeights(model);
   const packed = packWords(encodeModel(weights, terms.scaleBits));
   const { jobId, txs } = await createJob({ market, params: jobParameters(terms, config, weights.length) });
@@ -67,7 +62,10 @@ export async function postJob(
   } catch (cause) {
     // The budget is escrowed already: name the job, so publishing can resume (publishModel continues from
     // the last posted word) or the job can be cancelled for a refund after its join deadline.
-    throw new BaseError(`job ${jobId} was created but publishing its model stopped: ${(cause as Error).message}`, { details: { jobId: jobId.toString() }, cause });
+    throw new BaseError(`job ${jobId} was created but publishing its model stopped: ${(cause as Error).message}`, {
+      details: { jobId: jobId.toString() },
+      cause,
+    });
   }
   return { jobId, txs };
 }

@@ -39,8 +39,16 @@ export function roundTable(report: RunReport): string {
 
 /** An SVG chart: accuracy per round as a line (left axis), gas per round as bars (right axis). */
 export function chartSvg(report: RunReport): string {
-  const W = 640, H = 320, L = 60, R = 70, T = 30, B = 40;
-  const points = [{ round: -1, accuracy: report.initialAccuracy, gas: 0 }, ...report.rounds.map((r) => ({ round: r.round, accuracy: r.accuracy, gas: Number(r.gasUsed) }))];
+  const W = 640,
+    H = 320,
+    L = 60,
+    R = 70,
+    T = 30,
+    B = 40;
+  const points = [
+    { round: -1, accuracy: report.initialAccuracy, gas: 0 },
+    ...report.rounds.map((r) => ({ round: r.round, accuracy: r.accuracy, gas: Number(r.gasUsed) })),
+  ];
   const maxGas = Math.max(1, ...points.map((p) => p.gas));
   const x = (i: number) => L + ((W - L - R) * (i + 0.5)) / points.length;
   const yAcc = (a: number) => T + (H - T - B) * (1 - a);
@@ -49,8 +57,15 @@ export function chartSvg(report: RunReport): string {
     .map((p, i) => (p.gas ? `<rect x="${x(i) - 12}" y="${yGas(p.gas)}" width="24" height="${H - B - yGas(p.gas)}" fill="#c7d7ee"/>` : ""))
     .join("");
   const line = points.map((p, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${yAcc(p.accuracy).toFixed(1)}`).join(" ");
-  const dots = points.map((p, i) => `<circle cx="${x(i)}" cy="${yAcc(p.accuracy)}" r="4" fill="#1f5fbf"/><text x="${x(i)}" y="${yAcc(p.accuracy) - 8}" font-size="11" text-anchor="middle">${(p.accuracy * 100).toFixed(1)}%</text>`).join("");
-  const labels = points.map((p, i) => `<text x="${x(i)}" y="${H - B + 16}" font-size="11" text-anchor="middle">${p.round < 0 ? "start" : "round " + p.round}</text>`).join("");
+  const dots = points
+    .map(
+      (p, i) =>
+        `<circle cx="${x(i)}" cy="${yAcc(p.accuracy)}" r="4" fill="#1f5fbf"/><text x="${x(i)}" y="${yAcc(p.accuracy) - 8}" font-size="11" text-anchor="middle">${(p.accuracy * 100).toFixed(1)}%</text>`,
+    )
+    .join("");
+  const labels = points
+    .map((p, i) => `<text x="${x(i)}" y="${H - B + 16}" font-size="11" text-anchor="middle">${p.round < 0 ? "start" : "round " + p.round}</text>`)
+    .join("");
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((a) => `<text x="${L - 6}" y="${yAcc(a) + 4}" font-size="10" text-anchor="end">${a * 100}%</text>`).join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
 <rect width="${W}" height="${H}" fill="white"/>

@@ -16,7 +16,6 @@ export interface RoundRow {
   medianDistance: string;
 }
 
-
 /**
  * Gas of every transaction that acted on the round (commit, submit, reveal, aggregate, finalize), chain time
  * from the first submission's block to the finalization's block, inlier and eligible group counts, and the pay credited.

@@ -26,12 +26,7 @@ function assertIndex(field: string, value: number): void {
  * Masks q for member `selfIndex`: y = q + Σ_{j > i} mask_ij − Σ_{j < i} mask_ij (mod 2^32) over the
  * active peers given, from word `firstWord` on; the result has W·8 lanes (padding lanes masked too).
  */
-export async function maskVector(
-  q: Uint32Array,
-  selfIndex: number,
-  peers: readonly PeerSeed[],
-  firstWord = 0,
-): Promise<Uint32Array> {
+export async function maskVector(q: Uint32Array, selfIndex: number, peers: readonly PeerSeed[], firstWord = 0): Promise<Uint32Array> {
   assertIndex("selfIndex", selfIndex);
   const seen = new Set<number>();
   for (const peer of peers) {
@@ -51,11 +46,7 @@ export async function maskVector(
  * The lanes to add to a group's masked sum over `words` words from `firstWord` so that the
  * masks shared with dropped members cancel: −mask_ij when j > i, +mask_ij when j < i.
  */
-export async function dropoutCorrection(
-  reveals: readonly RevealedSeed[],
-  words: number,
-  firstWord = 0,
-): Promise<Uint32Array> {
+export async function dropoutCorrection(reveals: readonly RevealedSeed[], words: number, firstWord = 0): Promise<Uint32Array> {
   if (!Number.isSafeInteger(words) || words < 0) throw new InvalidInputError("words", `must be a non-negative integer, got ${words}`);
   const correction = new Uint32Array(words * LANES_PER_WORD);
   const seen = new Set<string>();

@@ -31,13 +31,7 @@ export function keccakHasher(): Promise<IHasher> {
  * Adds `sign` · mask lanes for words [firstWord, firstWord + target.length / 8) into `target`
  * (target[0] is lane 0 of word firstWord), mod 2^32, with an already initialised hasher.
  */
-export function accumulateMaskWith(
-  hasher: IHasher,
-  target: Uint32Array,
-  seed: Bytes32 | Uint8Array,
-  sign: 1 | -1,
-  firstWord = 0,
-): Uint32Array {
+export function accumulateMaskWith(hasher: IHasher, target: Uint32Array, seed: Bytes32 | Uint8Array, sign: 1 | -1, firstWord = 0): Uint32Array {
   if (target.length % LANES_PER_WORD !== 0) {
     throw new InvalidInputError("target", `length ${target.length} is not a multiple of ${LANES_PER_WORD}`);
   }
@@ -66,12 +60,7 @@ export function accumulateMaskWith(
 }
 
 /** Adds `sign` · mask lanes into `target` (see accumulateMaskWith), initialising the hasher if needed. */
-export async function accumulateMask(
-  target: Uint32Array,
-  seed: Bytes32 | Uint8Array,
-  sign: 1 | -1,
-  firstWord = 0,
-): Promise<Uint32Array> {
+export async function accumulateMask(target: Uint32Array, seed: Bytes32 | Uint8Array, sign: 1 | -1, firstWord = 0): Promise<Uint32Array> {
   return accumulateMaskWith(await keccakHasher(), target, seed, sign, firstWord);
 }
 

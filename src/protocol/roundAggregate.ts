@@ -173,9 +173,7 @@ export interface RoundAggregateParameters {
 export async function roundAggregate(params: RoundAggregateParameters): Promise<RoundAggregateResult> {
   const sums = await Promise.all(
     params.groups.map(async (g): Promise<GroupSum> =>
-      "sum" in g
-        ? g
-        : { submitters: g.masked.length, sum: await unmaskGroupSum({ masked: g.masked, reveals: g.reveals, firstWord: params.firstWord }) },
+      "sum" in g ? g : { submitters: g.masked.length, sum: await unmaskGroupSum({ masked: g.masked, reveals: g.reveals, firstWord: params.firstWord }) },
     ),
   );
   return aggregateGroupSums(sums, params.rule, params.outlierFactorBps, params.minProjectionBps);

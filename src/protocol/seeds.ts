@@ -60,13 +60,7 @@ export function pairSeed(sharedX: bigint, ctx: RoundContext, lo: number, hi: num
 }
 
 /** The pair seed between roster indices selfIndex and peerIndex, from own secret key and the peer's public key. */
-export async function pairSeedFromKeys(
-  secretKey: bigint,
-  peerPublicKey: PublicKey,
-  ctx: RoundContext,
-  selfIndex: number,
-  peerIndex: number,
-): Promise<Bytes32> {
+export async function pairSeedFromKeys(secretKey: bigint, peerPublicKey: PublicKey, ctx: RoundContext, selfIndex: number, peerIndex: number): Promise<Bytes32> {
   const sharedX = await ecdhSharedX(secretKey, peerPublicKey);
   return pairSeed(sharedX, ctx, Math.min(selfIndex, peerIndex), Math.max(selfIndex, peerIndex));
 }

@@ -62,7 +62,13 @@ export function logStage(log: Logger, stage: WorkerStage, details: Record<string
  * or an earlier attempt whose answer was lost went through) or any other failure the project names (say, a
  * submission the aggregator cannot read back) is logged and the loop re-reads the chain.
  */
-export async function step(log: Logger, name: string, action: () => Promise<unknown>, done?: WorkerStage, details: Record<string, unknown> = {}): Promise<void> {
+export async function step(
+  log: Logger,
+  name: string,
+  action: () => Promise<unknown>,
+  done?: WorkerStage,
+  details: Record<string, unknown> = {},
+): Promise<void> {
   try {
     const result = await withChainRetry(name, action, log);
     if (result !== null && done) logStage(log, done, details);

@@ -13,7 +13,9 @@ export function progressReporter(log: Logger, stream: NodeJS.WriteStream = proce
     const done = batch === p.batches;
     if (stream.isTTY) {
       const filled = Math.round((WIDTH * batch) / p.batches);
-      stream.write(`\r${p.phase} epoch ${epoch} [${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${batch}/${p.batches} loss ${p.loss.toFixed(4)}${done ? "\n" : ""}`);
+      stream.write(
+        `\r${p.phase} epoch ${epoch} [${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${batch}/${p.batches} loss ${p.loss.toFixed(4)}${done ? "\n" : ""}`,
+      );
     } else if (done) {
       log.info("trained epoch", { phase: p.phase, epoch, loss: p.loss.toFixed(4) });
     }

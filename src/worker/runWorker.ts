@@ -9,7 +9,18 @@ import { removeTemporaries } from "../infra";
 import { AggregationWatch } from "./aggregationWatch";
 import { read, type WorkerContext, type WorkerOptions } from "./context";
 import { withChainRetry } from "./retry";
-import { aggregateStage, checkJobFits, chooseJob, commitStage, joinOrResume, releaseStage, revealStage, submitStage, trainStage, type WorkerSummary } from "./stages";
+import {
+  aggregateStage,
+  checkJobFits,
+  chooseJob,
+  commitStage,
+  joinOrResume,
+  releaseStage,
+  revealStage,
+  submitStage,
+  trainStage,
+  type WorkerSummary,
+} from "./stages";
 
 export type { WorkerOptions } from "./context";
 export type { WorkerSummary } from "./stages";
@@ -19,7 +30,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Connects to the market as the worker's account, every request retried while the node cannot be reached. */
 function connect(opts: WorkerOptions) {
   const log = opts.log;
-  return connectMarket({ rpcUrl: opts.rpcUrl, market: opts.market, chainId: opts.chainId, signer: opts.signer, request: (what, call) => withChainRetry(what, call, log) });
+  return connectMarket({
+    rpcUrl: opts.rpcUrl,
+    market: opts.market,
+    chainId: opts.chainId,
+    signer: opts.signer,
+    request: (what, call) => withChainRetry(what, call, log),
+  });
 }
 
 /** Runs the worker until its job completes or is cancelled; returns what it was paid out. */

@@ -24,7 +24,14 @@ const rows = [
 
 describe("aggregation/rules", () => {
   it("mean averages every coordinate", () => {
-    expect(Array.from(mean([[1, 2], [3, 6]]))).to.deep.equal([2, 4]);
+    expect(
+      Array.from(
+        mean([
+          [1, 2],
+          [3, 6],
+        ]),
+      ),
+    ).to.deep.equal([2, 4]);
   });
 
   it("weighted mean uses the given weights", () => {
@@ -51,13 +58,24 @@ describe("aggregation/rules", () => {
   });
 
   it("geometric median of symmetric points is their centre", () => {
-    const g = geometricMedian([[1, 0], [-1, 0], [0, 1], [0, -1]]);
+    const g = geometricMedian([
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]);
     expect(g[0]).to.be.closeTo(0, 1e-9);
     expect(g[1]).to.be.closeTo(0, 1e-9);
   });
 
   it("norm clipping bounds each update's influence", () => {
-    const v = normClippedMean([[3, 4], [0, 0]], { tau: 1 });
+    const v = normClippedMean(
+      [
+        [3, 4],
+        [0, 0],
+      ],
+      { tau: 1 },
+    );
     expect(v[0]).to.be.closeTo(0.3, 1e-12);
     expect(v[1]).to.be.closeTo(0.4, 1e-12);
   });

@@ -1,6 +1,19 @@
 import { expect } from "chai";
 import { UnknownRuleError } from "../../src/errors";
-import { alie, alieZ, attacks, freeRider, gaussianNoise, getAttack, ipm, labelFlip, normalQuantile, pickColludingMembers, scaling, signFlip } from "../../src/attacks";
+import {
+  alie,
+  alieZ,
+  attacks,
+  freeRider,
+  gaussianNoise,
+  getAttack,
+  ipm,
+  labelFlip,
+  normalQuantile,
+  pickColludingMembers,
+  scaling,
+  signFlip,
+} from "../../src/attacks";
 import { seededRng } from "../../src/protocol";
 
 const own = Float64Array.from([1, -2, 3]);
@@ -46,7 +59,11 @@ describe("attacks", () => {
   });
 
   it("colluding members all land in one group", () => {
-    const groups = [[0, 4, 7], [1, 2, 5, 8], [3, 6, 9]];
+    const groups = [
+      [0, 4, 7],
+      [1, 2, 5, 8],
+      [3, 6, 9],
+    ];
     const picked = pickColludingMembers(groups, 3);
     expect(groups.some((g) => picked.every((p) => g.includes(p)))).to.equal(true);
     expect(() => pickColludingMembers(groups, 5)).to.throw(/count/);

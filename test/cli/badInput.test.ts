@@ -8,7 +8,18 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import os from "os";
 import path from "path";
 import { Wallet, ZeroAddress, encryptKeystoreJsonSync, parseEther, type Signer } from "ethers";
-import { buildModel, createRng, initBackend, loadMnist, saveModel, saveShard, selectSamples, writeCsvDataset, DEFAULT_MODEL_CONFIG, SHARD_FILES } from "../../src/ml";
+import {
+  buildModel,
+  createRng,
+  initBackend,
+  loadMnist,
+  saveModel,
+  saveShard,
+  selectSamples,
+  writeCsvDataset,
+  DEFAULT_MODEL_CONFIG,
+  SHARD_FILES,
+} from "../../src/ml";
 import { marketAt, type OmniMarket } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
 import { startLocalNode, type LocalNode } from "../../src/devnet/localNode";
@@ -98,15 +109,55 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     if (wei > 0n) await (await funder.sendTransaction({ to: w.address, value: wei })).wait();
     wallets.set(name, w);
   };
-  const workerArgs = (state: string, data = shard, job = jobId) => ["worker", "--rpc", node.url, "--market", address, "--job", job.toString(), "--data", data, "--state", at(state)];
+  const workerArgs = (state: string, data = shard, job = jobId) => [
+    "worker",
+    "--rpc",
+    node.url,
+    "--market",
+    address,
+    "--job",
+    job.toString(),
+    "--data",
+    data,
+    "--state",
+    at(state),
+  ];
   const createArgs = (out: string, extra: string[] = []) => [
-    "job", "create", "--rpc", node.url, "--deployment", deployment, "--model", modelDir,
-    "--data-owners", "4", "--group-size", "3", "--rounds", "2", "--reward", "1000", "--stake", "500", "--out", at(out), ...extra,
+    "job",
+    "create",
+    "--rpc",
+    node.url,
+    "--deployment",
+    deployment,
+    "--model",
+    modelDir,
+    "--data-owners",
+    "4",
+    "--group-size",
+    "3",
+    "--rounds",
+    "2",
+    "--reward",
+    "1000",
+    "--stake",
+    "500",
+    "--out",
+    at(out),
+    ...extra,
   ];
   const folderOf = (name: string, record: Partial<JobRecord>) => {
     const dir = at(name);
     mkdirSync(dir, { recursive: true });
-    writeJobRecord(dir, { jobId: jobId.toString(), market: address, chainId: "31337", task: "mnist", model: "model", createdAt: new Date().toISOString(), rounds: [], ...record });
+    writeJobRecord(dir, {
+      jobId: jobId.toString(),
+      market: address,
+      chainId: "31337",
+      task: "mnist",
+      model: "model",
+      createdAt: new Date().toISOString(),
+      rounds: [],
+      ...record,
+    });
     for (const file of readdirSync(modelDir)) {
       mkdirSync(path.join(dir, "model"), { recursive: true });
       copyFileSync(path.join(modelDir, file), path.join(dir, "model", file));
@@ -163,7 +214,8 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     {
       title: "omni worker refuses to join when the account cannot pay the stake",
       args: () => workerArgs("s-poor"),
-      problem: /insufficient funds: joining job \d+ needs the stake of 50000000000000000 wei, 0x[0-9a-fA-F]{40} holds 10000000000000000 \(short by 40000000000000000 wei\)/,
+      problem:
+        /insufficient funds: joining job \d+ needs the stake of 50000000000000000 wei, 0x[0-9a-fA-F]{40} holds 10000000000000000 \(short by 40000000000000000 wei\)/,
       account: () => wallet("poor-do"),
       absent: () => [at("s-poor")],
     },
@@ -250,7 +302,10 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     const csv = readFileSync(at("good.csv"), "utf8");
     writeFileSync(at("cut.csv"), csv.slice(0, csv.length - 1000));
     const rows = csv.split("\n");
-    rows[2] = rows[2].split(",").map((v, i) => (i === 9 ? "x" : v)).join(",");
+    rows[2] = rows[2]
+      .split(",")
+      .map((v, i) => (i === 9 ? "x" : v))
+      .join(",");
     writeFileSync(at("nan.csv"), rows.join("\n"));
 
     // Models: a good one, then broken copies of it.
@@ -288,7 +343,10 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     jobCount = await market.jobCount();
     const limit = pool(PARALLEL);
     for (const c of cases) {
-      runs.set(c.title, limit(() => omni(c.args(), { PRIVATE_KEY: c.account().privateKey, ...c.env?.() })));
+      runs.set(
+        c.title,
+        limit(() => omni(c.args(), { PRIVATE_KEY: c.account().privateKey, ...c.env?.() })),
+      );
     }
 
     async function fundedOwner(): Promise<Wallet> {
@@ -310,8 +368,13 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
       const lines = r.stderr.trim().split("\n");
       const command = c.args()[0] === "job" ? `omni job ${c.args()[1]}` : `omni ${c.args()[0]}`;
       expect(r.code, r.stderr).to.equal(2);
-      expect(lines.at(-1), r.stderr).to.match(new RegExp(`^${command}: `)).and.match(c.problem);
-      expect(lines.filter((line) => line.startsWith("omni ") || /^\s+at /.test(line)), "one error line, no stack").to.have.length(1);
+      expect(lines.at(-1), r.stderr)
+        .to.match(new RegExp(`^${command}: `))
+        .and.match(c.problem);
+      expect(
+        lines.filter((line) => line.startsWith("omni ") || /^\s+at /.test(line)),
+        "one error line, no stack",
+      ).to.have.length(1);
       expect(r.stdout).to.equal("");
       const account = c.account();
       expect(r.stderr).not.to.contain(account.privateKey.slice(2));

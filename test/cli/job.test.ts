@@ -161,7 +161,11 @@ describe("cli/job", function () {
         members.push({ market: asMember, jobId, index: i, secretKey: keys.secretKey });
       }
       for (const member of members) await commitSeeds(member);
-      for (const member of members) await submitMasked(member, Uint32Array.from({ length: d }, (_, k) => ((k % 7) - 3 + member.index) >>> 0));
+      for (const member of members)
+        await submitMasked(
+          member,
+          Uint32Array.from({ length: d }, (_, k) => ((k % 7) - 3 + member.index) >>> 0),
+        );
       await aggregateRound(members[0].market, jobId);
     }
 
@@ -169,7 +173,27 @@ describe("cli/job", function () {
       const owner = await fundedWallet("10");
       const out = path.join(tmp, "job-played");
       const created = omni(
-        ["create", "--rpc", node.url, "--deployment", deployment, "--pretrain", "200", "--data-owners", "3", "--group-size", "3", "--rounds", "1", "--reward", "1000", "--stake", "500", "--out", out],
+        [
+          "create",
+          "--rpc",
+          node.url,
+          "--deployment",
+          deployment,
+          "--pretrain",
+          "200",
+          "--data-owners",
+          "3",
+          "--group-size",
+          "3",
+          "--rounds",
+          "1",
+          "--reward",
+          "1000",
+          "--stake",
+          "500",
+          "--out",
+          out,
+        ],
         owner.privateKey,
       );
       expect(created.code, created.stderr).to.equal(0);

@@ -40,7 +40,11 @@ describe("omni worker: bad set-ups (local chain)", function () {
     ({ address: market } = await deployMarket(funder));
     const owner = await fundedWallet(funder, "10");
     ({ jobId } = await postJob(marketAt(market, owner.connect(node.provider)), buildModel(DEFAULT_MODEL_CONFIG, 1), DEFAULT_MODEL_CONFIG, {
-      ...DEMO_RECIPE.terms, token: ZeroAddress, numDOs: 3, groupSize: 3, rounds: 1,
+      ...DEMO_RECIPE.terms,
+      token: ZeroAddress,
+      numDOs: 3,
+      groupSize: 3,
+      rounds: 1,
     }));
     key = (await fundedWallet(funder, "1")).privateKey;
   });
@@ -58,7 +62,10 @@ describe("omni worker: bad set-ups (local chain)", function () {
     writeFileSync(path.join(shard, "images-idx3-ubyte"), Buffer.from([0, 0, 8, 3, 0, 0]));
     writeFileSync(path.join(shard, "labels-idx1-ubyte"), Buffer.from([0, 0, 8, 1, 0, 0, 0, 1, 7]));
     writeFileSync(path.join(shard, "shard.json"), JSON.stringify({ format: "idx", n: 1, numClasses: 10, classCounts: [] }));
-    const { code, stderr } = await worker(["--rpc", node.url, "--market", market, "--job", jobId.toString(), "--data", shard, "--state", path.join(dir, "s1")], { PRIVATE_KEY: key });
+    const { code, stderr } = await worker(
+      ["--rpc", node.url, "--market", market, "--job", jobId.toString(), "--data", shard, "--state", path.join(dir, "s1")],
+      { PRIVATE_KEY: key },
+    );
     expect(code).to.equal(2);
     expect(lastLine(stderr)).to.match(/^omni worker: .*images-idx3-ubyte/);
     expect((await marketAt(market, node.provider).jobInfo(jobId)).joined).to.equal(0n);
@@ -67,13 +74,18 @@ describe("omni worker: bad set-ups (local chain)", function () {
   it("refuses a node on another chain than the deployment record names", async function () {
     const deployment = path.join(dir, "other-chain.json");
     writeFileSync(deployment, JSON.stringify({ network: "x", chainId: 1, contracts: { OmniMarket: { address: market, abi: [] } } }));
-    const { code, stderr } = await worker(["--rpc", node.url, "--deployment", deployment, "--job", jobId.toString(), "--data", dir, "--state", path.join(dir, "s2")], { PRIVATE_KEY: key });
+    const { code, stderr } = await worker(
+      ["--rpc", node.url, "--deployment", deployment, "--job", jobId.toString(), "--data", dir, "--state", path.join(dir, "s2")],
+      { PRIVATE_KEY: key },
+    );
     expect(code).to.equal(2);
     expect(lastLine(stderr)).to.contain("wrong chain");
   });
 
   it("refuses a job that does not exist", async function () {
-    const { code, stderr } = await worker(["--rpc", node.url, "--market", market, "--job", "99", "--data", dir, "--state", path.join(dir, "s3")], { PRIVATE_KEY: key });
+    const { code, stderr } = await worker(["--rpc", node.url, "--market", market, "--job", "99", "--data", dir, "--state", path.join(dir, "s3")], {
+      PRIVATE_KEY: key,
+    });
     expect(code).to.equal(2);
     expect(lastLine(stderr)).to.contain("unknown job 99");
   });
@@ -88,7 +100,9 @@ describe("omni worker: bad set-ups (local chain)", function () {
   });
 
   it("refuses to start without an account key", async function () {
-    const { code, stderr } = await worker(["--rpc", node.url, "--market", market, "--job", jobId.toString(), "--data", dir, "--state", path.join(dir, "s4")], { PRIVATE_KEY: "" });
+    const { code, stderr } = await worker(["--rpc", node.url, "--market", market, "--job", jobId.toString(), "--data", dir, "--state", path.join(dir, "s4")], {
+      PRIVATE_KEY: "",
+    });
     expect(code).to.equal(2);
     expect(lastLine(stderr)).to.contain("no account key");
   });

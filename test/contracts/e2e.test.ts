@@ -4,20 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { roundAggregate } from "../../src/protocol";
-import {
-  ETH,
-  Phase,
-  SlashReason,
-  budgetOf,
-  deployFixture,
-  jobParams,
-  lanesOf,
-  openJob,
-  playRound,
-  updateOf,
-  type Job,
-  type RoundPlan,
-} from "./helpers";
+import { ETH, Phase, SlashReason, budgetOf, deployFixture, jobParams, lanesOf, openJob, playRound, updateOf, type Job, type RoundPlan } from "./helpers";
 
 async function e2eFixture() {
   const f = await deployFixture();
@@ -47,9 +34,7 @@ async function playAndCompare(job: Job, round: bigint, plan: RoundPlan) {
   expect(Array.from(lanesOf(played.aggregate))).to.deep.equal(Array.from(expected.aggregate));
   const tx = await job.market.finalizeRound(job.jobId, round);
   const receipt = (await tx.wait())!;
-  const finalized = receipt.logs
-    .map((l) => job.market.interface.parseLog(l))
-    .find((l) => l?.name === "RoundFinalized")!;
+  const finalized = receipt.logs.map((l) => job.market.interface.parseLog(l)).find((l) => l?.name === "RoundFinalized")!;
   expect(finalized.args.distances).to.deep.equal(expected.dists);
   expect(finalized.args.dots).to.deep.equal(expected.dots);
   expect(finalized.args.aggNorm).to.equal(expected.aggNorm);
@@ -73,9 +58,7 @@ describe("end to end with real masked vectors", function () {
 
     const r0 = await playAndCompare(job, 0n, { dropouts: [dropout, otherDropout], liars: [liar] });
     expect(r0.played.eligible).to.deep.equal([0, 2]);
-    await expect(r0.receipt)
-      .to.emit(market, "MemberSlashed")
-      .withArgs(jobId, 0n, dropout, SlashReason.MissedSubmission, p.stake);
+    await expect(r0.receipt).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, dropout, SlashReason.MissedSubmission, p.stake);
     await expect(r0.receipt).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, liar, SlashReason.ContradictedSeed, p.stake);
     expect((await market.jobInfo(jobId)).slashedMembers).to.equal((1n << BigInt(dropout)) | (1n << BigInt(otherDropout)) | (1n << BigInt(liar)));
 

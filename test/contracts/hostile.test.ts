@@ -60,7 +60,13 @@ async function receiverFixture() {
   await receiver.forward(encode("join", [jobId, ...keys[0].publicKey]), { value: p.stake });
   for (let i = 1; i < p.numDOs; i++) await joinAs(f.market, f.dos, jobId, i);
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  const members = keys.map((k, index) => ({ market: index === 0 ? f.market : f.market.connect(f.dos[index]), jobId, index, secretKey: k.secretKey, sharedX: new Map() }));
+  const members = keys.map((k, index) => ({
+    market: index === 0 ? f.market : f.market.connect(f.dos[index]),
+    jobId,
+    index,
+    secretKey: k.secretKey,
+    sharedX: new Map(),
+  }));
   const job: Job = { market: f.market, address: f.address, jobId, p, mo: f.mo, dos: f.dos, keys, chainId, model, members };
   await commitAll(job, { noCommit: [0] });
   await receiver.forward(encode("commitSeeds", [jobId, 0n, (await seedCommitments(members[0])).commitments]));
@@ -142,9 +148,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       // Its three group peers revealed the seeds they share with it, so its masks cancel out of their sum.
       expect(r0.reveals.map((r) => r.dropped)).to.deep.equal([vanisher, vanisher, vanisher]);
       expect(r0.eligible).to.deep.equal([0, 1]);
-      await expect(market.finalizeRound(jobId, 0n))
-        .to.emit(market, "MemberSlashed")
-        .withArgs(jobId, 0n, vanisher, SlashReason.MissedSubmission, p.stake);
+      await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, vanisher, SlashReason.MissedSubmission, p.stake);
       expect((await market.roundInfo(jobId)).members).to.equal(255n ^ (1n << BigInt(vanisher)));
       await playRound(job);
       const paid = 14n * p.rewardPerRound;
@@ -196,10 +200,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await market.finalizeRound(jobId, 1n);
       const paid = 10n * p.rewardPerRound;
       expect((await market.jobBooks(jobId)).paid).to.equal(paid);
-      await expectPaid(job, token, [
-        ...groups[1].map((index) => ({ index, rewards: 2n })),
-        ...groups[0].slice(2).map((index) => ({ index, rewards: 1n })),
-      ]);
+      await expectPaid(job, token, [...groups[1].map((index) => ({ index, rewards: 2n })), ...groups[0].slice(2).map((index) => ({ index, rewards: 1n }))]);
       for (const i of [dropout, liar]) expect(await market.releasable(token, await dos[i].getAddress())).to.equal(0n);
       expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - paid + 2n * p.stake);
     });
@@ -226,7 +227,9 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await expect(from.submitMasked(jobId, 0n, 1n, chunk1))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
         .withArgs(jobId, 0n, 1n);
-      await expect(from.submitMasked(jobId, 0n, 0n, chunk0)).to.emit(market, "MaskedChunksSubmitted").withArgs(jobId, 0n, member, 0n, 1n);
+      await expect(from.submitMasked(jobId, 0n, 0n, chunk0))
+        .to.emit(market, "MaskedChunksSubmitted")
+        .withArgs(jobId, 0n, member, 0n, 1n);
       await expect(from.submitMasked(jobId, 0n, 0n, chunk0))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
         .withArgs(jobId, 1n, 0n);
@@ -265,13 +268,14 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await revealAll(job);
       const { eligible } = await aggregateAll(job, masked);
       expect(eligible).to.deep.equal([0, 1]);
-      await expect(market.finalizeRound(jobId, 0n))
-        .to.emit(market, "MemberSlashed")
-        .withArgs(jobId, 0n, late, SlashReason.MissedSubmission, p.stake);
+      await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, late, SlashReason.MissedSubmission, p.stake);
       await expectPaid(
         job,
         token,
-        groups.flat().filter((i) => i !== late).map((index) => ({ index, rewards: 1n })),
+        groups
+          .flat()
+          .filter((i) => i !== late)
+          .map((index) => ({ index, rewards: 1n })),
       );
       expect(await market.releasable(token, await dos[late].getAddress())).to.equal(0n);
       expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - 7n * p.rewardPerRound + p.stake);
@@ -361,7 +365,9 @@ describe("hostile counterparties", function () {
         await refusal(f, mode, joiner, f.address, f.p.stake)(f.market.connect(f.dos[0]).join(jobId, publicKey[0], publicKey[1]));
         expect((await f.market.jobInfo(jobId)).joined).to.equal(0n);
         await time.increaseTo((await f.market.jobInfo(jobId)).joinDeadline + 1n);
-        await expect((await cancel({ market: f.market, jobId })).tx).to.emit(f.market, "JobCancelled").withArgs(jobId, budgetOf(f.p), 0n);
+        await expect((await cancel({ market: f.market, jobId })).tx)
+          .to.emit(f.market, "JobCancelled")
+          .withArgs(jobId, budgetOf(f.p), 0n);
         const mo = await f.mo.getAddress();
         const before = await f.token.balanceOf(mo);
         await release(f.market, f.tokenAddress, mo);
@@ -393,7 +399,8 @@ describe("hostile counterparties", function () {
       await expect(f.market.release(f.tokenAddress, holder)).to.emit(f.market, "Released").withArgs(f.tokenAddress, holder, f.p.stake);
       // The fee comes out of what the DO receives, not out of what the market holds for the others.
       expect(await f.token.balanceOf(holder)).to.equal(before + f.p.stake - f.p.stake / 100n);
-      const owed = (await f.market.releasable(f.tokenAddress, await f.mo.getAddress())) + (await f.market.releasable(f.tokenAddress, await f.dos[1].getAddress()));
+      const owed =
+        (await f.market.releasable(f.tokenAddress, await f.mo.getAddress())) + (await f.market.releasable(f.tokenAddress, await f.dos[1].getAddress()));
       expect(owed).to.equal(budgetOf(f.p) + f.p.stake);
       expect(await f.token.balanceOf(f.address)).to.equal(owed);
     });
@@ -407,7 +414,9 @@ describe("hostile counterparties", function () {
       await publish(market, mo, jobId, modelOf(p.paramCount));
       const { publicKey } = await keyPair(1);
       await token.arm(address, encode("join", [jobId, publicKey[0], publicKey[1]]));
-      await expect(joinAs(market, dos, jobId, 0)).to.emit(market, "Joined").withArgs(jobId, await dos[0].getAddress(), 0n, ...(await keyPair(0)).publicKey);
+      await expect(joinAs(market, dos, jobId, 0))
+        .to.emit(market, "Joined")
+        .withArgs(jobId, await dos[0].getAddress(), 0n, ...(await keyPair(0)).publicKey);
       expect(await token.lastRevert()).to.equal(market.interface.getError(GUARD)!.selector);
       expect((await market.jobInfo(jobId)).joined).to.equal(1n);
       expect(await token.balanceOf(address)).to.equal(budgetOf(p) + p.stake);

@@ -5,19 +5,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { cancel } from "../../src/chain";
 import { packWords } from "../../src/protocol";
-import {
-  ETH,
-  Phase,
-  budgetOf,
-  createJobAs,
-  deployFixture,
-  jobParams,
-  joinAs,
-  keyPair,
-  modelOf,
-  publish,
-  type Params,
-} from "./helpers";
+import { ETH, Phase, budgetOf, createJobAs, deployFixture, jobParams, joinAs, keyPair, modelOf, publish, type Params } from "./helpers";
 
 async function publishedFixture() {
   const f = await deployFixture();
@@ -257,9 +245,7 @@ describe("jobs", function () {
     it("is refused before the join deadline", async function () {
       const { market, jobId } = await loadFixture(publishedFixture);
       // Deliberately out of phase, sent raw.
-      await expect(market.cancel(jobId))
-        .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
-        .withArgs(jobId, Phase.Joining, Phase.Cancelled);
+      await expect(market.cancel(jobId)).to.be.revertedWithCustomError(market, "MarketUnexpectedPhase").withArgs(jobId, Phase.Joining, Phase.Cancelled);
     });
 
     it("credits the budget and the joiners' stakes once the roster missed the deadline", async function () {
@@ -274,7 +260,9 @@ describe("jobs", function () {
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Cancelled, Phase.Joining);
       const cancelled = await cancel({ market, jobId });
-      await expect(cancelled.tx).to.emit(market, "JobCancelled").withArgs(jobId, budgetOf(p), 2n * p.stake);
+      await expect(cancelled.tx)
+        .to.emit(market, "JobCancelled")
+        .withArgs(jobId, budgetOf(p), 2n * p.stake);
       expect([cancelled.refunded, cancelled.stakesReturned]).to.deep.equal([budgetOf(p), 2n * p.stake]);
       expect(await market.releasable(ETH, await mo.getAddress())).to.equal(budgetOf(p));
       expect(await market.releasable(ETH, await dos[1].getAddress())).to.equal(p.stake);
@@ -292,7 +280,9 @@ describe("jobs", function () {
       await expect(market.connect(mo).publishModel(jobId, 0, ethers.ZeroHash))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Cancelled, Phase.Publishing);
-      await expect((await cancel({ market, jobId })).tx).to.emit(market, "JobCancelled").withArgs(jobId, budgetOf(p), 0n);
+      await expect((await cancel({ market, jobId })).tx)
+        .to.emit(market, "JobCancelled")
+        .withArgs(jobId, budgetOf(p), 0n);
     });
   });
 });

@@ -55,25 +55,36 @@ describe("protocol libraries", function () {
   it("fuzz: group assignment is a partition into floor(a / g) groups of g to ceil(a / m) ascending members", async function () {
     const { harness } = await loadFixture(harnessFixture);
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 0, max: 127 }), { minLength: 3, maxLength: 40 }), fc.integer({ min: 3, max: 8 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), async (raw, g, rnd) => {
-        const active = [...raw].sort((x, y) => x - y);
-        if (active.length < g) return;
-        const groups = (await harness.assignGroups(ethers.hexlify(rnd), active, g)).map((x) => x.map(Number));
-        const m = Math.floor(active.length / g);
-        expect(groups.length).to.equal(m);
-        expect(groups.flat().sort((x, y) => x - y)).to.deep.equal(active);
-        for (const group of groups) {
-          expect(group.length).to.be.within(g, Math.ceil(active.length / m));
-          expect([...group].sort((x, y) => x - y)).to.deep.equal(group);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 127 }), { minLength: 3, maxLength: 40 }),
+        fc.integer({ min: 3, max: 8 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        async (raw, g, rnd) => {
+          const active = [...raw].sort((x, y) => x - y);
+          if (active.length < g) return;
+          const groups = (await harness.assignGroups(ethers.hexlify(rnd), active, g)).map((x) => x.map(Number));
+          const m = Math.floor(active.length / g);
+          expect(groups.length).to.equal(m);
+          expect(groups.flat().sort((x, y) => x - y)).to.deep.equal(active);
+          for (const group of groups) {
+            expect(group.length).to.be.within(g, Math.ceil(active.length / m));
+            expect([...group].sort((x, y) => x - y)).to.deep.equal(group);
+          }
+        },
+      ),
       { numRuns: 30 },
     );
   });
 
   it("the largest group any round can have is min(n, 2g − 1)", async function () {
     const { harness } = await loadFixture(harnessFixture);
-    for (const [n, g] of [[6, 3], [5, 3], [128, 3], [8, 8], [128, 61]]) {
+    for (const [n, g] of [
+      [6, 3],
+      [5, 3],
+      [128, 3],
+      [8, 8],
+      [128, 61],
+    ]) {
       let worst = 0;
       for (let a = g; a <= n; a++) worst = Math.max(worst, Math.ceil(a / Math.floor(a / g)));
       expect(await harness.maxGroupSize(n, g)).to.equal(BigInt(worst));

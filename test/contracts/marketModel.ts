@@ -153,11 +153,7 @@ export function phaseAt(job: JobModel, t: number): bigint {
 const IN_ROUND: bigint[] = [Phase.Commit, Phase.Submit, Phase.Reveal, Phase.Aggregate];
 
 /** Whether a job may move from (round, phase) `from` to `to` in one step (`tx`: the step sent a transaction). */
-export function legalTransition(
-  from: { round: number; phase: bigint } | undefined,
-  to: { round: number; phase: bigint },
-  tx: boolean,
-): boolean {
+export function legalTransition(from: { round: number; phase: bigint } | undefined, to: { round: number; phase: bigint }, tx: boolean): boolean {
   if (!from) return to.phase === Phase.Publishing && to.round === 0;
   if (from.phase === to.phase && from.round === to.round) return true;
   switch (from.phase) {

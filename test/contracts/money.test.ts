@@ -5,20 +5,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import { cancel, release } from "../../src/chain";
-import {
-  ETH,
-  budgetOf,
-  createJobAs,
-  deployFixture,
-  jobParams,
-  joinAs,
-  keyPair,
-  modelOf,
-  openJob,
-  playRound,
-  publish,
-  type Params,
-} from "./helpers";
+import { ETH, budgetOf, createJobAs, deployFixture, jobParams, joinAs, keyPair, modelOf, openJob, playRound, publish, type Params } from "./helpers";
 import type { OmniMarket } from "../../typechain-types";
 
 async function balanceOf(token: string, who: string): Promise<bigint> {

@@ -136,9 +136,7 @@ describe("domain separation", function () {
     it("computes in the contract the same commitment, with the chain id and the market address as inputs", async function () {
       const harness = await ethers.deployContract("ProtocolHarness");
       const seed = ethers.id("a seed");
-      const onChain = await Promise.all(
-        contexts.map(([, ctx, lo, hi]) => harness.seedCommitment(ctx.chainId, ctx.market, ctx.jobId, ctx.round, lo, hi, seed)),
-      );
+      const onChain = await Promise.all(contexts.map(([, ctx, lo, hi]) => harness.seedCommitment(ctx.chainId, ctx.market, ctx.jobId, ctx.round, lo, hi, seed)));
       expect(onChain).to.deep.equal(contexts.map(([, ctx, lo, hi]) => seedCommitment(ctx, lo, hi, seed)));
       expect(new Set(onChain).size).to.equal(contexts.length);
     });

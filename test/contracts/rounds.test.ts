@@ -174,7 +174,12 @@ describe("rounds", function () {
           .withArgs(jobId, 0n, i, 1n);
       }
       const masked = await submitAll(job);
-      expect([...masked.keys()].sort()).to.deep.equal(groups.find((g) => !g.includes(5))!.slice().sort());
+      expect([...masked.keys()].sort()).to.deep.equal(
+        groups
+          .find((g) => !g.includes(5))!
+          .slice()
+          .sort(),
+      );
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
       await aggregateAll(job, masked);
       await expect(market.finalizeRound(jobId, 0n)).not.to.emit(market, "MemberSlashed");
@@ -281,9 +286,7 @@ describe("rounds", function () {
       await expect(market.aggregateChunk(jobId, 0n, 0, tampered))
         .to.be.revertedWithCustomError(market, "MarketChunkHashMismatch")
         .withArgs(jobId, BigInt(groups[0][1]), 0n);
-      await expect(market.finalizeRound(jobId, 0n))
-        .to.be.revertedWithCustomError(market, "MarketAggregationIncomplete")
-        .withArgs(jobId, 0n, 0n, 1n);
+      await expect(market.finalizeRound(jobId, 0n)).to.be.revertedWithCustomError(market, "MarketAggregationIncomplete").withArgs(jobId, 0n, 0n, 1n);
       await aggregateAll(job, masked);
       await expect(market.aggregateChunk(jobId, 0n, 1, data))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
@@ -317,12 +320,17 @@ describe("rounds", function () {
       await market.aggregateChunk(jobId, 0n, 0, aggregationData(state, masked, 0));
       // Aggregate refuses the missing reveal, so group 0 stays ineligible for the rest of the round.
       // Deliberate fault: a reveal after its phase.
-      await expect(market.connect(dos[silent]).revealSeeds(jobId, 0n, targets, targets.map(() => ethers.ZeroHash)))
+      await expect(
+        market.connect(dos[silent]).revealSeeds(
+          jobId,
+          0n,
+          targets,
+          targets.map(() => ethers.ZeroHash),
+        ),
+      )
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
         .withArgs(jobId, Phase.Aggregate, Phase.Reveal);
-      await expect(market.finalizeRound(jobId, 0n))
-        .to.be.revertedWithCustomError(market, "MarketAggregationIncomplete")
-        .withArgs(jobId, 0n, 1n, 2n);
+      await expect(market.finalizeRound(jobId, 0n)).to.be.revertedWithCustomError(market, "MarketAggregationIncomplete").withArgs(jobId, 0n, 1n, 2n);
       const chunk1 = aggregationData(state, masked, 1);
       // Deliberate faults: the wrong round, then chunk 1 with the ineligible group's slices as well.
       await expect(market.aggregateChunk(jobId, 1n, 1, chunk1))
@@ -366,7 +374,11 @@ describe("rounds", function () {
       const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 9, groupSize: 3, rounds: 1 }));
       const groups = await groupsOf(job);
       const updates = new Map<number, Uint32Array>();
-      for (const i of groups[2]) updates.set(i, updateOf(job.p.paramCount, i, 0n).map((v) => (v | 0) * 1000));
+      for (const i of groups[2])
+        updates.set(
+          i,
+          updateOf(job.p.paramCount, i, 0n).map((v) => (v | 0) * 1000),
+        );
       await playRound(job, { updates });
       await job.market.finalizeRound(job.jobId, 0n);
       const result = await job.market.roundResult(job.jobId, 0n);
@@ -417,7 +429,9 @@ describe("rounds", function () {
       const { market, jobId, p, mo } = job;
       await passDeadline((await market.roundInfo(jobId)).commitDeadline);
       expect(await market.phase(jobId)).to.equal(Phase.Aggregate);
-      await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "JobCompleted").withArgs(jobId, 0n, budgetOf(p), 0n, 6n * p.stake);
+      await expect(market.finalizeRound(jobId, 0n))
+        .to.emit(market, "JobCompleted")
+        .withArgs(jobId, 0n, budgetOf(p), 0n, 6n * p.stake);
       expect(await market.phase(jobId)).to.equal(Phase.Completed);
       expect(await market.releasable(ETH, await mo.getAddress())).to.equal(budgetOf(p));
     });

@@ -34,7 +34,12 @@ async function seededRound(client: ChainClient) {
     const state = await readRoundState(job.market, job.jobId);
     const { costs } = await runRound(job, (i) => syntheticUpdate(D, i), new Set(), { concurrency: 1 });
     const list = (txs: TxCost[]) => txs.map((t) => t.gasUsed.toString());
-    const gas: Record<string, string[]> = { create: list(job.setup.create), publish: list(job.setup.publish), join: list(job.setup.join), ...Object.fromEntries(Object.entries(costs).map(([phase, txs]) => [phase, list(txs)])) };
+    const gas: Record<string, string[]> = {
+      create: list(job.setup.create),
+      publish: list(job.setup.publish),
+      join: list(job.setup.join),
+      ...Object.fromEntries(Object.entries(costs).map(([phase, txs]) => [phase, list(txs)])),
+    };
     return { gas, drawn, groups: state.groups.map((g) => g.members), aggregate: [...(await fetchRoundAggregate(job.market, job.jobId, 0))] };
   } finally {
     await node.stop();

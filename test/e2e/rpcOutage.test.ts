@@ -81,8 +81,14 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
     const [{ from, to }] = proxy.outages;
     expect(to! - from).to.be.at.least(OUTAGE_MS);
     const retries = log.split("\n").filter((line) => line.includes("node unreachable, retrying"));
-    expect(retries.some((line) => /ECONNREFUSED/.test(line)), "connections refused").to.equal(true);
-    expect(retries.some((line) => /submit: .*(socket hang up|ECONNRESET)/.test(line)), "the submission's answer lost").to.equal(true);
+    expect(
+      retries.some((line) => /ECONNREFUSED/.test(line)),
+      "connections refused",
+    ).to.equal(true);
+    expect(
+      retries.some((line) => /submit: .*(socket hang up|ECONNRESET)/.test(line)),
+      "the submission's answer lost",
+    ).to.equal(true);
     const after = worker.stages.filter((s) => s.stage === "submitted" || s.stage === "aggregated" || s.stage === "released");
     expect(after.map((s) => s.stage)).to.deep.equal(["submitted", "aggregated", "released"]);
     for (const stage of after) expect(stage.at).to.be.at.least(to!);
@@ -115,7 +121,10 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
     let cut: Promise<void> | undefined;
     const line: RpcProxy = await startRpcProxy(
       job.node.port,
-      (call) => (cut === undefined && call.method === "eth_sendRawTransaction" && Transaction.from(call.params[0] as string).data.startsWith(publishSelector) ? "drop-answer" : "pass"),
+      (call) =>
+        cut === undefined && call.method === "eth_sendRawTransaction" && Transaction.from(call.params[0] as string).data.startsWith(publishSelector)
+          ? "drop-answer"
+          : "pass",
       () => (cut = line.outage(2_000)),
     );
     const out = path.join(job.work, "mo-job");
@@ -126,7 +135,11 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
     const jobId = await job.market.jobCount();
     expect(created.code, created.stderr).to.equal(2);
     const lines = created.stderr.trim().split("\n");
-    expect(lines.at(-1)).to.match(new RegExp(`^omni job create: job ${jobId} was created but publishing its model stopped: publishModel failed: socket hang up; .*job\\.json records job ${jobId}: .*omni job cancel --dir`));
+    expect(lines.at(-1)).to.match(
+      new RegExp(
+        `^omni job create: job ${jobId} was created but publishing its model stopped: publishModel failed: socket hang up; .*job\\.json records job ${jobId}: .*omni job cancel --dir`,
+      ),
+    );
     expect(JSON.parse(readFileSync(path.join(out, "job.json"), "utf8"))).to.include({ jobId: jobId.toString(), market: job.address });
     expect(existsSync(path.join(out, "model", "model.json"))).to.equal(true);
     expect((await job.market.jobBooks(jobId)).budget).to.equal(3000n);

@@ -53,7 +53,11 @@ function callsOf(body: string): RpcCall[] {
  * answers "drop-answer" for a request, the request still reaches the node, its client connection is cut,
  * and `onDropped` runs (for instance to start an outage).
  */
-export async function startRpcProxy(targetPort: number, inspect: (call: RpcCall) => RequestVerdict = () => "pass", onDropped: () => void = () => undefined): Promise<RpcProxy> {
+export async function startRpcProxy(
+  targetPort: number,
+  inspect: (call: RpcCall) => RequestVerdict = () => "pass",
+  onDropped: () => void = () => undefined,
+): Promise<RpcProxy> {
   const clients = new Set<Socket>();
   const upstreams = new Set<Socket>();
   const outages: { from: number; to?: number }[] = [];

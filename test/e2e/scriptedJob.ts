@@ -85,7 +85,21 @@ export async function scriptedJob(opts: { dataOwners: number; groupSize: number;
       peers,
       members,
       startWorker(name, { rpc = node.url, extra = [] } = {}) {
-        const args = ["--rpc", rpc, "--market", address, "--data", shard, "--state", path.join(work, "state"), "--head-epochs", "1", "--poll-ms", "200", ...extra];
+        const args = [
+          "--rpc",
+          rpc,
+          "--market",
+          address,
+          "--data",
+          shard,
+          "--state",
+          path.join(work, "state"),
+          "--head-epochs",
+          "1",
+          "--poll-ms",
+          "200",
+          ...extra,
+        ];
         const spawned = spawnWorker(args, worker.privateKey, path.join(work, `${name}.log`));
         started.push(spawned);
         return spawned;
@@ -103,7 +117,10 @@ export async function scriptedJob(opts: { dataOwners: number; groupSize: number;
       },
       async submitPeers(which) {
         for (const member of pick(which)) {
-          await submitMasked(member, Uint32Array.from({ length: paramCount }, (_, k) => ((k % 7) - 3 + member.index) >>> 0));
+          await submitMasked(
+            member,
+            Uint32Array.from({ length: paramCount }, (_, k) => ((k % 7) - 3 + member.index) >>> 0),
+          );
         }
       },
       async revealPeers(which) {

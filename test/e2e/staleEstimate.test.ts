@@ -28,35 +28,39 @@ async function lastSeat(node: LocalNode) {
   return { market, jobId, publicKey, stake: params.stake, stale };
 }
 
-for (const client of CHAIN_CLIENTS) describe(`send() and stale gas estimates (${client})`, function () {
-  this.timeout(120_000);
-  let node: LocalNode;
-  before(async () => (node = await startLocalNode({ client })));
-  after(async () => node?.stop());
+for (const client of CHAIN_CLIENTS)
+  describe(`send() and stale gas estimates (${client})`, function () {
+    this.timeout(120_000);
+    let node: LocalNode;
+    before(async () => (node = await startLocalNode({ client })));
+    after(async () => node?.stop());
 
-  it("sends again with a larger limit a join that ran out of gas because it filled the roster", async function () {
-    const { market, jobId, publicKey, stake, stale } = await lastSeat(node);
-    const limits: (bigint | undefined)[] = [];
-    const cost = await send("join", (o: TxOverrides) => {
-      limits.push(o.gasLimit);
-      return market.join(jobId, publicKey[0], publicKey[1], { value: stake, gasLimit: o.gasLimit ?? stale });
+    it("sends again with a larger limit a join that ran out of gas because it filled the roster", async function () {
+      const { market, jobId, publicKey, stake, stale } = await lastSeat(node);
+      const limits: (bigint | undefined)[] = [];
+      const cost = await send("join", (o: TxOverrides) => {
+        limits.push(o.gasLimit);
+        return market.join(jobId, publicKey[0], publicKey[1], { value: stake, gasLimit: o.gasLimit ?? stale });
+      });
+      // anvil reports the failure in the receipt, with the limit; a hardhat node when it is sent, without it.
+      expect(limits).to.deep.equal([undefined, client === "anvil" ? stale * 2n : TX_GAS_CAP]);
+      expect(cost.gasUsed).to.be.greaterThan(stale);
+      expect(await market.phase(jobId)).to.equal(BigInt(Phase.Commit));
     });
-    // anvil reports the failure in the receipt, with the limit; a hardhat node when it is sent, without it.
-    expect(limits).to.deep.equal([undefined, client === "anvil" ? stale * 2n : TX_GAS_CAP]);
-    expect(cost.gasUsed).to.be.greaterThan(stale);
-    expect(await market.phase(jobId)).to.equal(BigInt(Phase.Commit));
-  });
 
-  it("does not resend a transaction that reverted with the contract's error", async function () {
-    const { market, jobId, publicKey, stake } = await lastSeat(node);
-    await send("join", () => market.join(jobId, publicKey[0], publicKey[1], { value: stake }));
-    let calls = 0;
-    const again = send("join", (o: TxOverrides) => {
-      calls++;
-      return market.join(jobId, publicKey[0], publicKey[1], { value: stake, gasLimit: o.gasLimit ?? 1_000_000n });
+    it("does not resend a transaction that reverted with the contract's error", async function () {
+      const { market, jobId, publicKey, stake } = await lastSeat(node);
+      await send("join", () => market.join(jobId, publicKey[0], publicKey[1], { value: stake }));
+      let calls = 0;
+      const again = send("join", (o: TxOverrides) => {
+        calls++;
+        return market.join(jobId, publicKey[0], publicKey[1], { value: stake, gasLimit: o.gasLimit ?? 1_000_000n });
+      });
+      const error = await again.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(ContractRevertError);
+      expect(calls).to.equal(1);
     });
-    const error = await again.then(() => undefined, (e: unknown) => e);
-    expect(error).to.be.instanceOf(ContractRevertError);
-    expect(calls).to.equal(1);
   });
-});

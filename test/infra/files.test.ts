@@ -47,7 +47,11 @@ describe("infra/files", () => {
     writeFileSync(path.join(state, "job-1", "round-0-ab.update.4242.tmp"), "partial");
     writeFileSync(path.join(state, "worker.json.77.tmp"), "{");
     writeFileSync(path.join(state, "notes.tmp"), "kept: not a writer's temporary");
-    expect(removeTemporaries(state).map((f) => path.relative(state, f)).sort()).to.deep.equal(["job-1/round-0-ab.update.4242.tmp", "worker.json.77.tmp"]);
+    expect(
+      removeTemporaries(state)
+        .map((f) => path.relative(state, f))
+        .sort(),
+    ).to.deep.equal(["job-1/round-0-ab.update.4242.tmp", "worker.json.77.tmp"]);
     expect(readdirSync(state).sort()).to.deep.equal(["job-1", "notes.tmp", "worker.json"]);
     expect(removeTemporaries(path.join(dir, "missing"))).to.deep.equal([]);
   });

@@ -27,7 +27,9 @@ describe("infra/wallet", () => {
   it("names the keystore and not the key when the password is wrong", async () => {
     const error = await loadWallet({ keystore, password: "wrong" }, provider).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(KeyLoadError);
-    expect((error as Error).message).to.contain(keystore).and.contain("wrong password");
+    expect((error as Error).message)
+      .to.contain(keystore)
+      .and.contain("wrong password");
     expect((error as Error).message).not.to.contain(account.privateKey.slice(2, 12));
   });
 

@@ -19,15 +19,11 @@ describe("CSV datasets", () => {
   });
 
   it("rejects a ragged row, naming the line and column counts", () => {
-    expect(() => parseCsvDataset("1,0,0,0\n2,0,0\n", "r.csv", shape)).to.throw(
-      DataFormatError, /r\.csv: line 2 has 3 columns, expected 4/,
-    );
+    expect(() => parseCsvDataset("1,0,0,0\n2,0,0\n", "r.csv", shape)).to.throw(DataFormatError, /r\.csv: line 2 has 3 columns, expected 4/);
   });
 
   it("rejects a value that is not a number, naming line and column", () => {
-    expect(() => parseCsvDataset("label,a,b,c\n1,0,x,0\n", "n.csv", shape)).to.throw(
-      DataFormatError, /n\.csv: line 2, column 3: "x" is not a number/,
-    );
+    expect(() => parseCsvDataset("label,a,b,c\n1,0,x,0\n", "n.csv", shape)).to.throw(DataFormatError, /n\.csv: line 2, column 3: "x" is not a number/);
   });
 
   it("rejects labels outside the classes and pixels outside 0..255", () => {

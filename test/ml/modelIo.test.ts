@@ -41,7 +41,10 @@ describe("model files", () => {
     const json = JSON.parse(readFileSync(file, "utf8"));
     json.weightsManifest[0].weights[1].dtype = "float16";
     writeFileSync(file, JSON.stringify(json));
-    await expectReject(loadModel(tmp.dir), /model\.json: field "weightsManifest\[0\]\.weights\[1\]\.dtype" expected one of "float32", "int32", "bool", got "float16"/);
+    await expectReject(
+      loadModel(tmp.dir),
+      /model\.json: field "weightsManifest\[0\]\.weights\[1\]\.dtype" expected one of "float32", "int32", "bool", got "float16"/,
+    );
   });
 
   it("rejects a weights file of the wrong size", async () => {

@@ -12,11 +12,7 @@ function tinyDataset(n: number): Dataset {
   return { images, labels: balancedLabels(n, 1), n, height: 2, width: 2, channels: 1, numClasses: 10 };
 }
 
-const schemes: PartitionScheme[] = [
-  { kind: "iid" },
-  { kind: "dirichlet", alpha: 0.5 },
-  { kind: "shards", shardsPerClient: 2 },
-];
+const schemes: PartitionScheme[] = [{ kind: "iid" }, { kind: "dirichlet", alpha: 0.5 }, { kind: "shards", shardsPerClient: 2 }];
 
 describe("partitioner", () => {
   for (const scheme of schemes) {

@@ -1,6 +1,15 @@
 import { expect } from "chai";
-import { applyPublicUpdate, buildLocalHead, buildModel, buildPublicPart, publicSize, publicWeightSlots, publicWeights,
-  setPublicWeights, splitIndex } from "../../src/ml";
+import {
+  applyPublicUpdate,
+  buildLocalHead,
+  buildModel,
+  buildPublicPart,
+  publicSize,
+  publicWeightSlots,
+  publicWeights,
+  setPublicWeights,
+  splitIndex,
+} from "../../src/ml";
 import { WeightShapeError } from "../../src/errors";
 import { useWasm } from "./helpers";
 
@@ -13,8 +22,12 @@ describe("public weights", () => {
     expect(model.countParams()).to.equal(14410);
     expect(publicSize(model)).to.equal(14080);
     expect(publicWeightSlots(model).map((s) => `${s.name}:${s.shape.join("x")}`)).to.deep.equal([
-      "pub_conv1/kernel:3x3x1x8", "pub_conv1/bias:8", "pub_conv2/kernel:3x3x8x16", "pub_conv2/bias:16",
-      "pub_dense/kernel:400x32", "pub_dense/bias:32",
+      "pub_conv1/kernel:3x3x1x8",
+      "pub_conv1/bias:8",
+      "pub_conv2/kernel:3x3x8x16",
+      "pub_conv2/bias:16",
+      "pub_dense/kernel:400x32",
+      "pub_dense/bias:32",
     ]);
     model.dispose();
   });
@@ -42,9 +55,7 @@ describe("public weights", () => {
 
   it("rejects a vector of the wrong length, naming both sizes", () => {
     const part = buildPublicPart();
-    expect(() => setPublicWeights(part, new Float32Array(14079))).to.throw(
-      WeightShapeError, /have 14079 values, the model's public part needs 14080/,
-    );
+    expect(() => setPublicWeights(part, new Float32Array(14079))).to.throw(WeightShapeError, /have 14079 values, the model's public part needs 14080/);
     const bad = new Float32Array(14080);
     bad[5] = NaN;
     expect(() => setPublicWeights(part, bad)).to.throw(WeightShapeError, /public weight 5 is not finite/);

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { labelFlip } from "../../src/attacks";
-import { buildLocalHead, buildModel, buildPublicPart, evaluate, finetunePrivate, loadMnist,
-  pretrain, publicWeights, setPublicWeights, trainPublic } from "../../src/ml";
+import {
+  buildLocalHead,
+  buildModel,
+  buildPublicPart,
+  evaluate,
+  finetunePrivate,
+  loadMnist,
+  pretrain,
+  publicWeights,
+  setPublicWeights,
+  trainPublic,
+} from "../../src/ml";
 import { useWasm } from "./helpers";
 
 describe("training", () => {
@@ -24,7 +34,12 @@ describe("training", () => {
     setPublicWeights(part, start);
     const phases = new Set<string>();
     const update = await trainPublic(part, head, data, {
-      epochs: 1, batchSize: 64, lr: 0.002, headEpochs: 1, headLr: 0.01, onProgress: (p) => phases.add(p.phase),
+      epochs: 1,
+      batchSize: 64,
+      lr: 0.002,
+      headEpochs: 1,
+      headLr: 0.01,
+      onProgress: (p) => phases.add(p.phase),
     });
     expect(update).to.be.instanceOf(Float32Array).with.length(start.length);
     const after = publicWeights(part);

@@ -6,14 +6,29 @@ import { useWasm } from "./helpers";
 
 type Pad = "same" | "valid";
 
-function backpropFilter(backend: string, x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[],
-  strides: [number, number], pad: Pad, filterShape: [number, number, number, number]): Float32Array {
+function backpropFilter(
+  backend: string,
+  x: Float32Array,
+  xShape: number[],
+  dy: Float32Array,
+  dyShape: number[],
+  strides: [number, number],
+  pad: Pad,
+  filterShape: [number, number, number, number],
+): Float32Array {
   tf.setBackend(backend);
   const xt = tf.tensor(x, xShape);
   const dyt = tf.tensor(dy, dyShape);
-  const out = tf.engine().runKernel("Conv2DBackpropFilter", { x: xt, dy: dyt }, {
-    strides, pad, dataFormat: "NHWC", filterShape,
-  }) as tf.Tensor;
+  const out = tf.engine().runKernel(
+    "Conv2DBackpropFilter",
+    { x: xt, dy: dyt },
+    {
+      strides,
+      pad,
+      dataFormat: "NHWC",
+      filterShape,
+    },
+  ) as tf.Tensor;
   const values = out.dataSync() as Float32Array;
   tf.dispose([xt, dyt, out]);
   return values;
@@ -48,8 +63,14 @@ describe("wasm Conv2DBackpropFilter", () => {
         const ow = s.pad === "same" ? Math.ceil(s.width / s.sw) : Math.ceil((s.width - s.fw + 1) / s.sw);
         const xShape = [s.batch, s.height, s.width, s.inC];
         const dyShape = [s.batch, oh, ow, s.outC];
-        const x = random(xShape.reduce((a, b) => a * b), s.seed);
-        const dy = random(dyShape.reduce((a, b) => a * b), s.seed + 1);
+        const x = random(
+          xShape.reduce((a, b) => a * b),
+          s.seed,
+        );
+        const dy = random(
+          dyShape.reduce((a, b) => a * b),
+          s.seed + 1,
+        );
         const filterShape: [number, number, number, number] = [s.fh, s.fw, s.inC, s.outC];
         const strides: [number, number] = [s.sh, s.sw];
         const args = [x, xShape, dy, dyShape, strides, s.pad, filterShape] as const;
@@ -69,7 +90,12 @@ describe("wasm Conv2DBackpropFilter", () => {
       tf.setBackend(backend);
       return tf.tidy(() => {
         const xt = tf.tensor4d(x, [2, 9, 9, 3]);
-        const g = tf.grad((ft: tf.Tensor) => tf.conv2d(xt, ft as tf.Tensor4D, 2, "same").square().sum());
+        const g = tf.grad((ft: tf.Tensor) =>
+          tf
+            .conv2d(xt, ft as tf.Tensor4D, 2, "same")
+            .square()
+            .sum(),
+        );
         return g(tf.tensor4d(f, [3, 3, 3, 5])).dataSync() as Float32Array;
       });
     };
@@ -83,9 +109,21 @@ describe("wasm Conv2DBackpropFilter", () => {
     const run = (backend: string): Float32Array => {
       tf.setBackend(backend);
       return tf.tidy(() => {
-        const out = tf.engine().runKernel("Conv2DBackpropFilter", { x: tf.tensor4d(x, [2, 7, 6, 2]), dy: tf.tensor4d(dy, [2, 3, 3, 3]) }, {
-          strides: [2, 2], pad: [[0, 0], [1, 0], [0, 1], [0, 0]], dataFormat: "NHWC", filterShape: [3, 3, 2, 3],
-        }) as tf.Tensor;
+        const out = tf.engine().runKernel(
+          "Conv2DBackpropFilter",
+          { x: tf.tensor4d(x, [2, 7, 6, 2]), dy: tf.tensor4d(dy, [2, 3, 3, 3]) },
+          {
+            strides: [2, 2],
+            pad: [
+              [0, 0],
+              [1, 0],
+              [0, 1],
+              [0, 0],
+            ],
+            dataFormat: "NHWC",
+            filterShape: [3, 3, 2, 3],
+          },
+        ) as tf.Tensor;
         return out.dataSync() as Float32Array;
       });
     };

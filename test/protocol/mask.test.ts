@@ -65,7 +65,10 @@ describe("protocol/mask", () => {
     const seed = seedOf(0, 1);
     const errors: string[] = [];
     await maskVector(q, 1, [{ index: 1, seed }]).catch((e) => errors.push(e.message));
-    await maskVector(q, 0, [{ index: 1, seed }, { index: 1, seed }]).catch((e) => errors.push(e.message));
+    await maskVector(q, 0, [
+      { index: 1, seed },
+      { index: 1, seed },
+    ]).catch((e) => errors.push(e.message));
     expect(errors).to.have.length(2);
   });
 });

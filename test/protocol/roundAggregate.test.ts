@@ -52,7 +52,7 @@ describe("protocol/roundAggregate", () => {
       ],
       { rule: "median" },
     );
-    expect(result.dists[2]).to.equal(2n * (BigInt(Math.trunc(-(2 ** 31) / 3)) ** 2n));
+    expect(result.dists[2]).to.equal(2n * BigInt(Math.trunc(-(2 ** 31) / 3)) ** 2n);
   });
 
   it("gives the same outcome from masked vectors with dropouts as from the plain sums", async () => {
@@ -65,7 +65,11 @@ describe("protocol/roundAggregate", () => {
     // Members 0..3 in one group; member 3 dropped after committing; all pairs active.
     const masked = await Promise.all(
       [0, 1, 2].map((i) =>
-        maskVector(u32(vectors[i]), i, [0, 1, 2, 3].filter((j) => j !== i).map((j) => ({ index: j, seed: seedOf(Math.min(i, j), Math.max(i, j)) }))),
+        maskVector(
+          u32(vectors[i]),
+          i,
+          [0, 1, 2, 3].filter((j) => j !== i).map((j) => ({ index: j, seed: seedOf(Math.min(i, j), Math.max(i, j)) })),
+        ),
       ),
     );
     const reveals = [0, 1, 2].map((i) => ({ submitter: i, dropped: 3, seed: seedOf(i, 3) }));

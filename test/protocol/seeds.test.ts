@@ -8,12 +8,10 @@ const hex = (s: string) => Uint8Array.from(Buffer.from(s, "hex"));
 describe("protocol/seeds", () => {
   it("computes RFC 5869 test case 1 through the protocol's HKDF call", () => {
     const okm = hkdfSha256(hex("0b".repeat(22)), hex("000102030405060708090a0b0c"), hex("f0f1f2f3f4f5f6f7f8f9"), 42);
-    expect(Buffer.from(okm).toString("hex")).to.equal(
-      "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
-    );
+    expect(Buffer.from(okm).toString("hex")).to.equal("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
   });
 
-  it("uses keccak256(\"omnimarket.seed.v1\") as the commitment tag", () => {
+  it('uses keccak256("omnimarket.seed.v1") as the commitment tag', () => {
     expect(SEED_TAG).to.equal(keccak256(toUtf8Bytes("omnimarket.seed.v1")));
   });
 

@@ -11,12 +11,22 @@ import * as constants from "../../src/protocol/constants";
 import { BABYJUB_L, BABYJUB_P, SEED_TAG } from "../../src/protocol";
 
 const CONTRACTS = path.join(__dirname, "..", "..", "contracts");
-const read = (file: string): string => readFileSync(path.join(CONTRACTS, file), "utf8").replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
+const read = (file: string): string =>
+  readFileSync(path.join(CONTRACTS, file), "utf8")
+    .replace(/\/\/.*$/gm, "")
+    .replace(/\/\*[\s\S]*?\*\//g, "");
 
 /** `enum Name { A, B }` → members in declaration order. */
 function solidityEnums(source: string): Map<string, string[]> {
   const enums = new Map<string, string[]>();
-  for (const m of source.matchAll(/\benum\s+(\w+)\s*\{([^}]*)\}/g)) enums.set(m[1], m[2].split(",").map((s) => s.trim()).filter(Boolean));
+  for (const m of source.matchAll(/\benum\s+(\w+)\s*\{([^}]*)\}/g))
+    enums.set(
+      m[1],
+      m[2]
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   return enums;
 }
 
@@ -56,7 +66,11 @@ describe("values shared with the contracts", () => {
     it(`the ${name} enum numbers its members as the contract declares them`, () => {
       const members = enums.get(name);
       expect(members, `enum ${name} in MarketTypes.sol`).to.not.equal(undefined);
-      expect(Object.entries(ts).sort((a, b) => a[1] - b[1]).map(([key]) => key)).to.deep.equal(members);
+      expect(
+        Object.entries(ts)
+          .sort((a, b) => a[1] - b[1])
+          .map(([key]) => key),
+      ).to.deep.equal(members);
       expect(Object.values(ts).sort((a, b) => a - b)).to.deep.equal(members!.map((_, i) => i));
     });
   }
@@ -90,6 +104,11 @@ describe("values shared with the contracts", () => {
 
   it("every protocol constant of the contracts has a TypeScript counterpart", () => {
     const isProtocol = (name: string): boolean => /^(ProtocolConstants|JobLogic)\./.test(name);
-    expect([...solidity.keys()].filter(isProtocol).sort()).to.deep.equal(shared.map(([name]) => name).filter(isProtocol).sort());
+    expect([...solidity.keys()].filter(isProtocol).sort()).to.deep.equal(
+      shared
+        .map(([name]) => name)
+        .filter(isProtocol)
+        .sort(),
+    );
   });
 });

@@ -60,6 +60,8 @@ describe("test/vectors/protocol.json", () => {
     expect(inliers.some((v) => v.dots.some((d) => BigInt(d) < 0n) && v.minProjectionBps > 0)).to.equal(true);
     expect(inliers.some((v) => v.dots.some((d) => BigInt(d) < 0n) && v.minProjectionBps === 0)).to.equal(true);
     // Exactly on the projection boundary: 10000 · dot = minProjectionBps · aggNorm.
-    expect(inliers.some((v) => v.minProjectionBps > 0 && v.dots.some((d) => 10000n * BigInt(d) === BigInt(v.minProjectionBps) * BigInt(v.aggNorm)))).to.equal(true);
+    expect(inliers.some((v) => v.minProjectionBps > 0 && v.dots.some((d) => 10000n * BigInt(d) === BigInt(v.minProjectionBps) * BigInt(v.aggNorm)))).to.equal(
+      true,
+    );
   });
 });

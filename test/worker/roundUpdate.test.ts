@@ -40,7 +40,12 @@ describe("worker/roundUpdate", () => {
   });
 
   it("keeps each round of each job in its own file", () => {
-    const names = [updateFile(dir, 1n, round), updateFile(dir, 2n, round), updateFile(dir, 1n, { ...round, round: 3 }), updateFile(dir, 1n, { ...round, randomness: "0x" + "cd".repeat(32) })];
+    const names = [
+      updateFile(dir, 1n, round),
+      updateFile(dir, 2n, round),
+      updateFile(dir, 1n, { ...round, round: 3 }),
+      updateFile(dir, 1n, { ...round, randomness: "0x" + "cd".repeat(32) }),
+    ];
     expect(new Set(names).size).to.equal(4);
   });
 });

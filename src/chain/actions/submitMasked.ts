@@ -9,9 +9,16 @@ import { groupOf, pairSeeds, type Member } from "./member";
 export async function maskedUpdate(member: Member, quantized: Uint32Array): Promise<{ round: number; packed: Uint8Array }> {
   const state = await readRoundState(member.market, member.jobId);
   const active = await member.market.activePeers(member.jobId, member.index);
-  const peers = groupOf(state.groups.map((g) => g.members), member.index).filter((m) => hasBit(active, m));
+  const peers = groupOf(
+    state.groups.map((g) => g.members),
+    member.index,
+  ).filter((m) => hasBit(active, m));
   const seeds = await pairSeeds(member, state.round, peers);
-  const masked = await maskVector(quantized, member.index, peers.map((index, k) => ({ index, seed: seeds[k] })));
+  const masked = await maskVector(
+    quantized,
+    member.index,
+    peers.map((index, k) => ({ index, seed: seeds[k] })),
+  );
   return { round: state.round, packed: packWords(masked) };
 }
 

@@ -66,7 +66,12 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
           headLr: flags.headLr,
           seed: flags.seed,
           attack: flags.attack
-            ? { name: flags.attack, params: { scale: flags.attackScale, sigma: flags.attackSigma, epsilon: flags.attackEpsilon }, n: numDOs, f: flags.malicious }
+            ? {
+                name: flags.attack,
+                params: { scale: flags.attackScale, sigma: flags.attackSigma, epsilon: flags.attackEpsilon },
+                n: numDOs,
+                f: flags.malicious,
+              }
             : undefined,
           onProgress: progressReporter(log),
         }),
@@ -79,11 +84,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
 
 /** Registers `omni worker`. */
 export function registerWorker(program: Command): void {
-  chainOptions(
-    program
-      .command("worker")
-      .description("run a data owner's worker: join a matching job, train on local data, submit masked updates, get paid"),
-  )
+  chainOptions(program.command("worker").description("run a data owner's worker: join a matching job, train on local data, submit masked updates, get paid"))
     .requiredOption("--data <dir>", "the data owner's data: a shard folder (IDX images and labels) or a CSV file (label, then 784 pixels per line)")
     .requiredOption("--state <dir>", "folder for the worker's crash-safe state")
     .option("--task <tag>", "task tag of the jobs to join", "mnist")
@@ -101,7 +102,12 @@ export function registerWorker(program: Command): void {
     .option("--attack-epsilon <x>", "ε of ipm", numberOption)
     .option("--malicious <n>", "number of attackers assumed by alie", integerOption, 1)
     .option("--poll-ms <n>", "chain polling interval", integerOption, 500)
-    .option("--aggregator-delay-ms <n>", "how long aggregation may make no progress before this member takes over from the designated one", integerOption, 60_000)
+    .option(
+      "--aggregator-delay-ms <n>",
+      "how long aggregation may make no progress before this member takes over from the designated one",
+      integerOption,
+      60_000,
+    )
     .option("--seed <n>", "seed of local shuffles and head initialisation", integerOption, 1)
     .action(workerCommand);
 }

@@ -65,10 +65,7 @@ export function readIdx(file: string, expectedDims: number[], limit?: number): I
 }
 
 /** Reads an IDX image file into pixels scaled to [0, 1] with the image shape. */
-export function readIdxImages(
-  file: string,
-  limit?: number,
-): Pick<Dataset, "images" | "n" | "height" | "width" | "channels"> {
+export function readIdxImages(file: string, limit?: number): Pick<Dataset, "images" | "n" | "height" | "width" | "channels"> {
   const { dims, data } = readIdx(file, [3, 4], limit);
   const images = new Float32Array(data.length);
   for (let i = 0; i < data.length; i++) images[i] = data[i] / 255;

@@ -6,10 +6,7 @@ import { createRng, type Rng } from "../rng";
 import { selectSamples, type Dataset } from "./dataset";
 
 /** How to split: iid, label skew drawn from Dirichlet(alpha), or k label-sorted shards per client. */
-export type PartitionScheme =
-  | { kind: "iid" }
-  | { kind: "dirichlet"; alpha: number; minPerClient?: number }
-  | { kind: "shards"; shardsPerClient: number };
+export type PartitionScheme = { kind: "iid" } | { kind: "dirichlet"; alpha: number; minPerClient?: number } | { kind: "shards"; shardsPerClient: number };
 
 /** Options of the partitioner. */
 export interface PartitionOptions {
@@ -21,9 +18,7 @@ const DIRICHLET_ATTEMPTS = 100;
 
 function iid(n: number, clients: number, rng: Rng): number[][] {
   const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-  return Array.from({ length: clients }, (_, c) =>
-    order.slice(Math.floor((c * n) / clients), Math.floor(((c + 1) * n) / clients)),
-  );
+  return Array.from({ length: clients }, (_, c) => order.slice(Math.floor((c * n) / clients), Math.floor(((c + 1) * n) / clients)));
 }
 
 function byClass(labels: Uint8Array, numClasses: number, rng: Rng): number[][] {
@@ -48,10 +43,9 @@ function dirichlet(labels: Uint8Array, numClasses: number, clients: number, alph
     }
     if (parts.every((part) => part.length >= minPer)) return parts.map((part) => rng.shuffle(part));
   }
-  throw new MlConfigError(
-    `dirichlet partition: no draw in ${DIRICHLET_ATTEMPTS} attempts gave every client ${minPer} samples`,
-    { details: `n=${labels.length}, clients=${clients}, alpha=${alpha}; lower minPerClient or raise alpha` },
-  );
+  throw new MlConfigError(`dirichlet partition: no draw in ${DIRICHLET_ATTEMPTS} attempts gave every client ${minPer} samples`, {
+    details: `n=${labels.length}, clients=${clients}, alpha=${alpha}; lower minPerClient or raise alpha`,
+  });
 }
 
 function shards(labels: Uint8Array, clients: number, perClient: number, rng: Rng): number[][] {
@@ -72,13 +66,7 @@ function shards(labels: Uint8Array, clients: number, perClient: number, rng: Rng
 }
 
 /** Assigns every sample index to exactly one of `clients` clients according to the scheme. */
-export function partitionIndices(
-  labels: Uint8Array,
-  numClasses: number,
-  clients: number,
-  scheme: PartitionScheme,
-  opts: PartitionOptions,
-): number[][] {
+export function partitionIndices(labels: Uint8Array, numClasses: number, clients: number, scheme: PartitionScheme, opts: PartitionOptions): number[][] {
   if (!Number.isInteger(clients) || clients < 1) throw new MlConfigError(`clients must be a positive integer, got ${clients}`);
   const rng = createRng(opts.seed);
   switch (scheme.kind) {

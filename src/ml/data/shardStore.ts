@@ -70,13 +70,7 @@ export function loadLocalData(location: string): Dataset {
 }
 
 /** Partitions a dataset and writes shard i to <dir>/do-<i>; returns the shards and their folders. */
-export function writeShards(
-  dir: string,
-  ds: Dataset,
-  clients: number,
-  scheme: PartitionScheme,
-  opts: PartitionOptions,
-): { shards: Dataset[]; dirs: string[] } {
+export function writeShards(dir: string, ds: Dataset, clients: number, scheme: PartitionScheme, opts: PartitionOptions): { shards: Dataset[]; dirs: string[] } {
   const shards = partitionDataset(ds, clients, scheme, opts);
   const dirs = shards.map((shard, i) => saveShard(path.join(dir, `do-${i}`), shard));
   return { shards, dirs };

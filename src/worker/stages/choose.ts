@@ -52,6 +52,8 @@ export function checkJobFits(opts: WorkerOptions, jobId: bigint, params: JobPara
     throw new WorkerSetupError(`job ${jobId} is for task ${tag(params.taskTag)}, this worker's --task is ${tag(opts.filter.taskTag)}`);
   }
   if (params.modelCommitment !== opts.filter.modelCommitment) {
-    throw new WorkerSetupError(`job ${jobId} is for another model architecture (commitment ${params.modelCommitment}) than this worker trains (${opts.filter.modelCommitment})`);
+    throw new WorkerSetupError(
+      `job ${jobId} is for another model architecture (commitment ${params.modelCommitment}) than this worker trains (${opts.filter.modelCommitment})`,
+    );
   }
 }

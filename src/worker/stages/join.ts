@@ -29,7 +29,9 @@ async function checkFunds(wallet: Wallet, jobId: bigint, params: JobParams, log:
   const account = wallet.address;
   const [balance, fees] = await withChainRetry("read balance", () => Promise.all([provider.getBalance(account), provider.getFeeData()]), log);
   const short = (what: string, unit: string, needed: bigint, held: bigint) =>
-    new WorkerSetupError(`insufficient funds: joining job ${jobId} needs ${what} of ${needed} ${unit}, ${account} holds ${held} (short by ${needed - held} ${unit})`);
+    new WorkerSetupError(
+      `insufficient funds: joining job ${jobId} needs ${what} of ${needed} ${unit}, ${account} holds ${held} (short by ${needed - held} ${unit})`,
+    );
   if (params.token === ZeroAddress) {
     if (balance < params.stake) throw short("the stake", "wei", params.stake, balance);
     const needed = params.stake + JOIN_GAS_BOUND * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
@@ -42,7 +44,14 @@ async function checkFunds(wallet: Wallet, jobId: bigint, params: JobParams, log:
 }
 
 /** Joins the job (stake and key), or finds the roster index it already holds; then records the job for restarts. */
-export async function joinOrResume(opts: WorkerOptions, wallet: Wallet, market: OmniMarket, chainId: bigint, jobId: bigint, params: JobParams): Promise<Member> {
+export async function joinOrResume(
+  opts: WorkerOptions,
+  wallet: Wallet,
+  market: OmniMarket,
+  chainId: bigint,
+  jobId: bigint,
+  params: JobParams,
+): Promise<Member> {
   const log = opts.log;
   const keys = await jobKeyPair(wallet, chainId, opts.market, jobId);
   let index = await rosterIndex(market, jobId, wallet.address, log);

@@ -25,5 +25,7 @@ export async function cancelCommand(flags: JobFlags): Promise<void> {
 
 /** Registers `omni job cancel`. */
 export function registerCancel(job: Command): void {
-  jobOptions(chainOptions(job.command("cancel").description("cancel a job whose roster was not full by its join deadline (credits budget and stakes back)"))).action(cancelCommand);
+  jobOptions(
+    chainOptions(job.command("cancel").description("cancel a job whose roster was not full by its join deadline (credits budget and stakes back)")),
+  ).action(cancelCommand);
 }

@@ -49,15 +49,28 @@ function check(ok: boolean, flag: string, problem: string): void {
 function termsOf(f: CreateFlags): JobTerms {
   check((f.model === undefined) !== (f.pretrain === undefined), "--model", "give exactly one of --model <dir> and --pretrain <samples>");
   check(f.pretrain === undefined || f.pretrain > 0, "--pretrain", "must be at least 1 sample");
-  check(f.groupSize >= MIN_GROUP_SUBMITTERS, "--group-size", `must be at least ${MIN_GROUP_SUBMITTERS} (only sums over ${MIN_GROUP_SUBMITTERS}+ data owners are revealed), got ${f.groupSize}`);
+  check(
+    f.groupSize >= MIN_GROUP_SUBMITTERS,
+    "--group-size",
+    `must be at least ${MIN_GROUP_SUBMITTERS} (only sums over ${MIN_GROUP_SUBMITTERS}+ data owners are revealed), got ${f.groupSize}`,
+  );
   check(f.dataOwners >= f.groupSize, "--data-owners", `must be at least the group size ${f.groupSize}, got ${f.dataOwners}`);
   check(f.rounds > 0, "--rounds", "must be at least 1");
   check(f.reward > 0n, "--reward", "must be above 0 wei");
   check(f.stake > 0n, "--stake", "must be above 0 wei");
-  for (const [flag, s] of [["--join-s", f.joinS], ["--commit-s", f.commitS], ["--submit-s", f.submitS], ["--reveal-s", f.revealS]] as const) {
+  for (const [flag, s] of [
+    ["--join-s", f.joinS],
+    ["--commit-s", f.commitS],
+    ["--submit-s", f.submitS],
+    ["--reveal-s", f.revealS],
+  ] as const) {
     check(s > 0, flag, "must be at least 1 second");
   }
-  check(f.rule === "trimmed-mean" ? f.trimBps < 5000 : f.trimBps === 0, "--trim-bps", f.rule === "trimmed-mean" ? `must be below 5000, got ${f.trimBps}` : "applies to --rule trimmed-mean only");
+  check(
+    f.rule === "trimmed-mean" ? f.trimBps < 5000 : f.trimBps === 0,
+    "--trim-bps",
+    f.rule === "trimmed-mean" ? `must be below 5000, got ${f.trimBps}` : "applies to --rule trimmed-mean only",
+  );
   check(f.clipNorm > 0, "--clip-norm", `must be above 0, got ${f.clipNorm}`);
   const terms: JobTerms = {
     task: f.task,
@@ -88,7 +101,10 @@ function checkArchitecture(model: tf.LayersModel): void {
     for (let i = 0; i < count; i++) {
       const [have, want] = [model.weights[i], reference.weights[i]];
       if (shape(have) !== shape(want)) {
-        throw new InvalidInputError("--model", `tensor ${i} (${have?.originalName ?? "missing"}) has shape ${shape(have)}, the default CNN needs ${shape(want)}`);
+        throw new InvalidInputError(
+          "--model",
+          `tensor ${i} (${have?.originalName ?? "missing"}) has shape ${shape(have)}, the default CNN needs ${shape(want)}`,
+        );
       }
     }
   } finally {

@@ -54,7 +54,14 @@ export async function pullCommand(f: PullFlags): Promise<void> {
       const report = await jobRunReport(market, jobId, {
         initialAccuracy: record.initialAccuracy,
         rounds: record.rounds,
-        config: { jobId: record.jobId, market: record.market, chainId: record.chainId, task: record.task, evalSamples: test.n, finetuneEpochs: f.finetuneEpochs },
+        config: {
+          jobId: record.jobId,
+          market: record.market,
+          chainId: record.chainId,
+          task: record.task,
+          evalSamples: test.n,
+          finetuneEpochs: f.finetuneEpochs,
+        },
         wallMs: Date.now() - Date.parse(record.createdAt),
       });
       const file = writeReport(path.join(f.dir, "report"), report);

@@ -26,5 +26,11 @@ export async function refundCommand(flags: JobFlags): Promise<void> {
 
 /** Registers `omni job refund`. */
 export function registerRefund(job: Command): void {
-  jobOptions(chainOptions(job.command("refund").description("release the caller's credits (a cancelled job's budget, unspent budget, stakes, pay); ETH unless the job's token differs"))).action(refundCommand);
+  jobOptions(
+    chainOptions(
+      job
+        .command("refund")
+        .description("release the caller's credits (a cancelled job's budget, unspent budget, stakes, pay); ETH unless the job's token differs"),
+    ),
+  ).action(refundCommand);
 }

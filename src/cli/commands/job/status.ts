@@ -24,7 +24,9 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
       ];
       for (const round of rounds) {
         const r = await roundFacts(market, jobId, round);
-        lines.push(`round ${round}: inlier groups ${r.inlierGroups}/${r.eligibleGroups}, paid ${amountText(BigInt(r.paidWei), token)}, gas ${r.gasUsed}, chain time ${r.chainMs / 1000} s`);
+        lines.push(
+          `round ${round}: inlier groups ${r.inlierGroups}/${r.eligibleGroups}, paid ${amountText(BigInt(r.paidWei), token)}, gas ${r.gasUsed}, chain time ${r.chainMs / 1000} s`,
+        );
       }
       lines.push(
         `books: budget ${amountText(books.budget, token)}, stakes ${books.stakes}, paid ${books.paid}, refunded ${books.refunded}, slashed ${books.slashed}, stakes returned ${books.stakesReturned}`,
