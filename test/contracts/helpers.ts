@@ -29,7 +29,7 @@ import {
   type TxCost,
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
-import { packWords, publicKeyOf, unpackWords, type KeyPair } from "../../src/protocol";
+import { MIN_ACTIVE_PEERS, packWords, publicKeyOf, unpackWords, type KeyPair } from "../../src/protocol";
 import type { OmniMarket } from "../../typechain-types";
 
 export const ETH = ethers.ZeroAddress;
@@ -218,7 +218,7 @@ export async function submitAll(job: Job, plan: RoundPlan = {}): Promise<Submiss
   const { round, groups, committed } = await readRoundState(job.market, job.jobId);
   for (const i of groups.flatMap((g) => g.members)) {
     if (!hasBit(committed, i) || plan.dropouts?.includes(i)) continue;
-    if (popcount(await job.market.activePeers(job.jobId, i)) < 2) continue;
+    if (popcount(await job.market.activePeers(job.jobId, i)) < MIN_ACTIVE_PEERS) continue;
     await submitMasked(job.members[i], plan.updates?.get(i) ?? updateOf(job.p.paramCount, i, BigInt(round)));
   }
   return fetchSubmissions(job.market, job.jobId, round);
