@@ -49,6 +49,19 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOmniMarket
+    function disputeCommitment(
+        uint256 jobId,
+        uint256 round,
+        uint256 peer,
+        uint256[2] calldata shared,
+        uint256[2] calldata r1,
+        uint256[2] calldata r2,
+        uint256 s
+    ) external nonReentrant {
+        RoundLogic.disputeCommitment(_state, jobId, round, peer, shared, r1, r2, s);
+    }
+
+    /// @inheritdoc IOmniMarket
     function submitMasked(
         uint256 jobId,
         uint256 round,
@@ -129,6 +142,7 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
                 joined: j.joined,
                 round: _state.rounds[jobId].index,
                 slashedMembers: j.slashedMembers,
+                absentMembers: j.absentMembers,
                 closed: j.closed
             });
     }
@@ -153,9 +167,17 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
     function roundInfo(uint256 jobId) external view returns (RoundInfo memory info) {
         MarketStorage.Job storage j = RoundState.job(_state, jobId);
         MarketStorage.Round storage rd = _state.rounds[jobId];
-        (info.commitDeadline, info.submitDeadline, info.revealDeadline) = _deadlines(j, rd);
+        (uint256 c, uint256 sd, uint256 r, uint256 a) = RoundState.deadlines(j, rd);
+        (info.commitDeadline, info.submitDeadline, info.revealDeadline, info.aggregateDeadline) = (
+            uint64(c),
+            uint64(sd),
+            uint64(r),
+            uint64(a)
+        );
         info.index = rd.index;
-        info.randomness = rd.randomness;
+        info.drawBlock = rd.drawBlock;
+        info.randomness = RoundState.randomness(_state, jobId);
+        info.convicted = rd.convicted;
         info.members = rd.members;
         info.committed = rd.committed;
         info.submitted = rd.submitted;
@@ -170,6 +192,8 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
     /// @inheritdoc IOmniMarket
     function groups(uint256 jobId) external view returns (uint256[][] memory) {
         RoundState.job(_state, jobId);
+        // Not drawn yet (this view runs in the draw block itself): no groups rather than wrong ones.
+        if (RoundState.randomness(_state, jobId) == 0) return new uint256[][](0);
         return RoundState.groups(_state, jobId);
     }
 
@@ -221,13 +245,5 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
     /// @inheritdoc IOmniMarket
     function chunkWordsFor(uint256 numDOs, uint256 groupSize) external pure returns (uint256) {
         return ChunkSizing.chunkWords(numDOs, groupSize);
-    }
-
-    function _deadlines(
-        MarketStorage.Job storage j,
-        MarketStorage.Round storage rd
-    ) private view returns (uint64, uint64, uint64) {
-        (uint256 c, uint256 s, uint256 r) = RoundState.deadlines(j, rd);
-        return (uint64(c), uint64(s), uint64(r));
     }
 }

@@ -1,5 +1,5 @@
 // `npm run demo`: the whole market on a local chain from one command (see src/devnet/runMarket.ts).
-// Usage: npm run demo -- [--chain anvil|hardhat] [--data-owners 6] [--group-size 3] [--rounds 3] [--malicious K --attack NAME] [--json]
+// Usage: npm run demo -- [--chain anvil|hardhat] [--data-owners 9] [--group-size 3] [--rounds 3] [--malicious K --attack NAME] [--json]
 import { Command } from "commander";
 import path from "path";
 import { integerOption } from "../src/cli/options";
@@ -33,7 +33,7 @@ async function main(flags: DemoFlags): Promise<void> {
 new Command("demo")
   .description("run the whole market on a local chain: anvil or a hardhat node, contract, model owner, data-owner worker processes")
   .option("--chain <client>", "the local chain's client: anvil or hardhat (default anvil, or OMNI_CHAIN)", (value: string) => parseChainClient(value))
-  .option("--data-owners <n>", "data owners (worker processes)", integerOption, 6)
+  .option("--data-owners <n>", "data owners (worker processes; at least 3 groups, so the median resists one bad group)", integerOption, 9)
   .option("--group-size <n>", "group size g", integerOption, 3)
   .option("--rounds <n>", "rounds", integerOption, 3)
   .option("--malicious <n>", "how many data owners attack", integerOption, 0)

@@ -8,18 +8,25 @@ import { onChainRule } from "../src/protocol";
 import {
   assignGroups,
   babyJub,
+  BABYJUB_BASE8,
   BABYJUB_L,
   BABYJUB_P,
+  dleqChallenge,
+  dleqContext,
+  ecdhSharedX,
   inlierFlags,
   isValidPublicKey,
   maskWords,
   packWords,
+  pairSeed,
   pairSeedFromKeys,
   publicKeyOf,
   seedCommitment,
   seededRng,
   toHexWords,
+  verifySharedPoint,
   type PublicKey,
+  type SharedPointProof,
 } from "../src/protocol";
 
 const INT32_MIN = -(2 ** 31);
@@ -180,6 +187,80 @@ async function babyjubVectors() {
   return Promise.all(points.map(async ([x, y]) => ({ x: x.toString(), y: y.toString(), valid: await isValidPublicKey([x, y]) })));
 }
 
+async function pairSeedVectors() {
+  const ecdh = await ecdhSharedX(11n, await publicKeyOf(22n));
+  const cases = [
+    { sharedX: ecdh, chainId: 31337n, jobId: 1n, round: 0n, lo: 0, hi: 1 },
+    { sharedX: ecdh, chainId: 31337n, jobId: 1n, round: 4n, lo: 3, hi: 127 },
+    { sharedX: 0n, chainId: 1n, jobId: 0n, round: 0n, lo: 0, hi: 1 },
+    { sharedX: BABYJUB_P - 1n, chainId: 8453n, jobId: 2n ** 64n, round: 99n, lo: 5, hi: 6 },
+    { sharedX: (1n << 256n) - 1n, chainId: (1n << 256n) - 1n, jobId: (1n << 256n) - 1n, round: (1n << 256n) - 1n, lo: 0, hi: 2 },
+  ];
+  return cases.map((c) => ({
+    sharedX: c.sharedX.toString(),
+    chainId: c.chainId.toString(),
+    market: MARKET,
+    jobId: c.jobId.toString(),
+    round: c.round.toString(),
+    lo: c.lo,
+    hi: c.hi,
+    seed: pairSeed(c.sharedX, { chainId: c.chainId, market: MARKET, jobId: c.jobId, round: c.round }, c.lo, c.hi),
+  }));
+}
+
+async function dleqVectors() {
+  const bj = await babyJub();
+  const toF = (p: PublicKey): [Uint8Array, Uint8Array] => [bj.F.e(p[0]), bj.F.e(p[1])];
+  const fromF = (p: [Uint8Array, Uint8Array]): PublicKey => [bj.F.toObject(p[0]), bj.F.toObject(p[1])];
+  const mul = (p: PublicKey, e: bigint): PublicKey => fromF(bj.mulPointEscalar(toF(p), e));
+  const add = (p: PublicKey, q: PublicKey): PublicKey => fromF(bj.addPoint(toF(p), toF(q)));
+  const orderTwo: PublicKey = [0n, BABYJUB_P - 1n];
+  // proveSharedPoint with a fixed nonce instead of a random one; `shift` adds a point to the shared point and
+  // re-draws the nonce until c · shift = O (the small-order forgery), `shift` of order 2 here.
+  const prove = (sk: bigint, pkI: PublicKey, pkJ: PublicKey, context: string, label: string, shift?: PublicKey): SharedPointProof => {
+    const shared = shift ? add(mul(pkJ, sk), shift) : mul(pkJ, sk);
+    for (let t = 0; ; t++) {
+      const k = BigInt(tag(`dleq/${label}/${t}`)) % BABYJUB_L;
+      const r1 = mul(BABYJUB_BASE8, k);
+      const r2 = mul(pkJ, k);
+      const c = dleqChallenge(context, pkI, pkJ, shared, r1, r2);
+      if (!shift || c % 2n === 0n) return { shared, r1, r2, s: (k + c * sk) % BABYJUB_L };
+    }
+  };
+  const [skA, skB, skC] = [11n, 22n, BABYJUB_L - 1n];
+  const [pkA, pkB, pkC] = await Promise.all([skA, skB, skC].map(publicKeyOf));
+  const ctx1 = dleqContext(31337n, MARKET, 1n);
+  const ctx2 = dleqContext(1n, MARKET, 2n ** 64n);
+  const ab = prove(skA, pkA, pkB, ctx1, "ab");
+  const ba = prove(skB, pkB, pkA, ctx1, "ba");
+  const ca = prove(skC, pkC, pkA, ctx2, "ca");
+  const cases: { pkI: PublicKey; pkJ: PublicKey; context: string; proof: SharedPointProof }[] = [
+    { pkI: pkA, pkJ: pkB, context: ctx1, proof: ab },
+    { pkI: pkB, pkJ: pkA, context: ctx1, proof: ba },
+    { pkI: pkC, pkJ: pkA, context: ctx2, proof: ca },
+    { pkI: pkA, pkJ: pkB, context: ctx2, proof: ab }, // another job
+    { pkI: pkB, pkJ: pkA, context: ctx1, proof: ab }, // keys swapped
+    { pkI: pkA, pkJ: pkB, context: ctx1, proof: { ...ab, s: (ab.s + 1n) % BABYJUB_L } },
+    { pkI: pkA, pkJ: pkB, context: ctx1, proof: { ...ab, s: ab.s + BABYJUB_L } }, // s ≥ l
+    { pkI: pkA, pkJ: pkB, context: ctx1, proof: { ...ab, r1: [ab.r1[0], ab.r1[1] + 1n] } }, // r1 off the curve
+    { pkI: pkA, pkJ: pkB, context: ctx1, proof: { ...ab, shared: add(ab.shared, orderTwo) } }, // shared off the subgroup
+    { pkI: pkA, pkJ: pkB, context: ctx1, proof: prove(skA, pkA, pkB, ctx1, "forged", orderTwo) }, // the small-order forgery
+  ];
+  const pair = (p: PublicKey): [string, string] => [p[0].toString(), p[1].toString()];
+  return Promise.all(
+    cases.map(async ({ pkI, pkJ, context, proof }) => ({
+      pkI: pair(pkI),
+      pkJ: pair(pkJ),
+      context,
+      shared: pair(proof.shared),
+      r1: pair(proof.r1),
+      r2: pair(proof.r2),
+      s: proof.s.toString(),
+      valid: await verifySharedPoint(pkI, pkJ, proof, context),
+    })),
+  );
+}
+
 async function main(): Promise<void> {
   const vectors = {
     packing: packingVectors(),
@@ -189,6 +270,8 @@ async function main(): Promise<void> {
     rules: ruleVectors(),
     inliers: inlierVectors(),
     babyjub: await babyjubVectors(),
+    pairSeed: await pairSeedVectors(),
+    dleq: await dleqVectors(),
   };
   const file = join(__dirname, "..", "test", "vectors", "protocol.json");
   writeFileSync(file, JSON.stringify(vectors, null, 1) + "\n");

@@ -3,6 +3,7 @@
 // how many groups a set of malicious DOs contaminates (exactly in expectation, and by Monte Carlo over
 // the same assignment); and how many contaminated groups each rule tolerates.
 import { InvalidInputError } from "../../src/errors";
+import { toBeHex } from "ethers";
 import { assignGroups, roundRandomness } from "../../src/protocol/groups";
 import { multiKrumF, type RuleName } from "./simAggregate";
 
@@ -14,7 +15,7 @@ const MONTE_CARLO_JOB = 2n;
 /** The round's groups of roster indices 0 … members − 1 (prevrandao replaced by `seed`). */
 export function roundGroups(seed: number, round: number, members: number, groupSize: number): number[][] {
   const active = Array.from({ length: members }, (_, i) => i);
-  return assignGroups(roundRandomness(BigInt(seed), SIM_MARKET, SIM_JOB, BigInt(round)), active, groupSize);
+  return assignGroups(roundRandomness(toBeHex(seed, 32), SIM_MARKET, SIM_JOB, BigInt(round)), active, groupSize);
 }
 
 /** How many groups hold at least one member of `malicious`. */
@@ -55,7 +56,7 @@ export function contaminationMonteCarlo(n: number, g: number, trials: number, se
   const counts = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   const active = Array.from({ length: n }, (_, i) => i);
   for (let t = 0; t < trials; t++) {
-    const groups = assignGroups(roundRandomness(BigInt(seed), SIM_MARKET, MONTE_CARLO_JOB, BigInt(t)), active, g);
+    const groups = assignGroups(roundRandomness(toBeHex(seed, 32), SIM_MARKET, MONTE_CARLO_JOB, BigInt(t)), active, g);
     const groupOf = new Array<number>(n);
     groups.forEach((members, q) => members.forEach((i) => (groupOf[i] = q)));
     const hit = new Set<number>();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason, CreditKind} from "../types/MarketTypes.sol";
+import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason, CreditKind, VoidReason} from "../types/MarketTypes.sol";
 
 /// @title OmniMarket: escrowed training jobs aggregated from masked group sums
 /// @notice Implements docs/PROTOCOL.md. A model owner (MO) posts a job with its budget escrowed and the
@@ -117,10 +117,13 @@ interface IOmniMarket {
     /// @param expectedPeers Bitmap of the required peers' roster indices.
     /// @param providedPeers Bitmap of the peers given (0 if not strictly ascending or not below 256).
     error MarketRevealMismatch(uint256 jobId, uint256 member, uint256 expectedPeers, uint256 providedPeers);
-    /// @notice No group of the round is eligible, so there is nothing to aggregate.
+    /// @notice The round has fewer eligible groups than its rule needs to resist one bad group, so it is not
+    /// aggregated (finalizeRound settles it without an aggregate).
     /// @param jobId The job.
     /// @param round The current round.
-    error MarketNoEligibleGroup(uint256 jobId, uint256 round);
+    /// @param eligible Eligible groups.
+    /// @param needed Fewest eligible groups the rule needs.
+    error MarketTooFewEligibleGroups(uint256 jobId, uint256 round, uint256 eligible, uint256 needed);
     /// @notice The aggregation data has the wrong length for the eligible submitters and the chunk.
     /// @param jobId The job.
     /// @param expected Eligible submitters times the chunk's bytes.
@@ -149,11 +152,45 @@ interface IOmniMarket {
     /// @param balance What the market holds.
     /// @param liabilities What it owes.
     error MarketInsolvent(address token, uint256 balance, uint256 liabilities);
-    /// @notice A settled job's books do not balance: paid + refunded + slashed + stakesReturned != budget + stakes.
+    /// @notice A settled job's books do not balance: paid + fees + refunded + slashed + stakesReturned != budget + stakes.
     /// @param jobId The job.
-    /// @param outgoing paid + refunded + slashed + stakesReturned.
+    /// @param outgoing paid + fees + refunded + slashed + stakesReturned.
     /// @param incoming budget + stakes.
     error MarketBooksUnbalanced(uint256 jobId, uint256 outgoing, uint256 incoming);
+    /// @notice A phase window is shorter than the floor the job's size requires (docs/PROTOCOL.md, "Phase windows").
+    /// @param name The duration parameter.
+    /// @param value The seconds asked for.
+    /// @param floor The fewest seconds allowed for this job.
+    error MarketWindowTooShort(string name, uint256 value, uint256 floor);
+    /// @notice n / groupSize groups are too few for the rule to resist one bad group.
+    /// @param groups Groups a full round has (numDOs / groupSize).
+    /// @param needed Fewest eligible groups the rule needs.
+    error MarketTooFewGroups(uint256 groups, uint256 needed);
+    /// @notice The round's groups cannot be drawn in this block: the draw block is this one, or more than 256
+    /// blocks old (then nobody can commit and the round passes without an aggregate).
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param drawBlock The block that opened the round.
+    error MarketDrawUnavailable(uint256 jobId, uint256 round, uint256 drawBlock);
+    /// @notice Masked words must come in a transaction an account without code sends to the market itself.
+    /// @param jobId The job.
+    /// @param sender The caller.
+    error MarketSubmitterNotDirect(uint256 jobId, address sender);
+    /// @notice The caller's group has a proven false committer, so it is void this round.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param group The group index.
+    error MarketGroupVoid(uint256 jobId, uint256 round, uint256 group);
+    /// @notice A dispute needs a pair whose members both committed and disagree.
+    /// @param jobId The job.
+    /// @param member The caller's roster index.
+    /// @param peer The peer named.
+    error MarketNoMismatch(uint256 jobId, uint256 member, uint256 peer);
+    /// @notice The shared point or its proof does not verify (docs/PROTOCOL.md, "Proving a pair seed").
+    /// @param jobId The job.
+    /// @param member The caller's roster index.
+    /// @param peer The peer named.
+    error MarketInvalidProof(uint256 jobId, uint256 member, uint256 peer);
 
     // ---------------------------------------------------------------- events
 
@@ -192,12 +229,36 @@ interface IOmniMarket {
     /// @param pkX The key's x coordinate.
     /// @param pkY The key's y coordinate.
     event Joined(uint256 indexed jobId, address indexed account, uint256 index, uint256 pkX, uint256 pkY);
-    /// @notice A round opened; `members` is the bitmap of roster indices taking part.
+    /// @notice A round opened; its groups are drawn from the hash of `drawBlock`, this block.
     /// @param jobId The job.
     /// @param round The round.
-    /// @param randomness The round's group randomness.
+    /// @param drawBlock The block whose hash draws the groups.
     /// @param members Bitmap of the roster indices taking part.
-    event RoundOpened(uint256 indexed jobId, uint256 indexed round, bytes32 randomness, uint256 members);
+    event RoundOpened(uint256 indexed jobId, uint256 indexed round, uint256 drawBlock, uint256 members);
+    /// @notice The first commit of the round stored its randomness.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param randomness keccak256(abi.encode(blockhash(drawBlock), market, jobId, round)).
+    event GroupsDrawn(uint256 indexed jobId, uint256 indexed round, bytes32 randomness);
+    /// @notice A pair's commitments were disputed with a proof of its shared point; `convicted` is the bitmap
+    /// of the pair's members whose commitment differs from the true seed.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param member The disputer's roster index.
+    /// @param peer The peer's roster index.
+    /// @param convicted Bitmap over roster indices of the false committers.
+    event CommitmentDisputed(
+        uint256 indexed jobId,
+        uint256 indexed round,
+        uint256 indexed member,
+        uint256 peer,
+        uint256 convicted
+    );
+    /// @notice The round settles without an aggregate: nobody is paid for it and the public model is unchanged.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param reason Why.
+    event RoundVoided(uint256 indexed jobId, uint256 indexed round, VoidReason reason);
     /// @notice A member committed one pair-seed commitment per group peer (ascending peer index).
     /// @param jobId The job.
     /// @param round The round.
@@ -242,12 +303,12 @@ interface IOmniMarket {
     /// @param chunkIndex The chunk.
     /// @param words The chunk of the round aggregate, packed words.
     event AggregateChunkComputed(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, bytes words);
-    /// @notice A member lost its stake and was ejected.
+    /// @notice A member lost its stake (or, for a missed commit, a part of it) and was ejected.
     /// @param jobId The job.
     /// @param round The round.
     /// @param member The slashed member's roster index.
     /// @param reason Why.
-    /// @param amount The stake lost.
+    /// @param amount The amount lost (burned at settlement).
     event MemberSlashed(
         uint256 indexed jobId,
         uint256 indexed round,
@@ -286,7 +347,7 @@ interface IOmniMarket {
     /// @param jobId The job.
     /// @param paid Rewards credited over all rounds.
     /// @param refunded Unspent budget credited to the MO.
-    /// @param slashed Slashed stakes credited to the MO.
+    /// @param slashed Slashed stakes and forfeits, burned (credited to BURN_ADDRESS).
     /// @param stakesReturned Stakes credited back to their DOs.
     event JobCompleted(uint256 indexed jobId, uint256 paid, uint256 refunded, uint256 slashed, uint256 stakesReturned);
     /// @notice The job was cancelled (roster not full in time) and budget and stakes were credited back.
@@ -331,7 +392,30 @@ interface IOmniMarket {
     /// @param commitments `keccak256(abi.encode(SEED_TAG, chainId, market, jobId, round, lo, hi, seed))` per peer.
     function commitSeeds(uint256 jobId, uint256 round, bytes32[] calldata commitments) external;
 
+    /// @notice Settles a pair whose commitments differ: the caller publishes the pair's ECDH point with a DLEQ
+    /// proof (docs/PROTOCOL.md, "Proving a pair seed"); the contract derives the true seed and convicts each
+    /// member of the pair whose commitment differs from it. A convicted member loses its stake at
+    /// finalizeRound and its group is void this round (no reveals, not aggregated, nobody else slashed in it).
+    /// Allowed in the Submit phase.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param peer The other member of the pair.
+    /// @param shared The point sk_caller · PK_peer.
+    /// @param r1 The proof's commitment k · Base8.
+    /// @param r2 The proof's commitment k · PK_peer.
+    /// @param s The proof's response k + c · sk_caller mod l.
+    function disputeCommitment(
+        uint256 jobId,
+        uint256 round,
+        uint256 peer,
+        uint256[2] calldata shared,
+        uint256[2] calldata r1,
+        uint256[2] calldata r2,
+        uint256 s
+    ) external;
+
     /// @notice Submits whole consecutive chunks of the caller's masked vector, starting at its next chunk.
+    /// Only from an account without code, in a transaction sent to the market itself.
     /// @param jobId The job.
     /// @param round The current round.
     /// @param firstChunk Must equal the number of chunks the caller already submitted this round.
@@ -359,7 +443,8 @@ interface IOmniMarket {
     function aggregateChunk(uint256 jobId, uint256 round, uint256 chunkIndex, bytes calldata data) external;
 
     /// @notice Finalizes the round: inliers, pay, slashing, then opens the next round or completes the job.
-    /// Anyone may call once every chunk is aggregated (at once when no group is eligible).
+    /// Anyone may call once every chunk is aggregated, at once when fewer groups are eligible than the rule
+    /// needs, and after the aggregation deadline in any case (then the round settles without its aggregate).
     /// @param jobId The job.
     /// @param round The current round.
     function finalizeRound(uint256 jobId, uint256 round) external;

@@ -8,6 +8,7 @@ import {RoundState} from "./RoundState.sol";
 import {Packed32} from "./Packed32.sol";
 import {MaskPRG} from "./MaskPRG.sol";
 import {RobustRules} from "./RobustRules.sol";
+import {Books} from "./Books.sol";
 
 /// @title AggregateLogic: one chunk of a round aggregate from all eligible submitters' masked chunks
 /// @notice Calldata layout of `data`: for each eligible group in ascending group index, for each of its
@@ -62,7 +63,10 @@ library AggregateLogic {
             // Chunk 0 derives the phase and the eligible groups; later chunks read what it stored.
             uint256 eligible = RoundState.expectAggregate(self, jobId, j, rd, gs);
             RoundState.expectRound(rd, jobId, round);
-            if (eligible == 0) revert IOmniMarket.MarketNoEligibleGroup(jobId, round);
+            uint256 needed = RoundState.minEligibleGroups(j.params.rule, j.params.trimBps);
+            if (RoundState.popcount(eligible) < needed) {
+                revert IOmniMarket.MarketTooFewEligibleGroups(jobId, round, RoundState.popcount(eligible), needed);
+            }
             if (chunkIndex != rd.chunksAggregated || chunkIndex >= j.chunkCount) {
                 revert IOmniMarket.MarketUnexpectedChunk(jobId, rd.chunksAggregated, chunkIndex);
             }
@@ -82,6 +86,7 @@ library AggregateLogic {
         _verify(self, jobId, chunkIndex, plan, data, shape.sliceBytes);
         (bytes memory out, Tally memory tally) = _compute(plan, data, shape);
         _record(self, jobId, chunkIndex, plan, out, tally);
+        Books.payFee(self, jobId);
     }
 
     /// @dev Stores the distances, projections and aggregate norm and the hash chain, then emits the chunk.

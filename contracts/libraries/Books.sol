@@ -4,8 +4,9 @@ pragma solidity ^0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {JobBooks, CreditKind} from "../types/MarketTypes.sol";
+import {JobBooks, JobParams, CreditKind} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
+import {ProtocolConstants} from "./ProtocolConstants.sol";
 
 /// @title Books: escrow in, credits out, and the checks that the books balance
 /// @notice `liabilities[token]` is everything the market owes in a token: escrow of live jobs plus
@@ -43,25 +44,44 @@ library Books {
         emit IOmniMarket.Credited(jobId, token, account, kind, amount);
     }
 
-    /// @dev Closes the job: the unspent budget and slashed stakes to the MO, remaining stakes to their DOs.
+    /// @dev Credits the job's aggregation fee, if any, to the sender of this aggregation transaction.
+    function payFee(MarketStorage.State storage self, uint256 jobId) internal {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        uint256 fee = j.params.aggregationFee;
+        if (fee == 0) return;
+        j.books.fees += fee;
+        credit(self, jobId, msg.sender, CreditKind.AggregationFee, fee);
+    }
+
+    /// @dev What a member forfeits for a missed commit: the pay its absence can cost the rest of a smallest
+    /// group, (groupSize − 1) · rewardPerRound, at most its stake.
+    function missedCommitForfeit(JobParams storage p) internal view returns (uint256) {
+        uint256 harm = uint256(p.groupSize - 1) * p.rewardPerRound;
+        return harm < p.stake ? harm : p.stake;
+    }
+
+    /// @dev Closes the job: the unspent budget to the MO, the remaining stakes (less missed-commit forfeits) to
+    /// their DOs, and everything slashed to BURN_ADDRESS, so no party gains from another's slash.
     function settle(MarketStorage.State storage self, uint256 jobId) internal returns (JobBooks memory books) {
         MarketStorage.Job storage j = self.jobs[jobId];
         j.closed = true;
         JobBooks storage b = j.books;
-        b.refunded = b.budget - b.paid;
-        uint256 toOwner = b.refunded + b.slashed;
-        if (toOwner != 0) credit(self, jobId, j.owner, CreditKind.OwnerSettlement, toOwner);
+        b.refunded = b.budget - b.paid - b.fees;
+        if (b.refunded != 0) credit(self, jobId, j.owner, CreditKind.OwnerSettlement, b.refunded);
+        if (b.slashed != 0) credit(self, jobId, ProtocolConstants.BURN_ADDRESS, CreditKind.Burn, b.slashed);
         uint256 stake = j.params.stake;
+        uint256 kept = stake - missedCommitForfeit(j.params);
         uint256 returned;
         for (uint256 i = 0; i < j.joined; ++i) {
-            if ((j.slashedMembers >> i) & 1 == 0) {
-                credit(self, jobId, self.roster[jobId][i].account, CreditKind.StakeReturn, stake);
-                returned += stake;
-            }
+            if ((j.slashedMembers >> i) & 1 == 1) continue;
+            uint256 amount = (j.absentMembers >> i) & 1 == 1 ? kept : stake;
+            if (amount == 0) continue;
+            credit(self, jobId, self.roster[jobId][i].account, CreditKind.StakeReturn, amount);
+            returned += amount;
         }
         b.stakesReturned = returned;
         books = b;
-        uint256 outgoing = books.paid + books.refunded + books.slashed + books.stakesReturned;
+        uint256 outgoing = books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned;
         uint256 incoming = books.budget + books.stakes;
         if (outgoing != incoming) revert IOmniMarket.MarketBooksUnbalanced(jobId, outgoing, incoming);
         checkSolvent(self, j.params.token);

@@ -2,13 +2,14 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {JobParams, JobBooks, Phase} from "../types/MarketTypes.sol";
+import {JobParams, JobBooks, Phase, Rule} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {ChunkSizing} from "./ChunkSizing.sol";
 import {BabyJubjub} from "./BabyJubjub.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
+import {Windows} from "./Windows.sol";
 
 /// @title JobLogic: creating, publishing, joining and cancelling jobs (linked library)
 library JobLogic {
@@ -26,18 +27,23 @@ library JobLogic {
         uint256 value
     ) external returns (uint256 jobId) {
         _validate(params);
-        uint256 budget = uint256(params.numDOs) * params.rounds * params.rewardPerRound;
         uint256 words = (uint256(params.paramCount) + 7) / 8;
         uint256 chunkWords = ChunkSizing.chunkWords(params.numDOs, params.groupSize);
         // Large groups allow so many submitter–dropout mask pairs that no chunk fits one transaction.
         _check(chunkWords != 0, "groupSize", params.groupSize);
+        uint256 chunks = (words + chunkWords - 1) / chunkWords;
+        // Every round's aggregation work is bounded, and paid for by the budget.
+        _check(chunks <= Windows.MAX_CHUNKS, "paramCount", params.paramCount);
+        _validateWindows(params, words, chunks);
+        uint256 budget = uint256(params.rounds) *
+            (uint256(params.numDOs) * params.rewardPerRound + (chunks + 1) * params.aggregationFee);
         jobId = ++self.jobCount;
         MarketStorage.Job storage j = self.jobs[jobId];
         j.params = params;
         j.owner = msg.sender;
         j.wordCount = uint32(words);
         j.chunkWords = uint32(chunkWords);
-        j.chunkCount = uint32((words + chunkWords - 1) / chunkWords);
+        j.chunkCount = uint32(chunks);
         j.createdAt = uint64(block.timestamp);
         j.books.budget = budget;
         emit IOmniMarket.JobCreated(jobId, msg.sender, params.token, params.taskTag, budget, chunkWords);
@@ -78,7 +84,7 @@ library JobLogic {
         j.joined = uint32(index + 1);
         j.books.stakes += j.params.stake;
         emit IOmniMarket.Joined(jobId, msg.sender, index, pkX, pkY);
-        // The sealing join fixes round 0's randomness.
+        // The sealing join opens round 0; its groups are drawn from this block's hash.
         if (index + 1 == j.params.numDOs) RoundState.open(self, jobId, 0);
         Books.pull(self, j.params.token, msg.sender, j.params.stake, value);
     }
@@ -103,7 +109,12 @@ library JobLogic {
         _check(p.commitDuration != 0 && p.commitDuration <= MAX_DURATION, "commitDuration", p.commitDuration);
         _check(p.submitDuration != 0 && p.submitDuration <= MAX_DURATION, "submitDuration", p.submitDuration);
         _check(p.revealDuration != 0 && p.revealDuration <= MAX_DURATION, "revealDuration", p.revealDuration);
+        _check(p.aggregateDuration <= MAX_DURATION, "aggregateDuration", p.aggregateDuration);
         _check(p.trimBps < ProtocolConstants.MAX_TRIM_BPS, "trimBps", p.trimBps);
+        // A trimmed mean that trims nothing is a mean, which one group steers.
+        _check(p.rule != Rule.TrimmedMean || p.trimBps != 0, "trimBps", p.trimBps);
+        uint256 needed = RoundState.minEligibleGroups(p.rule, p.trimBps);
+        if (p.numDOs / p.groupSize < needed) revert IOmniMarket.MarketTooFewGroups(p.numDOs / p.groupSize, needed);
         _check(p.outlierFactorBps >= ProtocolConstants.BPS, "outlierFactorBps", p.outlierFactorBps);
         _check(p.minProjectionBps <= ProtocolConstants.BPS, "minProjectionBps", p.minProjectionBps);
         _check(p.scaleBits <= MAX_SCALE_BITS, "scaleBits", p.scaleBits);
@@ -111,6 +122,20 @@ library JobLogic {
         uint256 maxGroup = ChunkSizing.maxGroupSize(p.numDOs, p.groupSize);
         _check(p.clipNormQ != 0 && maxGroup * (uint256(p.clipNormQ) + 1) < 1 << 31, "clipNormQ", p.clipNormQ);
         _check(p.token == address(0) || p.token.code.length != 0, "token", uint160(p.token));
+    }
+
+    /// @dev Every window at least its floor (Windows), so a prompt member can always act in it.
+    function _validateWindows(JobParams calldata p, uint256 words, uint256 chunks) private pure {
+        uint256 maxGroup = ChunkSizing.maxGroupSize(p.numDOs, p.groupSize);
+        _window("joinDuration", p.joinDuration, Windows.joinFloor(p.numDOs, words));
+        _window("commitDuration", p.commitDuration, Windows.commitFloor(p.numDOs, maxGroup));
+        _window("submitDuration", p.submitDuration, Windows.submitFloor(p.numDOs, maxGroup, words, chunks));
+        _window("revealDuration", p.revealDuration, Windows.revealFloor(p.numDOs, maxGroup));
+        _window("aggregateDuration", p.aggregateDuration, Windows.aggregateFloor(chunks));
+    }
+
+    function _window(string memory name, uint256 value, uint256 floor) private pure {
+        if (value < floor) revert IOmniMarket.MarketWindowTooShort(name, value, floor);
     }
 
     function _check(bool ok, string memory name, uint256 value) private pure {

@@ -21,6 +21,7 @@ library MarketStorage {
         bool closed;
         bytes32 modelHash;
         uint256 slashedMembers; // bitmap over roster indices
+        uint256 absentMembers; // bitmap over roster indices: ejected for a missed commit
         JobBooks books;
     }
 
@@ -37,12 +38,14 @@ library MarketStorage {
         // read by later chunks and finalizeRound; it shares the slot with the counters above, so storing it
         // costs no fresh slot. Meaningful only while chunksAggregated != 0.
         uint48 eligibleGroups;
-        bytes32 randomness;
+        bytes32 randomness; // 0 until the first commit draws it from the hash of block drawBlock
+        uint64 drawBlock; // the block that opened the round
         uint256 members; // bitmaps over roster indices
         uint256 committed;
         uint256 submitted;
         uint256 revealed;
         uint256 contradicted;
+        uint256 convicted; // proven false committers: their groups are void this round
         bytes32 aggregateHash;
     }
 

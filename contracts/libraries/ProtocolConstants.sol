@@ -12,4 +12,10 @@ library ProtocolConstants {
     uint256 internal constant BPS = 10_000;
     /// @dev trimBps must stay below this: trimming half of the values from each end would leave none.
     uint256 internal constant MAX_TRIM_BPS = 5_000;
+    /// @dev The median needs at least this many eligible group means to resist one bad group (with two, their
+    /// median is their mean, which one group sets).
+    uint256 internal constant MIN_MEDIAN_GROUPS = 3;
+    /// @dev Slashed stakes and forfeits are credited here (nobody holds its key), never to a party that could
+    /// have caused the slash.
+    address internal constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
 }

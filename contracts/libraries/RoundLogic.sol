@@ -2,13 +2,15 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {CreditKind, JobBooks, Phase, RoundResult, SlashReason} from "../types/MarketTypes.sol";
+import {CreditKind, JobBooks, Phase, RoundResult, SlashReason, VoidReason} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {SeedCommitment} from "./SeedCommitment.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
+import {Dleq} from "./Dleq.sol";
+import {PairSeed} from "./PairSeed.sol";
 
 /// @title RoundLogic: commit, submit, reveal and finalize (linked library)
 library RoundLogic {
@@ -28,6 +30,7 @@ library RoundLogic {
         RoundState.expectRound(rd, jobId, round);
         uint256 index = RoundState.roundMember(self, jobId, rd, msg.sender);
         if ((rd.committed >> index) & 1 == 1) revert IOmniMarket.MarketAlreadyCommitted(jobId, round, index);
+        RoundState.draw(self, jobId);
         uint256[][] memory gs = RoundState.groups(self, jobId);
         (uint256 k, uint256 pos) = RoundState.locate(gs, index);
         uint256[] memory group = gs[k];
@@ -42,6 +45,84 @@ library RoundLogic {
         emit IOmniMarket.SeedsCommitted(jobId, round, index, commitments);
     }
 
+    /// @dev See IOmniMarket.disputeCommitment.
+    function disputeCommitment(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        uint256 peer,
+        uint256[2] calldata shared,
+        uint256[2] calldata r1,
+        uint256[2] calldata r2,
+        uint256 s
+    ) external {
+        RoundState.job(self, jobId);
+        RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Submit);
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        RoundState.expectRound(rd, jobId, round);
+        uint256 index = RoundState.roundMember(self, jobId, rd, msg.sender);
+        (bytes32 mine, bytes32 theirs) = _pairCommitments(self, jobId, rd, index, peer);
+        _verifyProof(self, jobId, index, peer, shared, r1, r2, s);
+        bytes32 truth = _trueCommitment(jobId, round, shared[0], index, peer);
+        uint256 convicted;
+        if (mine != truth) convicted |= uint256(1) << index;
+        if (theirs != truth) convicted |= uint256(1) << peer;
+        rd.convicted |= convicted;
+        emit IOmniMarket.CommitmentDisputed(jobId, round, index, peer, convicted);
+    }
+
+    /// @dev Reverts `MarketInvalidProof` unless `shared` is sk_index · PK_peer by its DLEQ proof.
+    function _verifyProof(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 index,
+        uint256 peer,
+        uint256[2] calldata shared,
+        uint256[2] calldata r1,
+        uint256[2] calldata r2,
+        uint256 s
+    ) private view {
+        MarketStorage.Member storage a = self.roster[jobId][index];
+        MarketStorage.Member storage b = self.roster[jobId][peer];
+        bytes32 context = keccak256(abi.encode(block.chainid, address(this), jobId));
+        if (!Dleq.verify([a.pkX, a.pkY], [b.pkX, b.pkY], shared, r1, r2, s, context)) {
+            revert IOmniMarket.MarketInvalidProof(jobId, index, peer);
+        }
+    }
+
+    /// @dev The commitment to the true seed of the pair, derived from its shared point's x coordinate.
+    function _trueCommitment(
+        uint256 jobId,
+        uint256 round,
+        uint256 sharedX,
+        uint256 index,
+        uint256 peer
+    ) private view returns (bytes32) {
+        (uint256 lo, uint256 hi) = index < peer ? (index, peer) : (peer, index);
+        bytes32 seed = PairSeed.pairSeed(sharedX, block.chainid, address(this), jobId, round, lo, hi);
+        return SeedCommitment.compute(block.chainid, address(this), jobId, round, lo, hi, seed);
+    }
+
+    /// @dev The commitments `index` and `peer` made for their pair; reverts `MarketNoMismatch` unless both are
+    /// members of one group that committed and their commitments differ.
+    function _pairCommitments(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256 index,
+        uint256 peer
+    ) private view returns (bytes32 mine, bytes32 theirs) {
+        uint256[][] memory gs = RoundState.groups(self, jobId);
+        (uint256 k, uint256 pos) = RoundState.locate(gs, index);
+        uint256 q;
+        while (q < gs[k].length && gs[k][q] != peer) ++q;
+        bool bothCommitted = (rd.committed >> index) & 1 == 1 && peer <= 255 && (rd.committed >> peer) & 1 == 1;
+        if (q == gs[k].length || q == pos || !bothCommitted) revert IOmniMarket.MarketNoMismatch(jobId, index, peer);
+        mine = self.commitments[jobId][index][RoundState.peerSlot(pos, q)];
+        theirs = self.commitments[jobId][peer][RoundState.peerSlot(q, pos)];
+        if (mine == theirs) revert IOmniMarket.MarketNoMismatch(jobId, index, peer);
+    }
+
     /// @dev See IOmniMarket.submitMasked.
     function submitMasked(
         MarketStorage.State storage self,
@@ -54,9 +135,16 @@ library RoundLogic {
         RoundState.expectPhase(jobId, RoundState.phase(self, jobId, new uint256[][](0)), Phase.Submit);
         MarketStorage.Round storage rd = self.rounds[jobId];
         RoundState.expectRound(rd, jobId, round);
+        // Only a transaction sent by an account without code straight to the market: then the words are the
+        // calldata of the transaction itself, which every tool can read back to aggregate them.
+        // solhint-disable-next-line avoid-tx-origin
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) {
+            revert IOmniMarket.MarketSubmitterNotDirect(jobId, msg.sender);
+        }
         uint256 index = RoundState.roundMember(self, jobId, rd, msg.sender);
         if ((rd.committed >> index) & 1 == 0) revert IOmniMarket.MarketNotCommitted(jobId, round, index);
         _requireTwoActivePeers(self, jobId, round, index);
+        if (rd.convicted != 0) _requireGroupNotVoid(self, jobId, rd, index);
         MarketStorage.MemberRound storage mr = self.memberRounds[jobId][index];
         // Chunk counters are tagged with the round instead of being cleared, so the slot is reused.
         uint256 done = mr.roundTag == round + 1 ? mr.chunks : 0;
@@ -120,18 +208,19 @@ library RoundLogic {
         // After chunk 0 the eligible groups are stored; with no chunk aggregated they are derived here.
         uint256 eligible = RoundState.expectAggregate(self, jobId, j, rd, gs);
         RoundState.expectRound(rd, jobId, round);
-        (RoundResult memory result, uint256[] memory dists, int256[] memory dots) = _judge(
-            self,
-            jobId,
-            rd,
-            eligible,
-            gs.length
-        );
-        if (result.eligibleGroups != 0 && rd.chunksAggregated < j.chunkCount) {
-            revert IOmniMarket.MarketAggregationIncomplete(jobId, round, rd.chunksAggregated, j.chunkCount);
+        (bool voided, VoidReason reason) = _voided(jobId, j, rd, eligible);
+        RoundResult memory result;
+        uint256[] memory dists;
+        int256[] memory dots;
+        if (voided) {
+            result.eligibleGroups = eligible;
+            emit IOmniMarket.RoundVoided(jobId, round, reason);
+        } else {
+            (result, dists, dots) = _judge(self, jobId, rd, eligible, gs.length);
+            _pay(self, jobId, rd, gs, result.inlierGroups);
         }
-        _pay(self, jobId, rd, gs, result.inlierGroups);
         _slash(self, jobId, rd, gs);
+        Books.payFee(self, jobId);
         self.results[jobId][round] = result;
         emit IOmniMarket.RoundFinalized(
             jobId,
@@ -143,13 +232,35 @@ library RoundLogic {
             dots,
             result.aggNorm
         );
-        uint256 remaining = j.params.numDOs - RoundState.popcount(j.slashedMembers);
-        if (result.eligibleGroups != 0 && round + 1 < j.params.rounds && remaining >= j.params.groupSize) {
+        // A void round still counts: the job moves on to its next round while enough members remain for the
+        // rule, and at most `rounds` rounds are played.
+        uint256 remaining = j.params.numDOs - RoundState.popcount(j.slashedMembers | j.absentMembers);
+        uint256 needed = RoundState.minEligibleGroups(j.params.rule, j.params.trimBps);
+        if (round + 1 < j.params.rounds && remaining / j.params.groupSize >= needed) {
             RoundState.open(self, jobId, round + 1);
         } else {
             JobBooks memory books = Books.settle(self, jobId);
             emit IOmniMarket.JobCompleted(jobId, books.paid, books.refunded, books.slashed, books.stakesReturned);
         }
+    }
+
+    /// @dev Whether the round settles without its aggregate: too few eligible groups for the rule, or the
+    /// aggregation deadline passed before the last chunk. Before that deadline an unfinished aggregation
+    /// reverts `MarketAggregationIncomplete`.
+    function _voided(
+        uint256 jobId,
+        MarketStorage.Job storage j,
+        MarketStorage.Round storage rd,
+        uint256 eligible
+    ) private view returns (bool, VoidReason) {
+        uint256 needed = RoundState.minEligibleGroups(j.params.rule, j.params.trimBps);
+        if (RoundState.popcount(eligible) < needed) return (true, VoidReason.TooFewEligibleGroups);
+        if (rd.chunksAggregated == j.chunkCount) return (false, VoidReason.TooFewEligibleGroups);
+        (, , , uint256 aggregateDeadline) = RoundState.deadlines(j, rd);
+        if (block.timestamp <= aggregateDeadline) {
+            revert IOmniMarket.MarketAggregationIncomplete(jobId, rd.index, rd.chunksAggregated, j.chunkCount);
+        }
+        return (true, VoidReason.AggregationExpired);
     }
 
     /// @dev Eligible groups, and among them the inliers: BPS · dist ≤ outlierFactorBps · median(dist) and
@@ -232,8 +343,22 @@ library RoundLogic {
         }
     }
 
-    /// @dev Slashes and ejects members that committed and did not submit, missed a required reveal, or
-    /// revealed a seed contradicting their commitment. Members that did not commit keep their stake.
+    /// @dev Refuses a submission from a group with a proven false committer: the group is void this round.
+    function _requireGroupNotVoid(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        MarketStorage.Round storage rd,
+        uint256 index
+    ) private view {
+        uint256[][] memory gs = RoundState.groups(self, jobId);
+        (uint256 k, ) = RoundState.locate(gs, index);
+        if (RoundState.bitsOf(gs[k]) & rd.convicted != 0) revert IOmniMarket.MarketGroupVoid(jobId, rd.index, k);
+    }
+
+    /// @dev Slashes and ejects members that committed and did not submit, missed a required reveal, revealed
+    /// a seed contradicting their commitment, or were proven to have committed a false seed; in a void group
+    /// only the false committers. When anyone committed this round, a member that did not is ejected and
+    /// forfeits `missedCommitForfeit` of its stake. Every amount is booked as slashed, burned at settlement.
     function _slash(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -242,13 +367,22 @@ library RoundLogic {
     ) private {
         MarketStorage.Job storage j = self.jobs[jobId];
         uint256 stake = j.params.stake;
+        bool live = rd.commitCount != 0;
         for (uint256 k = 0; k < gs.length; ++k) {
             uint256 groupBits = RoundState.bitsOf(gs[k]);
+            bool void = groupBits & rd.convicted != 0;
             for (uint256 p = 0; p < gs[k].length; ++p) {
                 uint256 i = gs[k][p];
                 SlashReason reason;
-                if ((rd.committed >> i) & 1 == 0) continue;
-                if ((rd.submitted >> i) & 1 == 0) {
+                if ((rd.committed >> i) & 1 == 0) {
+                    if (live) _forfeit(self, jobId, rd.index, i);
+                    continue;
+                }
+                if ((rd.convicted >> i) & 1 == 1) {
+                    reason = SlashReason.FalseCommitment;
+                } else if (void) {
+                    continue;
+                } else if ((rd.submitted >> i) & 1 == 0) {
                     // A member left with fewer than two active pairs was not allowed to submit.
                     if (RoundState.popcount(self.activePeers[jobId][i]) < ProtocolConstants.MIN_ACTIVE_PEERS) continue;
                     reason = SlashReason.MissedSubmission;
@@ -266,6 +400,15 @@ library RoundLogic {
                 emit IOmniMarket.MemberSlashed(jobId, rd.index, i, reason, stake);
             }
         }
+    }
+
+    /// @dev Ejects member `i` for a missed commit and books its forfeit.
+    function _forfeit(MarketStorage.State storage self, uint256 jobId, uint256 round, uint256 i) private {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        uint256 amount = Books.missedCommitForfeit(j.params);
+        j.absentMembers |= uint256(1) << i;
+        j.books.slashed += amount;
+        emit IOmniMarket.MemberSlashed(jobId, round, i, SlashReason.MissedCommit, amount);
     }
 
     /// @dev Stores `index`'s commitments by peer slot and returns its active peers. A pair becomes active

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {Phase} from "../types/MarketTypes.sol";
+import {Phase, Rule} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {GroupAssignment} from "./GroupAssignment.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
@@ -52,13 +52,15 @@ library RoundState {
         return plusOne - 1;
     }
 
-    /// @dev Opens round `round`: fixes its randomness and members (roster minus slashed).
+    /// @dev Opens round `round`: fixes its members (roster minus ejected) and its draw block, this one. The
+    /// groups are drawn from this block's hash, which nobody can read before the block is sealed, so the
+    /// transaction that opens the round cannot make itself conditional on the draw.
     function open(MarketStorage.State storage self, uint256 jobId, uint256 round) internal {
         MarketStorage.Job storage j = self.jobs[jobId];
-        bytes32 randomness = keccak256(abi.encode(block.prevrandao, address(this), jobId, round));
-        uint256 members = ((uint256(1) << j.params.numDOs) - 1) & ~j.slashedMembers;
+        uint256 members = ((uint256(1) << j.params.numDOs) - 1) & ~(j.slashedMembers | j.absentMembers);
         MarketStorage.Round storage rd = self.rounds[jobId];
         rd.index = uint32(round);
+        rd.drawBlock = uint64(block.number);
         rd.openedAt = uint40(block.timestamp);
         rd.commitEndedAt = 0;
         rd.submitEndedAt = 0;
@@ -67,14 +69,37 @@ library RoundState {
         rd.revealCount = 0;
         rd.chunksAggregated = 0;
         rd.eligibleGroups = 0;
-        rd.randomness = randomness;
+        rd.randomness = bytes32(0);
         rd.members = members;
         rd.committed = 0;
         rd.submitted = 0;
         rd.revealed = 0;
         rd.contradicted = 0;
+        rd.convicted = 0;
         rd.aggregateHash = bytes32(0);
-        emit IOmniMarket.RoundOpened(jobId, round, randomness, members);
+        emit IOmniMarket.RoundOpened(jobId, round, block.number, members);
+    }
+
+    /// @dev The current round's randomness: stored once drawn, else keccak256(abi.encode(blockhash(drawBlock),
+    /// market, jobId, round)) if that hash is readable (a later block, within 256 blocks), else 0.
+    function randomness(MarketStorage.State storage self, uint256 jobId) internal view returns (bytes32) {
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        bytes32 stored = rd.randomness;
+        if (stored != 0) return stored;
+        bytes32 hash = blockhash(rd.drawBlock);
+        if (hash == 0) return 0;
+        return keccak256(abi.encode(hash, address(this), jobId, rd.index));
+    }
+
+    /// @dev Stores the round's randomness at its first commit; reverts `MarketDrawUnavailable` in the draw
+    /// block itself or more than 256 blocks after it.
+    function draw(MarketStorage.State storage self, uint256 jobId) internal {
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        if (rd.randomness != 0) return;
+        bytes32 r = randomness(self, jobId);
+        if (r == 0) revert IOmniMarket.MarketDrawUnavailable(jobId, rd.index, rd.drawBlock);
+        rd.randomness = r;
+        emit IOmniMarket.GroupsDrawn(jobId, rd.index, r);
     }
 
     /// @dev The current round's groups.
@@ -86,7 +111,15 @@ library RoundState {
         for (uint256 i = 0; bits >> i != 0; ++i) {
             if ((bits >> i) & 1 == 1) active[a++] = i;
         }
-        return GroupAssignment.assign(rd.randomness, active, self.jobs[jobId].params.groupSize);
+        return GroupAssignment.assign(randomness(self, jobId), active, self.jobs[jobId].params.groupSize);
+    }
+
+    /// @dev Fewest eligible groups with which the job's rule resists one bad group: 3 for the median, and
+    /// for a trimmed mean enough that at least one mean is trimmed from each end (e · trimBps ≥ BPS).
+    function minEligibleGroups(Rule rule, uint256 trimBps) internal pure returns (uint256) {
+        if (rule == Rule.Median || trimBps == 0) return ProtocolConstants.MIN_MEDIAN_GROUPS;
+        uint256 e = (ProtocolConstants.BPS + trimBps - 1) / trimBps;
+        return e > ProtocolConstants.MIN_MEDIAN_GROUPS ? e : ProtocolConstants.MIN_MEDIAN_GROUPS;
     }
 
     /// @dev Bitmap of the roster indices in `group`.
@@ -120,7 +153,7 @@ library RoundState {
         uint256 index
     ) internal view returns (uint256) {
         uint256 subs = rd.submitted & groupBits;
-        if (popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return 0;
+        if (popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS || groupBits & rd.convicted != 0) return 0;
         return activeDropped(self, jobId, index, rd.committed & ~subs & groupBits);
     }
 
@@ -138,8 +171,9 @@ library RoundState {
         return self.activePeers[jobId][index] & groupDropped;
     }
 
-    /// @dev A group is eligible when it has at least MIN_GROUP_SUBMITTERS submitters and every required
-    /// reveal is in and consistent with the revealer's commitments.
+    /// @dev A group is eligible when it has at least MIN_GROUP_SUBMITTERS submitters, no member proven to have
+    /// committed a false seed (such a group is void for the round), and every required reveal is in and
+    /// consistent with the revealer's commitments.
     function isEligible(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -149,7 +183,7 @@ library RoundState {
         uint256 groupBits = bitsOf(group);
         uint256 subs = rd.submitted & groupBits;
         if (popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) return false;
-        if (subs & rd.contradicted != 0) return false;
+        if (subs & rd.contradicted != 0 || groupBits & rd.convicted != 0) return false;
         uint256 groupDropped = rd.committed & ~subs & groupBits;
         if (groupDropped == 0) return true; // no reveal is required in this group
         uint256 missing = subs & ~rd.revealed;
@@ -212,6 +246,7 @@ library RoundState {
             uint256 subs = rd.submitted & groupBits;
             uint256 groupDropped = rd.committed & ~subs & groupBits;
             if (groupDropped == 0 || popcount(subs) < ProtocolConstants.MIN_GROUP_SUBMITTERS) continue;
+            if (groupBits & rd.convicted != 0) continue; // a void group reveals nothing
             for (uint256 p = 0; p < gs[k].length; ++p) {
                 uint256 i = gs[k][p];
                 if ((subs >> i) & 1 == 1 && activeDropped(self, jobId, i, groupDropped) != 0) ++count;
@@ -223,7 +258,11 @@ library RoundState {
     function deadlines(
         MarketStorage.Job storage j,
         MarketStorage.Round storage rd
-    ) internal view returns (uint256 commitDeadline, uint256 submitDeadline, uint256 revealDeadline) {
+    )
+        internal
+        view
+        returns (uint256 commitDeadline, uint256 submitDeadline, uint256 revealDeadline, uint256 aggregateDeadline)
+    {
         commitDeadline = uint256(rd.openedAt) + j.params.commitDuration;
         uint256 submitStart = rd.commitEndedAt != 0 ? rd.commitEndedAt : commitDeadline;
         submitDeadline = submitStart + j.params.submitDuration;
@@ -231,6 +270,7 @@ library RoundState {
             ? submitStart
             : submitDeadline;
         revealDeadline = revealStart + j.params.revealDuration;
+        aggregateDeadline = revealDeadline + j.params.aggregateDuration;
     }
 
     /// @dev The job's phase; `gs` are the current round's groups if the caller has them, else empty.
@@ -247,7 +287,7 @@ library RoundState {
             return j.wordsPosted < j.wordCount ? Phase.Publishing : Phase.Joining;
         }
         MarketStorage.Round storage rd = self.rounds[jobId];
-        (uint256 commitDeadline, uint256 submitDeadline, uint256 revealDeadline) = deadlines(j, rd);
+        (uint256 commitDeadline, uint256 submitDeadline, uint256 revealDeadline, ) = deadlines(j, rd);
         if (rd.commitCount < popcount(rd.members) && block.timestamp <= commitDeadline) return Phase.Commit;
         if (rd.submitCount < rd.commitCount && block.timestamp <= submitDeadline) return Phase.Submit;
         if (block.timestamp <= revealDeadline && rd.committed & ~rd.submitted != 0) {

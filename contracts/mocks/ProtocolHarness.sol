@@ -86,6 +86,28 @@ contract ProtocolHarness {
         used -= gasleft();
     }
 
+    /// @notice s1·P1 + s2·P2 on Baby Jubjub, projective.
+    function babyJubMulAdd(
+        uint256 x1,
+        uint256 y1,
+        uint256 s1,
+        uint256 x2,
+        uint256 y2,
+        uint256 s2
+    ) external pure returns (uint256 x, uint256 y, uint256 z) {
+        return BabyJubjub.mulAdd(x1, y1, s1, x2, y2, s2);
+    }
+
+    /// @notice scalar·P on Baby Jubjub, projective.
+    function babyJubMul(uint256 x, uint256 y, uint256 scalar) external pure returns (uint256, uint256, uint256) {
+        return BabyJubjub.mul(x, y, scalar);
+    }
+
+    /// @notice Whether two projective Baby Jubjub points are equal.
+    function babyJubEq(uint256[3] calldata a, uint256[3] calldata b) external pure returns (bool) {
+        return BabyJubjub.eq(a[0], a[1], a[2], b[0], b[1], b[2]);
+    }
+
     /// @notice The largest group any round of an (n, g) job can have.
     function maxGroupSize(uint256 n, uint256 g) external pure returns (uint256) {
         return ChunkSizing.maxGroupSize(n, g);

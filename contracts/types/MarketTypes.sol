@@ -30,10 +30,12 @@ struct JobParams {
     uint32 paramCount; // d: elements of the public model and of every update
     uint128 rewardPerRound; // paid to every submitter of an inlier group, per round
     uint128 stake; // escrowed by every DO at join, slashed on misbehaviour
+    uint128 aggregationFee; // credited to the sender of each aggregateChunk and finalizeRound, from the budget
     uint32 joinDuration; // seconds from creation until the roster must be full (covers publishing)
     uint32 commitDuration; // seconds, from the round opening
     uint32 submitDuration; // seconds, from the end of the commit phase
     uint32 revealDuration; // seconds, from the end of the submit phase
+    uint32 aggregateDuration; // seconds, from the reveal deadline; after it the round settles without its aggregate
     Rule rule;
     uint16 trimBps; // trimmed mean: fraction trimmed at each end, in basis points (< 5000)
     uint32 outlierFactorBps; // inlier bound on squared distances relative to their median (>= 10000)
@@ -56,14 +58,17 @@ struct JobInfo {
     bool closed; // cancelled or completed and settled
     bytes32 modelHash;
     uint256 slashedMembers; // bitmap of roster indices slashed and ejected
+    uint256 absentMembers; // bitmap of roster indices ejected for a missed commit (part of their stake forfeited)
 }
 
 /// @notice Money of one job, in its token. Balanced at completion:
-/// paid + refunded + slashed + stakesReturned == budget + stakes.
+/// paid + fees + refunded + slashed + stakesReturned == budget + stakes. Slashed stakes and forfeits are
+/// burned (credited to BURN_ADDRESS), never to the MO or a DO.
 struct JobBooks {
     uint256 budget;
     uint256 stakes;
     uint256 paid;
+    uint256 fees;
     uint256 refunded;
     uint256 slashed;
     uint256 stakesReturned;
@@ -77,14 +82,17 @@ struct RoundInfo {
     uint64 commitDeadline;
     uint64 submitDeadline;
     uint64 revealDeadline;
+    uint64 aggregateDeadline;
+    uint64 drawBlock; // the block whose hash draws the groups (the block that opened the round)
     uint32 chunksAggregated;
-    bytes32 randomness;
+    bytes32 randomness; // 0 until the draw block's hash is readable
     bytes32 aggregateHash;
     uint256 members;
     uint256 committed;
     uint256 submitted;
     uint256 revealed;
     uint256 contradicted;
+    uint256 convicted; // members proven to have committed a false seed this round
 }
 
 /// @notice Outcome of a finalized round; bitmaps are over group indices.
@@ -100,12 +108,22 @@ struct RoundResult {
 enum SlashReason {
     MissedSubmission, // committed but did not submit every chunk
     MissedReveal, // did not reveal a seed it was required to reveal
-    ContradictedSeed // revealed a seed that contradicts its commitment
+    ContradictedSeed, // revealed a seed that contradicts its commitment
+    FalseCommitment, // committed a seed that a disputeCommitment proof showed to be false
+    MissedCommit // did not commit in a round another member committed to (a part of its stake)
+}
+
+/// @notice Why a round settled without an aggregate.
+enum VoidReason {
+    TooFewEligibleGroups, // fewer eligible groups than the rule needs to resist one bad group
+    AggregationExpired // the aggregation deadline passed before the last chunk
 }
 
 /// @notice What a credit is for.
 enum CreditKind {
     Reward, // pay for a round in an inlier group
-    OwnerSettlement, // to the MO at settlement: unspent budget plus slashed stakes
-    StakeReturn // a DO's stake back at settlement
+    OwnerSettlement, // to the MO at settlement: the unspent budget
+    StakeReturn, // a DO's stake back at settlement (less a missed-commit forfeit)
+    AggregationFee, // to the sender of an aggregateChunk or finalizeRound
+    Burn // slashed stakes and forfeits, to BURN_ADDRESS at settlement
 }

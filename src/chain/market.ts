@@ -21,13 +21,16 @@ export const Phase = {
 export type PhaseName = keyof typeof Phase;
 
 /** Credit reasons as numbered by the contract's `CreditKind` enum. */
-export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2 } as const;
+export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2, AggregationFee: 3, Burn: 4 } as const;
 
 /** Robust rules as numbered by the contract's `Rule` enum. */
 export const Rule = { Median: 0, TrimmedMean: 1 } as const;
 
 /** Slash reasons as numbered by the contract's `SlashReason` enum. */
-export const SlashReason = { MissedSubmission: 0, MissedReveal: 1, ContradictedSeed: 2 } as const;
+export const SlashReason = { MissedSubmission: 0, MissedReveal: 1, ContradictedSeed: 2, FalseCommitment: 3, MissedCommit: 4 } as const;
+
+/** Why a round settled without an aggregate, as numbered by the contract's `VoidReason` enum. */
+export const VoidReason = { TooFewEligibleGroups: 0, AggregationExpired: 1 } as const;
 
 /** The phase name for the contract's enum value. */
 export function phaseName(value: bigint | number): PhaseName {

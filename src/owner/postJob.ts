@@ -16,7 +16,10 @@ export interface JobTerms {
   rounds: number;
   rewardPerRound: BigNumberish;
   stake: BigNumberish;
-  durations: { join: number; commit: number; submit: number; reveal: number };
+  /** Seconds of each window; each at least its floor for the job's size (windowFloors). */
+  durations: { join: number; commit: number; submit: number; reveal: number; aggregate: number };
+  /** Credited per aggregation transaction (aggregateChunk, finalizeRound) to its sender, from the budget; default 0. */
+  aggregationFee?: BigNumberish;
   rule: "median" | "trimmed-mean";
   trimBps?: number;
   outlierFactorBps?: number;
@@ -39,10 +42,12 @@ export function jobParameters(terms: JobTerms, config: ModelConfig, paramCount: 
     paramCount,
     rewardPerRound: terms.rewardPerRound,
     stake: terms.stake,
+    aggregationFee: terms.aggregationFee ?? 0n,
     joinDuration: terms.durations.join,
     commitDuration: terms.durations.commit,
     submitDuration: terms.durations.submit,
     revealDuration: terms.durations.reveal,
+    aggregateDuration: terms.durations.aggregate,
     rule: terms.rule === "median" ? Rule.Median : Rule.TrimmedMean,
     trimBps: terms.trimBps ?? 0,
     outlierFactorBps: terms.outlierFactorBps ?? Number(DEFAULT_OUTLIER_FACTOR_BPS),

@@ -17,7 +17,7 @@ export const DEMO_RECIPE = {
     task: "mnist",
     rewardPerRound: parseEther("0.01"),
     stake: parseEther("0.05"),
-    durations: { join: 600, commit: 120, submit: 600, reveal: 60 },
+    durations: { join: 600, commit: 120, submit: 600, reveal: 60, aggregate: 600 },
     rule: "median",
     scaleBits: 16,
     clipNorm: 8,

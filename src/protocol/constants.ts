@@ -9,6 +9,10 @@ export const MIN_ACTIVE_PEERS = 2;
 export const BPS = 10_000;
 /** trimBps must stay below this (trimming half from each end leaves nothing). */
 export const MAX_TRIM_BPS = 5_000;
+/** Fewest eligible group means the median needs to resist one bad group. */
+export const MIN_MEDIAN_GROUPS = 3;
+/** Where slashed stakes and forfeits are credited (burned): nobody holds its key. */
+export const BURN_ADDRESS = "0x000000000000000000000000000000000000dEaD";
 /** Largest roster (bitmaps over roster indices are uint256). */
 export const MAX_DOS = 128;
 /** Smallest group size a job may ask for. */

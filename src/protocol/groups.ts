@@ -5,9 +5,10 @@ import { toBytes32, type Bytes32 } from "./bytes";
 
 const abi = AbiCoder.defaultAbiCoder();
 
-/** The round's randomness: keccak256(abi.encode(prevrandao, market, jobId, r)). */
-export function roundRandomness(prevrandao: bigint, market: string, jobId: bigint, round: bigint): Bytes32 {
-  return keccak256(abi.encode(["uint256", "address", "uint256", "uint256"], [prevrandao, market, jobId, round]));
+/** The round's randomness: keccak256(abi.encode(blockhash(drawBlock), market, jobId, r)). */
+export function roundRandomness(drawBlockHash: Bytes32, market: string, jobId: bigint, round: bigint): Bytes32 {
+  toBytes32(drawBlockHash, "drawBlockHash");
+  return keccak256(abi.encode(["bytes32", "address", "uint256", "uint256"], [drawBlockHash, market, jobId, round]));
 }
 
 /**

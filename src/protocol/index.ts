@@ -1,4 +1,4 @@
-// The protocol core: packing, quantization, keys, seeds, masks, groups and round aggregation.
+// The protocol core: packing, quantization, keys, seeds and their proofs, masks, groups and round aggregation.
 export * from "./bytes";
 export * from "./constants";
 export * from "./packing";
@@ -6,9 +6,11 @@ export * from "./rng";
 export * from "./quantize";
 export * from "./keys";
 export * from "./seeds";
+export * from "./dleq";
 export * from "./prg";
 export * from "./mask";
 export * from "./groups";
 export * from "./hashChain";
 export * from "./onChainRules";
 export * from "./roundAggregate";
+export * from "./windows";

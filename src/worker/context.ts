@@ -44,6 +44,8 @@ export interface WorkerContext {
   aggregation: AggregationWatch;
   /** The last round in which the worker could not submit (warned once per round). */
   skippedRound?: number;
+  /** The last round whose mismatched pairs the worker disputed. */
+  disputedRound?: number;
 }
 
 /** `fn`, retried while the node cannot be reached. */

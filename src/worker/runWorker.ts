@@ -3,6 +3,7 @@
 // the source of truth: after a crash the worker re-reads it and carries on from where it stands.
 // Every chain request is retried while the node cannot be reached (src/worker/retry.ts); each stage
 // lives in its own file under src/worker/stages/.
+import { ZeroHash } from "ethers";
 import { WorkerSetupError } from "../errors";
 import { Phase, PublicModelTracker, connectMarket, hasBit, readRoundState } from "../chain";
 import { removeTemporaries } from "../infra";
@@ -14,6 +15,7 @@ import {
   checkJobFits,
   chooseJob,
   commitStage,
+  disputeStage,
   joinOrResume,
   releaseStage,
   revealStage,
@@ -81,11 +83,14 @@ async function playRounds(ctx: WorkerContext): Promise<WorkerSummary> {
     if (phase >= Phase.Commit) {
       const state = await read(log, "read round", () => readRoundState(market, jobId));
       const committed = hasBit(state.committed, index);
-      if (!state.groups.some((g) => g.members.includes(index))) {
+      if (state.randomness === ZeroHash) {
+        log.info("waiting for a block after the one that opened the round (its hash draws the groups)", { round: state.round });
+      } else if (!state.groups.some((g) => g.members.includes(index))) {
         log.warn("not a member of this round (ejected); waiting for the job to end", { round: state.round });
       } else if (phase === Phase.Commit && !committed) {
         await commitStage(ctx, state);
       } else if ((phase === Phase.Commit || phase === Phase.Submit) && committed && !hasBit(state.submitted, index)) {
+        if (phase === Phase.Submit) await disputeStage(ctx, state);
         const update = await trainStage(ctx, state);
         if (phase === Phase.Submit) await submitStage(ctx, state, update);
       } else if (phase === Phase.Reveal && !hasBit(state.revealed, index)) {

@@ -4,6 +4,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import type { ProtocolHarness } from "../../typechain-types";
+import { babyJub, BABYJUB_BASE8, BABYJUB_L, BABYJUB_P, publicKeyOf, type PublicKey } from "../../src/protocol";
 
 const U32 = fc.integer({ min: 0, max: 0xffffffff });
 const word = fc.array(U32, { minLength: 8, maxLength: 8 });
@@ -97,5 +98,60 @@ describe("protocol libraries", function () {
     const y = 16950150798460657717958625567821834550301663161624707787222815936182638968203n;
     expect(await harness.isValidPublicKey(x, y)).to.equal(true);
     expect(await harness.keyCheckGas(x, y)).to.be.lessThan(300_000n);
+  });
+
+  describe("BabyJubjub arithmetic", function () {
+    const modInverse = (a: bigint): bigint => {
+      let [r, x, e] = [1n, a % BABYJUB_P, BABYJUB_P - 2n];
+      for (; e > 0n; e >>= 1n, x = (x * x) % BABYJUB_P) if (e & 1n) r = (r * x) % BABYJUB_P;
+      return r;
+    };
+    const affine = ([x, y, z]: readonly [bigint, bigint, bigint]): PublicKey => [(x * modInverse(z)) % BABYJUB_P, (y * modInverse(z)) % BABYJUB_P];
+
+    async function reference() {
+      const bj = await babyJub();
+      const toF = (p: PublicKey): [Uint8Array, Uint8Array] => [bj.F.e(p[0]), bj.F.e(p[1])];
+      const fromF = (p: [Uint8Array, Uint8Array]): PublicKey => [bj.F.toObject(p[0]), bj.F.toObject(p[1])];
+      const mul = (p: PublicKey, e: bigint): PublicKey => fromF(bj.mulPointEscalar(toF(p), e));
+      const add = (p: PublicKey, q: PublicKey): PublicKey => fromF(bj.addPoint(toF(p), toF(q)));
+      // Points of every order: Base8 and a key (l), circomlibjs' Generator (8l), 8l-torsion (8) and (0, −1) (2).
+      const points: PublicKey[] = [
+        BABYJUB_BASE8,
+        await publicKeyOf(987654321n),
+        fromF(bj.Generator),
+        mul(fromF(bj.Generator), BABYJUB_L),
+        [0n, BABYJUB_P - 1n],
+      ];
+      return { mul, add, points };
+    }
+
+    it("mul agrees with circomlibjs on edge scalars and points of every order", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      const { mul, points } = await reference();
+      const scalars = [0n, 1n, 2n, 3n, 15n, 16n, 17n, BABYJUB_L - 1n, BABYJUB_L, BABYJUB_L + 1n, 8n * BABYJUB_L, (1n << 256n) - 1n];
+      for (const p of points) for (const s of scalars) expect(affine(await harness.babyJubMul(p[0], p[1], s)), `${s} · (${p})`).to.deep.equal(mul(p, s));
+    });
+
+    it("fuzz: mulAdd agrees with circomlibjs s1·P1 + s2·P2", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      const { mul, add, points } = await reference();
+      const scalar = fc.oneof(fc.bigInt({ min: 0n, max: BABYJUB_L - 1n }), fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }), fc.bigInt({ min: 0n, max: 64n }));
+      const point = fc.integer({ min: 0, max: points.length - 1 }).map((k) => points[k]);
+      await fc.assert(
+        fc.asyncProperty(point, scalar, point, scalar, async (p, s1, q, s2) => {
+          const expected = add(mul(p, s1), mul(q, s2));
+          expect(affine(await harness.babyJubMulAdd(p[0], p[1], s1, q[0], q[1], s2))).to.deep.equal(expected);
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("projective equality compares x/z and y/z and refuses z = 0", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      const [x, y] = BABYJUB_BASE8;
+      expect(await harness.babyJubEq([x, y, 1n], [(x * 5n) % BABYJUB_P, (y * 5n) % BABYJUB_P, 5n])).to.equal(true);
+      expect(await harness.babyJubEq([x, y, 1n], [(x * 5n) % BABYJUB_P, (y * 6n) % BABYJUB_P, 5n])).to.equal(false);
+      expect(await harness.babyJubEq([0n, 0n, 0n], [0n, 0n, 0n])).to.equal(false);
+    });
   });
 });

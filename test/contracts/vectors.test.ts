@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import * as fs from "fs";
 import * as path from "path";
-import type { ProtocolHarness } from "../../typechain-types";
+import type { DleqHarness, ProtocolHarness } from "../../typechain-types";
 
 const VECTORS = path.join(__dirname, "..", "vectors", "protocol.json");
 const RULES: Record<string, number> = { median: 0, "trimmed-mean": 1 };
@@ -27,11 +27,19 @@ interface Vectors {
   rules: { rule: string; trimBps: number; values: number[]; result: number }[];
   inliers: { dists: string[]; dots: string[]; aggNorm: string; factorBps: number; minProjectionBps: number; inliers: boolean[] }[];
   babyjub: { x: string; y: string; valid: boolean }[];
+  pairSeed: { sharedX: string; chainId: string; market: string; jobId: string; round: string; lo: number; hi: number; seed: string }[];
+  dleq: { pkI: Pair; pkJ: Pair; context: string; shared: Pair; r1: Pair; r2: Pair; s: string; valid: boolean }[];
 }
+
+type Pair = [string, string];
 
 async function deployHarness(): Promise<{ harness: ProtocolHarness }> {
   const harness = await ethers.deployContract("ProtocolHarness");
   return { harness };
+}
+
+async function deployDleqHarness(): Promise<{ dleq: DleqHarness }> {
+  return { dleq: await ethers.deployContract("DleqHarness") };
 }
 
 describe("protocol vectors", function () {
@@ -88,6 +96,20 @@ describe("protocol vectors", function () {
     const { harness } = await loadFixture(deployHarness);
     for (const v of vectors.babyjub) {
       expect(await harness.isValidPublicKey(v.x, v.y), `(${v.x}, ${v.y})`).to.equal(v.valid);
+    }
+  });
+
+  it("pair seeds match every vector", async function () {
+    const { dleq } = await loadFixture(deployDleqHarness);
+    for (const v of vectors.pairSeed) {
+      expect(await dleq.pairSeed(v.sharedX, v.chainId, v.market, v.jobId, v.round, v.lo, v.hi)).to.equal(v.seed.toLowerCase());
+    }
+  });
+
+  it("DLEQ verdicts match every vector", async function () {
+    const { dleq } = await loadFixture(deployDleqHarness);
+    for (const [q, v] of vectors.dleq.entries()) {
+      expect(await dleq.verify(v.pkI, v.pkJ, v.shared, v.r1, v.r2, v.s, v.context), `dleq[${q}]`).to.equal(v.valid);
     }
   });
 });

@@ -6,9 +6,9 @@ import { expect } from "chai";
 import { readdirSync, readFileSync } from "fs";
 import path from "path";
 import { keccak256, toUtf8Bytes } from "ethers";
-import { CreditKind, Phase, Rule, SlashReason } from "../../src/chain";
+import { CreditKind, Phase, Rule, SlashReason, VoidReason } from "../../src/chain";
 import * as constants from "../../src/protocol/constants";
-import { BABYJUB_L, BABYJUB_P, SEED_TAG } from "../../src/protocol";
+import { BABYJUB_BASE8, BABYJUB_L, BABYJUB_P, CHUNK_SIZING, DLEQ_TAG, SEED_TAG, WINDOWS } from "../../src/protocol";
 
 const CONTRACTS = path.join(__dirname, "..", "..", "contracts");
 const read = (file: string): string =>
@@ -61,6 +61,7 @@ describe("values shared with the contracts", () => {
     ["Rule", Rule],
     ["SlashReason", SlashReason],
     ["CreditKind", CreditKind],
+    ["VoidReason", VoidReason],
   ];
   for (const [name, ts] of cases) {
     it(`the ${name} enum numbers its members as the contract declares them`, () => {
@@ -85,6 +86,9 @@ describe("values shared with the contracts", () => {
     ["ProtocolConstants.MIN_ACTIVE_PEERS", BigInt(constants.MIN_ACTIVE_PEERS)],
     ["ProtocolConstants.BPS", BigInt(constants.BPS)],
     ["ProtocolConstants.MAX_TRIM_BPS", BigInt(constants.MAX_TRIM_BPS)],
+    ["ProtocolConstants.MIN_MEDIAN_GROUPS", BigInt(constants.MIN_MEDIAN_GROUPS)],
+    ...Object.entries(WINDOWS).map(([name, value]): [string, bigint] => [`Windows.${name}`, BigInt(value)]),
+    ...Object.entries(CHUNK_SIZING).map(([name, value]): [string, bigint] => [`ChunkSizing.${name}`, BigInt(value)]),
     ["JobLogic.MAX_DOS", BigInt(constants.MAX_DOS)],
     ["JobLogic.MIN_GROUP_SIZE", BigInt(constants.MIN_GROUP_SIZE)],
     ["JobLogic.MAX_ROUNDS", BigInt(constants.MAX_ROUNDS)],
@@ -93,6 +97,9 @@ describe("values shared with the contracts", () => {
     ["JobLogic.MAX_SCALE_BITS", BigInt(constants.MAX_SCALE_BITS)],
     ["BabyJubjub.P", BABYJUB_P],
     ["BabyJubjub.ORDER", BABYJUB_L],
+    ["BabyJubjub.BASE8_X", BABYJUB_BASE8[0]],
+    ["BabyJubjub.BASE8_Y", BABYJUB_BASE8[1]],
+    ["Dleq.DLEQ_TAG", DLEQ_TAG],
     ["SeedCommitment.SEED_TAG", SEED_TAG],
   ];
   for (const [name, value] of shared) {
@@ -102,8 +109,13 @@ describe("values shared with the contracts", () => {
     });
   }
 
+  it("the burn address is the same on both sides", () => {
+    const source = read("libraries/ProtocolConstants.sol");
+    expect(source).to.match(new RegExp(`address internal constant BURN_ADDRESS = ${constants.BURN_ADDRESS};`));
+  });
+
   it("every protocol constant of the contracts has a TypeScript counterpart", () => {
-    const isProtocol = (name: string): boolean => /^(ProtocolConstants|JobLogic)\./.test(name);
+    const isProtocol = (name: string): boolean => /^(ProtocolConstants|JobLogic|Windows|ChunkSizing)\./.test(name);
     expect([...solidity.keys()].filter(isProtocol).sort()).to.deep.equal(
       shared
         .map(([name]) => name)

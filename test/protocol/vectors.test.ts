@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { onChainRule } from "../../src/protocol";
-import { assignGroups, inlierFlags, isValidPublicKey, maskWords, packWords, seedCommitment, toHexWords } from "../../src/protocol";
+import { assignGroups, inlierFlags, isValidPublicKey, maskWords, packWords, pairSeed, seedCommitment, toHexWords, verifySharedPoint } from "../../src/protocol";
 
 const vectors = JSON.parse(readFileSync(join(__dirname, "..", "vectors", "protocol.json"), "utf8"));
 
@@ -50,10 +50,29 @@ describe("test/vectors/protocol.json", () => {
     for (const v of vectors.babyjub) expect(await isValidPublicKey([BigInt(v.x), BigInt(v.y)])).to.equal(v.valid);
   });
 
+  it("pair seeds match the library", () => {
+    for (const v of vectors.pairSeed) {
+      const ctx = { chainId: BigInt(v.chainId), market: v.market, jobId: BigInt(v.jobId), round: BigInt(v.round) };
+      expect(pairSeed(BigInt(v.sharedX), ctx, v.lo, v.hi)).to.equal(v.seed);
+    }
+  });
+
+  it("DLEQ proof verdicts match the library", async () => {
+    type Pair = [string, string];
+    type DleqVector = { pkI: Pair; pkJ: Pair; context: string; shared: Pair; r1: Pair; r2: Pair; s: string; valid: boolean };
+    const point = (p: Pair): [bigint, bigint] => [BigInt(p[0]), BigInt(p[1])];
+    for (const v of vectors.dleq as DleqVector[]) {
+      const proof = { shared: point(v.shared), r1: point(v.r1), r2: point(v.r2), s: BigInt(v.s) };
+      expect(await verifySharedPoint(point(v.pkI), point(v.pkJ), proof, v.context)).to.equal(v.valid);
+    }
+  });
+
   it("covers the required edge cases", () => {
     expect(vectors.packing.some((v: { values: number[] }) => v.values.length % 8 !== 0)).to.equal(true);
     expect(vectors.groups.some((v: { active: number[]; groupSize: number }) => v.active.length % v.groupSize !== 0)).to.equal(true);
     expect(vectors.babyjub.filter((v: { valid: boolean }) => !v.valid).length).to.be.at.least(4);
+    expect(vectors.dleq.filter((v: { valid: boolean }) => v.valid).length).to.be.at.least(2);
+    expect(vectors.dleq.filter((v: { valid: boolean }) => !v.valid).length).to.be.at.least(6);
     type InlierVector = { dots: string[]; aggNorm: string; minProjectionBps: number; inliers: boolean[] };
     const inliers: InlierVector[] = vectors.inliers;
     expect(inliers.some((v) => v.aggNorm === "0" && v.minProjectionBps > 0)).to.equal(true);

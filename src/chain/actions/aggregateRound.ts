@@ -37,7 +37,7 @@ export async function aggregateChunks(market: OmniMarket, jobId: bigint, given?:
   const state = await readRoundState(market, jobId);
   if (state.phase !== "Aggregate") return null;
   const chunks: TxCost[] = [];
-  if (state.groups.some((g) => g.eligible)) {
+  if (state.aggregable) {
     const submissions = given ?? (await fetchSubmissions(market, jobId, state.round));
     for (let k = state.chunksAggregated; k < state.chunkCount; k++) {
       const data = aggregationData(state, submissions, k);

@@ -1,6 +1,7 @@
 // Model owner: post a job with its budget escrowed (ETH or ERC-20) and read back its id.
 import { Contract, ZeroAddress, type Provider, type Signer } from "ethers";
 import { ChainCallError } from "../../errors/chain";
+import { jobShape } from "../../protocol/windows";
 import type { JobParamsStruct } from "../../../typechain-types/contracts/OmniMarket";
 import type { OmniMarket } from "../market";
 import { send, type TxCost } from "../txs";
@@ -20,9 +21,11 @@ export interface CreateJobReturnType {
   txs: TxCost[];
 }
 
-/** The budget a job must escrow: n · R · rewardPerRound. */
+/** The budget a job must escrow: R · (n · rewardPerRound + (K + 1) · aggregationFee), K its chunks per round. */
 export function jobBudget(params: JobParameters): bigint {
-  return BigInt(params.numDOs) * BigInt(params.rounds) * BigInt(params.rewardPerRound);
+  const { chunks } = jobShape(Number(params.numDOs), Number(params.groupSize), Number(params.paramCount));
+  const fees = Number.isFinite(chunks) ? BigInt(chunks + 1) * BigInt(params.aggregationFee) : 0n;
+  return BigInt(params.rounds) * (BigInt(params.numDOs) * BigInt(params.rewardPerRound) + fees);
 }
 
 /** Approves `amount` of an ERC-20 for the market when the job is paid in a token; returns the approval's cost. */

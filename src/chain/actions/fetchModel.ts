@@ -32,6 +32,9 @@ export async function fetchInitialModel(market: OmniMarket, jobId: bigint, fromB
 export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, round: number, fromBlock = 0): Promise<Uint32Array> {
   return chainCall("fetch aggregate", async () => {
     const [params, result] = await Promise.all([market.jobParams(jobId), market.roundResult(jobId, round)]);
+    // A round that settled without its aggregate (RoundVoided) leaves the model as it was, even if some
+    // of its chunks were aggregated before the deadline.
+    if (result.aggregateHash === ZeroHash) return new Uint32Array(Number(params.paramCount));
     const events = await market.queryFilter(market.filters.AggregateChunkComputed(jobId, round), fromBlock);
     const chunks = events.sort((a, b) => Number(a.args.chunkIndex - b.args.chunkIndex)).map((e) => getBytes(e.args.words));
     let chain: Bytes32 = ZeroHash;

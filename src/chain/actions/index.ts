@@ -4,6 +4,7 @@ export * from "./publishModel";
 export * from "./joinJob";
 export * from "./member";
 export * from "./commitSeeds";
+export * from "./disputeCommitment";
 export * from "./submitMasked";
 export * from "./revealSeeds";
 export * from "./fetchSubmissions";

@@ -3,6 +3,7 @@ export * from "./names";
 export * from "./choose";
 export * from "./join";
 export * from "./commit";
+export * from "./dispute";
 export * from "./train";
 export * from "./submit";
 export * from "./reveal";

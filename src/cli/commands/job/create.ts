@@ -6,7 +6,7 @@ import path from "path";
 import type * as tf from "@tensorflow/tfjs";
 import { BaseError, InvalidInputError } from "../../../errors";
 import { DEFAULT_MODEL_CONFIG, buildModel, initBackend, loadModel, pretrain, publicWeights, saveModel } from "../../../ml";
-import { MIN_GROUP_SUBMITTERS, assertQuantizationParameters, packWords } from "../../../protocol";
+import { MIN_GROUP_SUBMITTERS, assertQuantizationParameters, minEligibleGroups, packWords } from "../../../protocol";
 import { readJobRecord, writeJobRecord } from "../../../owner/jobFolder";
 import { encodeModel } from "../../../owner/modelCodec";
 import { jobParameters, postJob, type JobTerms } from "../../../owner/postJob";
@@ -35,6 +35,8 @@ interface CreateFlags extends ChainFlags {
   commitS: number;
   submitS: number;
   revealS: number;
+  aggregateS: number;
+  aggregationFee: bigint;
   out: string;
 }
 
@@ -63,6 +65,7 @@ function termsOf(f: CreateFlags): JobTerms {
     ["--commit-s", f.commitS],
     ["--submit-s", f.submitS],
     ["--reveal-s", f.revealS],
+    ["--aggregate-s", f.aggregateS],
   ] as const) {
     check(s > 0, flag, "must be at least 1 second");
   }
@@ -70,6 +73,13 @@ function termsOf(f: CreateFlags): JobTerms {
     f.rule === "trimmed-mean" ? f.trimBps < 5000 : f.trimBps === 0,
     "--trim-bps",
     f.rule === "trimmed-mean" ? `must be below 5000, got ${f.trimBps}` : "applies to --rule trimmed-mean only",
+  );
+  check(f.rule !== "trimmed-mean" || f.trimBps > 0, "--trim-bps", "must be above 0: a trimmed mean that trims nothing is a mean, which one group steers");
+  const needed = minEligibleGroups(f.rule, f.trimBps);
+  check(
+    Math.floor(f.dataOwners / f.groupSize) >= needed,
+    "--data-owners",
+    `${f.dataOwners} data owners in groups of ${f.groupSize} make ${Math.floor(f.dataOwners / f.groupSize)} groups; the ${f.rule} needs at least ${needed} to resist one bad group (use at least ${needed * f.groupSize})`,
   );
   check(f.clipNorm > 0, "--clip-norm", `must be above 0, got ${f.clipNorm}`);
   const terms: JobTerms = {
@@ -80,7 +90,8 @@ function termsOf(f: CreateFlags): JobTerms {
     rounds: f.rounds,
     rewardPerRound: f.reward,
     stake: f.stake,
-    durations: { join: f.joinS, commit: f.commitS, submit: f.submitS, reveal: f.revealS },
+    aggregationFee: f.aggregationFee,
+    durations: { join: f.joinS, commit: f.commitS, submit: f.submitS, reveal: f.revealS, aggregate: f.aggregateS },
     rule: f.rule,
     trimBps: f.trimBps,
     scaleBits: f.scaleBits,
@@ -182,6 +193,7 @@ export function registerCreate(job: Command): void {
     .requiredOption("--rounds <r>", "training rounds", integerOption)
     .requiredOption("--reward <wei>", "paid per round to every data owner of an inlier group", bigintOption)
     .requiredOption("--stake <wei>", "stake each data owner escrows when joining", bigintOption)
+    .option("--aggregation-fee <wei>", "paid from the budget to the sender of each aggregation transaction", bigintOption, 0n)
     .option("--token <erc20>", "pay in this ERC-20 instead of ETH", addressOption, ZeroAddress)
     .addOption(new Option("--rule <rule>", "robust rule across group means").choices(["median", "trimmed-mean"]).default(d.rule))
     .option("--trim-bps <b>", "trimmed mean: fraction trimmed at each end, in basis points (< 5000)", integerOption, 0)
@@ -192,6 +204,7 @@ export function registerCreate(job: Command): void {
     .option("--commit-s <s>", "seconds of a round's commit phase", integerOption, d.durations.commit)
     .option("--submit-s <s>", "seconds of a round's submit phase", integerOption, d.durations.submit)
     .option("--reveal-s <s>", "seconds of a round's reveal phase", integerOption, d.durations.reveal)
+    .option("--aggregate-s <s>", "seconds after the reveal deadline for aggregation; then the round settles without an aggregate", integerOption, d.durations.aggregate)
     .requiredOption("--out <dir>", "job folder for the full model and job.json (must not hold a job yet)")
     .action(createCommand);
 }
