@@ -58,7 +58,9 @@ async function main(): Promise<void> {
           { label: "1M", d: 1_000_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
         ]),
   ];
-  const node = await startLocalNode({ client: CLIENT });
+  // Automine: a transaction's send → mined time is its execution (no wait for the next block), and the driver's
+  // read cache (bench/lib/chainProvider.ts) holds only while blocks come from its own writes.
+  const node = await startLocalNode({ client: CLIENT, automine: true });
   const runs: Record<string, unknown>[] = [];
   const command = process.env.BENCH_COMMAND ?? `npx ts-node --transpile-only bench/chain-time.ts${quick ? " --quick" : ""} --chain ${CLIENT}`;
   const method =

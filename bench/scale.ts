@@ -80,7 +80,8 @@ async function main(): Promise<void> {
         continue;
       }
     }
-    const node = await startLocalNode({ client: CLIENT });
+    // Automine, as bench/chain-time.ts: the driver times send → mined and caches reads between its own writes.
+    const node = await startLocalNode({ client: CLIENT, automine: true });
     const memory = sampleMemory(node.pid);
     say(`${key}: on ${node.url} (node pid ${node.pid})`);
     try {

@@ -29,8 +29,8 @@ export type TxOverrides = { gasLimit?: bigint; value?: bigint };
  * land first, the call can need more (the join that fills the roster, or the commit that ends the commit
  * phase, opens the next phase too). A transaction that ran out of gas on-chain changed nothing but its
  * sender's nonce and fees, so it is sent again, at most twice, with twice the limit (up to the cap). A
- * node that mines as it answers may report the failure when the transaction is sent (a `hardhat node`
- * does), without the limit it had: then the retry carries the cap.
+ * node that mines as it answers may report the failure when the transaction is sent (an automining
+ * `hardhat node` does), without the limit it had: then the retry carries the cap.
  */
 export async function send(action: string, tx: (overrides: TxOverrides) => Promise<ContractTransactionResponse>): Promise<TxCost> {
   return chainCall(action, async () => {

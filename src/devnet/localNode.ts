@@ -1,7 +1,11 @@
 // Starts a local chain on 127.0.0.1 at a free port for demos, end-to-end tests and benchmarks — a
 // `hardhat node` (Hardhat's EDR) or Foundry's `anvil` — with the same rules on both: the osaka hardfork
 // with the EIP-7825 cap of 16,777,216 gas per transaction enforced, a 60,000,000-gas block, chain id 31337,
-// automine, and the same 20 funded accounts (the well-known development mnemonic, 10,000 ETH each).
+// and the same 20 funded accounts (the well-known development mnemonic, 10,000 ETH each).
+// The chain mines a block every second (blockTimeSeconds), with or without transactions, so its clock follows
+// wall time and the transactions that arrive within a second share a block: phases end at their deadlines
+// as they would on a live chain (docs/PROTOCOL.md "The clock moves with blocks"). `automine: true` mines one
+// block per transaction and none otherwise, for callers that drive the clock themselves (evm_increaseTime).
 // The few calls that differ between the two clients (setting a balance) are answered here, so nothing
 // outside src/devnet needs to know which one runs.
 import { spawn, type ChildProcess } from "child_process";
@@ -24,6 +28,8 @@ export interface LocalNode {
   port: number;
   /** The node's process id (for memory readings). */
   pid: number;
+  /** Seconds between blocks, or null when the node mines one block per transaction (automine). */
+  blockTimeSeconds: number | null;
   provider: JsonRpcProvider;
   stop(): Promise<void>;
 }
@@ -32,6 +38,14 @@ export interface LocalNode {
 export interface StartNodeOptions {
   /** Defaults to defaultChainClient(). */
   client?: ChainClient;
+  /** Seconds between blocks, a whole number (default 1); the clock follows wall time. */
+  blockTimeSeconds?: number;
+  /**
+   * Mine one block per transaction and none in between, for callers that drive the clock themselves: the
+   * clock then stands still while no transaction arrives, and on a hardhat node a burst runs it ahead of
+   * wall time (each block a second after the last; anvil stamps them with the same second). Excludes blockTimeSeconds.
+   */
+  automine?: boolean;
   timeoutMs?: number;
 }
 
@@ -44,6 +58,10 @@ const BLOCK_GAS_LIMIT = 60_000_000;
 const CHAIN_ID = 31337;
 /** Past states anvil keeps (in memory) for calls at an older block. */
 const HISTORY_STATES = 64;
+/** Seconds between blocks unless the caller asks for another interval or for automine. */
+export const DEFAULT_BLOCK_TIME_SECONDS = 1;
+/** The variable hardhat.config.ts reads to mine the `hardhat node` on an interval (milliseconds); unset, it automines. */
+export const HARDHAT_BLOCK_TIME_ENV = "OMNI_NODE_BLOCK_TIME_MS";
 
 /** Reads a client name (for --chain and OMNI_CHAIN); throws naming the accepted values. */
 export function parseChainClient(value: string, source = "--chain"): ChainClient {
@@ -82,15 +100,34 @@ export function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> 
   });
 }
 
-/** The command line that starts `client` on `port` with the shared rules. */
-function nodeCommand(client: ChainClient, port: number): { file: string; args: string[] } {
+/** The seconds between blocks `opts` ask for, or null for automine; throws naming the option. */
+function blockTime(opts: StartNodeOptions): number | null {
+  if (opts.automine) {
+    if (opts.blockTimeSeconds !== undefined) throw new DevnetError("startLocalNode: automine and blockTimeSeconds exclude each other");
+    return null;
+  }
+  const seconds = opts.blockTimeSeconds ?? DEFAULT_BLOCK_TIME_SECONDS;
+  if (!Number.isInteger(seconds) || seconds < 1)
+    throw new DevnetError(`startLocalNode: blockTimeSeconds must be a whole number of seconds, at least 1; got ${seconds}`);
+  return seconds;
+}
+
+/** The command line that starts `client` on `port` with the shared rules, mining every `seconds` (null: automine). */
+function nodeCommand(client: ChainClient, port: number, seconds: number | null): { file: string; args: string[]; env: Record<string, string> } {
   if (client === "hardhat") {
-    // hardhat.config.ts leaves the in-process network at Hardhat's defaults, which are these rules.
-    return { file: process.execPath, args: [require.resolve("hardhat/internal/cli/bootstrap"), "node", "--hostname", "127.0.0.1", "--port", String(port)] };
+    // hardhat.config.ts leaves the in-process network at Hardhat's defaults, which are these rules; the
+    // variable turns on interval mining for this node only (the in-process network of the tests keeps automine).
+    return {
+      file: process.execPath,
+      args: [require.resolve("hardhat/internal/cli/bootstrap"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+      env: seconds === null ? {} : { [HARDHAT_BLOCK_TIME_ENV]: String(seconds * 1000) },
+    };
   }
   return {
     file: foundryBinary("anvil"),
+    env: {},
     args: [
+      ...(seconds === null ? [] : ["--block-time", String(seconds)]),
       "--host",
       "127.0.0.1",
       "--port",
@@ -123,12 +160,15 @@ function nodeCommand(client: ChainClient, port: number): { file: string; args: s
 export async function startLocalNode(opts: StartNodeOptions = {}): Promise<LocalNode> {
   const client = opts.client ?? defaultChainClient();
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  const seconds = blockTime(opts);
   const port = await freePort();
-  const { file, args } = nodeCommand(client, port);
+  const { file, args, env } = nodeCommand(client, port, seconds);
+  const inherited = { ...process.env };
+  delete inherited[HARDHAT_BLOCK_TIME_ENV];
   const child = spawn(file, args, {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+    env: { ...inherited, ...env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
   });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -150,6 +190,7 @@ export async function startLocalNode(opts: StartNodeOptions = {}): Promise<Local
     url,
     port,
     pid: child.pid!,
+    blockTimeSeconds: seconds,
     provider,
     stop: async () => {
       provider.destroy();

@@ -1,5 +1,6 @@
 // Errors met at the chain boundary: reverts decoded to the contract's custom error, RPC failures, a node on
-// the wrong chain or without the market, chain data that does not match its on-chain hash.
+// the wrong chain or without the market, chain data that does not match its on-chain hash, a chain clock behind
+// a deadline that has passed.
 import { BaseError } from "./base";
 
 /** A contract call reverted; `errorName` is the decoded custom error when the ABI knows it. */
@@ -62,5 +63,19 @@ export class NoContractError extends BaseError {
 
   constructor(address: string, chainId: bigint) {
     super(`no contract at ${address} on chain ${chainId}`, { details: { address, chainId: chainId.toString() } });
+  }
+}
+
+/** A deadline has passed in wall time, but the chain's latest block is not past it: calls still see the phase it ends. */
+export class ChainClockBehindError extends BaseError {
+  override name = "ChainClockBehindError";
+
+  constructor(action: string, what: string, deadline: number, block: { blockNumber: number; timestamp: number }, nowSeconds: number) {
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+    super(
+      `${action}: the chain's clock (last block ${block.blockNumber} at ${iso(block.timestamp)}) has not reached the ${what} ${iso(deadline)}, ` +
+        `which passed ${Math.round(nowSeconds - deadline)} s ago by this machine's clock; the chain sees it once its next block is mined: try again then`,
+      { details: { action, deadline, blockNumber: block.blockNumber, blockTimestamp: block.timestamp } },
+    );
   }
 }

@@ -3,6 +3,7 @@
 // helpers that retry a read, log a stage, and run one protocol step.
 import { BaseError } from "../errors";
 import { ContractRevertError } from "../errors/chain";
+import type { Wallet } from "ethers";
 import type { Logger, SignerSource } from "../infra";
 import type { Member, OmniMarket, PublicModelTracker } from "../chain";
 import type { AggregationWatch } from "./aggregationWatch";
@@ -40,6 +41,10 @@ export interface WorkerContext {
   params: JobParams;
   trainer: DataOwnerTrainer;
   account: string;
+  /** The account's wallet, connected to the node (it pays for the blocks the worker makes, src/worker/stalledClock.ts). */
+  wallet: Wallet;
+  /** How long wall time may be past a deadline the chain has not reached before the worker makes a block (clockGraceSeconds). */
+  clockGraceSeconds: number;
   models: PublicModelTracker;
   aggregation: AggregationWatch;
   /** The last round in which the worker could not submit (warned once per round). */

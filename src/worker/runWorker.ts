@@ -1,15 +1,18 @@
 // The data-owner worker: finds and joins a job, then for every round commits, trains, submits,
 // reveals for dropped peers and aggregates when due, and finally releases its pay. The chain is
 // the source of truth: after a crash the worker re-reads it and carries on from where it stands.
+// A phase whose deadline passed while the chain made no block is moved on by the worker itself
+// (src/worker/stalledClock.ts).
 // Every chain request is retried while the node cannot be reached (src/worker/retry.ts); each stage
 // lives in its own file under src/worker/stages/.
 import { ZeroHash } from "ethers";
 import { WorkerSetupError } from "../errors";
-import { Phase, PublicModelTracker, connectMarket, hasBit, readRoundState } from "../chain";
+import { Phase, PublicModelTracker, clockGraceSeconds, connectMarket, hasBit, readRoundState, tickClock, waitForBlockAfter } from "../chain";
 import { removeTemporaries } from "../infra";
 import { AggregationWatch } from "./aggregationWatch";
 import { read, type WorkerContext, type WorkerOptions } from "./context";
 import { withChainRetry } from "./retry";
+import { moveStalledClock } from "./stalledClock";
 import {
   aggregateStage,
   checkJobFits,
@@ -62,6 +65,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       params,
       trainer,
       account: wallet.address,
+      wallet,
+      clockGraceSeconds: clockGraceSeconds(chainId),
       models: new PublicModelTracker(market, chosen),
       aggregation: new AggregationWatch(opts.aggregatorDelayMs),
     };
@@ -80,11 +85,16 @@ async function playRounds(ctx: WorkerContext): Promise<WorkerSummary> {
     const phase = Number(await read(log, "read phase", () => market.phase(jobId)));
     if (phase === Phase.Completed || phase === Phase.Cancelled) return releaseStage(ctx, phase);
     if (phase !== Phase.Aggregate) ctx.aggregation.reset();
+    // Acting in a phase whose deadline wall time has passed would only revert once the chain catches up: move it first.
+    if (await moveStalledClock(ctx, phase)) continue;
     if (phase >= Phase.Commit) {
       const state = await read(log, "read round", () => readRoundState(market, jobId));
       const committed = hasBit(state.committed, index);
       if (state.randomness === ZeroHash) {
+        // The round's groups are drawn from the hash of the block that opened it: wait for (or make) the next one.
         log.info("waiting for a block after the one that opened the round (its hash draws the groups)", { round: state.round });
+        await waitForBlockAfter(market.runner!.provider!, state.drawBlock, () => tickClock(ctx.wallet), { graceSeconds: ctx.clockGraceSeconds });
+        continue;
       } else if (!state.groups.some((g) => g.members.includes(index))) {
         log.warn("not a member of this round (ejected); waiting for the job to end", { round: state.round });
       } else if (phase === Phase.Commit && !committed) {

@@ -275,7 +275,8 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
 
   before(async function () {
     await initBackend({ log: () => undefined });
-    node = await startLocalNode();
+    // Automine: no deadline plays a part here, and each transaction is mined as it is sent.
+    node = await startLocalNode({ automine: true });
     funder = await node.provider.getSigner(0);
     ({ address } = await deployMarket(funder));
     market = marketAt(address, node.provider);

@@ -75,7 +75,8 @@ describe("cli/job", function () {
   const txHash = (stdout: string) => stdout.match(/tx (0x[0-9a-f]{64})/)![1];
 
   before(async function () {
-    node = await startLocalNode();
+    // Automine: the cancel test moves the clock itself (increaseTime), and each transaction is mined as it is sent.
+    node = await startLocalNode({ automine: true });
     funder = await node.provider.getSigner(0);
     ({ market } = await deployMarket(funder));
     market = marketAt(await market.getAddress(), node.provider);

@@ -35,7 +35,8 @@ describe("omni worker: bad set-ups (local chain)", function () {
 
   before(async function () {
     await initBackend({ log: () => undefined });
-    node = await startLocalNode();
+    // Automine: no deadline plays a part here, and each transaction is mined as it is sent.
+    node = await startLocalNode({ automine: true });
     const funder = await node.provider.getSigner(0);
     ({ address: market } = await deployMarket(funder));
     const owner = await fundedWallet(funder, "10");

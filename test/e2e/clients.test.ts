@@ -20,7 +20,8 @@ const RANDOMNESS_OFFSET = 1n;
 
 /** Gas of every transaction of one seeded round on `client`, in the order sent, its groups and its aggregate. */
 async function seededRound(client: ChainClient) {
-  const node = await startLocalNode({ client });
+  // Automine: the bench driver's read cache holds only while blocks come from its own writes.
+  const node = await startLocalNode({ client, automine: true });
   try {
     const chain = benchChain(node.provider, client);
     const model = new Uint32Array(D).map((_, i) => (i * 2654435761) & 0xffff);

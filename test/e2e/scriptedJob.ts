@@ -51,7 +51,8 @@ export interface ScriptedJob {
 export async function scriptedJob(opts: { dataOwners: number; groupSize: number; prefix: string }): Promise<ScriptedJob> {
   await initBackend({ log: () => undefined });
   const work = mkdtempSync(path.join(os.tmpdir(), opts.prefix));
-  const node = await startLocalNode();
+  // Automine: the test drives the clock (passSubmitDeadline), and a block comes only with a transaction it can name.
+  const node = await startLocalNode({ automine: true });
   const started: WorkerProcess[] = [];
   try {
     const funder = await node.provider.getSigner(0);

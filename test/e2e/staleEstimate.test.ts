@@ -32,7 +32,8 @@ for (const client of CHAIN_CLIENTS)
   describe(`send() and stale gas estimates (${client})`, function () {
     this.timeout(120_000);
     let node: LocalNode;
-    before(async () => (node = await startLocalNode({ client })));
+    // Automine: a hardhat node that mines as it answers reports the failed join when it is sent (the case under test).
+    before(async () => (node = await startLocalNode({ client, automine: true })));
     after(async () => node?.stop());
 
     it("sends again with a larger limit a join that ran out of gas because it filled the roster", async function () {

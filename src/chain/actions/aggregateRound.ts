@@ -1,5 +1,5 @@
 // Anyone, aggregate phase: post each chunk's submitter data in the contract's layout, then finalize.
-import { concat } from "ethers";
+import { concat, type Provider } from "ethers";
 import { WORD_BYTES } from "../../protocol";
 import { InvalidInputError } from "../../errors";
 import type { OmniMarket } from "../market";
@@ -55,11 +55,22 @@ export interface AggregateRoundReturnType extends AggregateChunksReturnType {
 /**
  * Aggregates the remaining chunks of the current round and finalizes it; returns null when the round is
  * not (or no longer) in its aggregate phase, as when another party finished it first. Submissions as for
- * aggregateChunks.
+ * aggregateChunks. A chunk that cannot be posted after the aggregation deadline does not stop the round:
+ * it is finalized without its aggregate.
  */
 export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: Submissions): Promise<AggregateRoundReturnType | null> {
-  const aggregated = await aggregateChunks(market, jobId, given);
+  let aggregated: AggregateChunksReturnType | null;
+  try {
+    aggregated = await aggregateChunks(market, jobId, given);
+  } catch (error) {
+    // Past the aggregation deadline the round settles without its aggregate: finalize rather than give up.
+    const state = await readRoundState(market, jobId);
+    const latest = await (market.runner!.provider as Provider).getBlock("latest");
+    if (state.phase !== "Aggregate" || !latest || latest.timestamp <= state.aggregateDeadline) throw error;
+    aggregated = { round: state.round, chunks: [] };
+  }
   if (!aggregated) return null;
-  const finalize = await send("finalizeRound", (o) => market.finalizeRound(jobId, aggregated.round, o));
+  const round = aggregated.round;
+  const finalize = await send("finalizeRound", (o) => market.finalizeRound(jobId, round, o));
   return { ...aggregated, finalize };
 }

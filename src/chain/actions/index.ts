@@ -12,3 +12,4 @@ export * from "./aggregateRound";
 export * from "./fetchModel";
 export * from "./release";
 export * from "./cancel";
+export * from "./nudgeClock";

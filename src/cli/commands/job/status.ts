@@ -1,6 +1,8 @@
-// `omni job status`: a job's phase, roster, finalized rounds and books, from chain data.
+// `omni job status`: a job's phase, roster, finalized rounds and books, from chain data. The phase is the one
+// calls at the latest block see, so the chain time is printed beside it; when the phase's deadline has passed
+// by this machine's clock but the chain has made no block since, the status says that its next block ends it.
 import { Command } from "commander";
-import { Phase, chainCall, phaseName } from "../../../chain";
+import { Phase, chainCall, chainClock, phaseDeadline, phaseName, type ChainClock } from "../../../chain";
 import { finalizedRounds } from "../../../owner/jobReport";
 import { roundFacts } from "../../../owner/roundReport";
 import { chainOptions, withMarket } from "../../connect";
@@ -11,14 +13,17 @@ import { amountText, jobOptions, jobTarget, type JobFlags } from "./shared";
 export async function statusCommand(flags: JobFlags): Promise<void> {
   try {
     const { jobId, where } = jobTarget(flags);
-    await withMarket(flags, where, false, async ({ market, chainId }) => {
+    await withMarket(flags, where, false, async ({ market, chainId, provider }) => {
       // phase() is the view that refuses an unknown job id (MarketUnknownJob).
-      const phase = Number(await chainCall("status", () => market.phase(jobId)));
+      const clock = await chainClock(provider);
+      const phase = Number(await chainCall("status", () => market.phase(jobId, { blockTag: clock.blockNumber })));
+      const deadline = await phaseDeadline(market, jobId, phase);
       const [params, info, books] = await chainCall("status", () => Promise.all([market.jobParams(jobId), market.jobInfo(jobId), market.jobBooks(jobId)]));
       const token = params.token;
       const rounds = await finalizedRounds(market, jobId);
       const lines = [
-        `job ${jobId} on chain ${chainId} at ${String(market.target)}: ${phaseName(phase)}`,
+        `job ${jobId} on chain ${chainId} at ${String(market.target)}: ${phaseName(phase)} as of block ${clock.blockNumber} (chain time ${isoTime(clock.timestamp)})`,
+        ...stalledLine(phase, deadline, clock),
         `owner ${info.owner}; ${params.numDOs} data owners in groups of ${params.groupSize}+, ${params.rounds} rounds, reward ${amountText(params.rewardPerRound, token)} per round, stake ${amountText(params.stake, token)}`,
         `roster ${info.joined}/${params.numDOs}` + (phase >= Phase.Commit && phase <= Phase.Aggregate ? `; round ${info.round} in progress` : ""),
       ];
@@ -36,6 +41,19 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
   } catch (error) {
     fail("job status", error);
   }
+}
+
+const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+
+/** The line that says the phase ends with the chain's next block, when its deadline passed by this machine's clock but not on the chain. */
+function stalledLine(phase: number, deadline: bigint | undefined, clock: ChainClock, now = Date.now() / 1000): string[] {
+  if (deadline === undefined || now <= Number(deadline) || clock.timestamp > Number(deadline)) return [];
+  const which = phase <= Phase.Joining ? "join" : phaseName(phase).toLowerCase();
+  const then = phase <= Phase.Joining ? ": the job is then cancelled (`omni job cancel` makes that block and settles it)" : "";
+  return [
+    `the ${which} deadline ${isoTime(deadline)} passed ${Math.round(now - Number(deadline))} s ago by this machine's clock, ` +
+      `but the chain has made no block since: its next block ends ${phaseName(phase)}${then}`,
+  ];
 }
 
 /** Registers `omni job status`. */
