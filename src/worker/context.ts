@@ -8,6 +8,7 @@ import type { Logger, SignerSource } from "../infra";
 import type { Member, OmniMarket, PublicModelTracker } from "../chain";
 import type { AggregationWatch } from "./aggregationWatch";
 import type { JobFilter } from "./findJob";
+import type { JobPolicy } from "./jobPolicy";
 import { withChainRetry } from "./retry";
 import { stageMessage, type WorkerStage } from "./stages/names";
 import type { DataOwnerTrainer } from "./trainer";
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   signer: SignerSource;
   stateDir: string;
   filter: JobFilter;
+  /** What a job must satisfy before this worker stakes on it; each limit not given is DEFAULT_JOB_POLICY's. */
+  policy?: Partial<JobPolicy>;
   /** Join this job instead of searching (it must still be for the filter's task and model). */
   jobId?: bigint;
   /** Builds the trainer once the job is known (`numDOs` sizes the omniscience-free attack models). */

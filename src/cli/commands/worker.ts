@@ -1,5 +1,5 @@
 // `omni worker`: run a data owner's worker against any EVM JSON-RPC endpoint until its job ends.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { encodeBytes32String } from "ethers";
 import { DEFAULT_MODEL_CONFIG } from "../../ml";
 import { architectureCommitment } from "../../owner/modelCodec";
@@ -7,8 +7,21 @@ import { createLogger } from "../../infra";
 import { DataOwnerTrainer, progressReporter, runWorker } from "../../worker";
 import { fail } from "../io";
 import { chainOptions, marketLocation } from "../connect";
-import { bigintOption, integerOption, numberOption } from "../options";
+import { addressOption, bigintOption, integerOption, numberOption } from "../options";
 import { DEFAULT_RECIPE } from "../../worker/recipe";
+import { DEFAULT_JOB_POLICY } from "../../worker/jobPolicy";
+
+/** A non-negative finite number (a policy limit). */
+function limitOption(value: string): number {
+  const n = numberOption(value);
+  if (n < 0) throw new InvalidArgumentError("must be a non-negative number");
+  return n;
+}
+
+/** Collects a repeated address option. */
+function addressList(value: string, previous: string[]): string[] {
+  return [...previous, addressOption(value)];
+}
 
 interface WorkerFlags {
   rpc: string;
@@ -20,6 +33,11 @@ interface WorkerFlags {
   task: string;
   minReward: bigint;
   job?: bigint;
+  minWindowS: number;
+  maxStakeRatio: number;
+  maxJobHours: number;
+  maxParams: number;
+  token: string[];
   epochs: number;
   batchSize: number;
   lr: number;
@@ -50,6 +68,13 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
         taskTag: encodeBytes32String(flags.task),
         modelCommitment: architectureCommitment(DEFAULT_MODEL_CONFIG),
         minRewardWei: flags.minReward,
+      },
+      policy: {
+        minWindowSeconds: flags.minWindowS,
+        maxStakeToRewardRatio: flags.maxStakeRatio,
+        maxJobHours: flags.maxJobHours,
+        maxParams: flags.maxParams,
+        tokens: flags.token,
       },
       jobId: flags.job,
       pollMs: flags.pollMs,
@@ -91,6 +116,21 @@ export function registerWorker(program: Command): void {
     // The default's description is given: commander prints defaults with JSON.stringify, which refuses a bigint.
     .addOption(new Option("--min-reward <wei>", "smallest reward per round worth joining").argParser(bigintOption).default(0n, "0"))
     .option("--job <id>", "join this job instead of searching", bigintOption)
+    .option(
+      "--min-window-s <s>",
+      "refuse a job with a phase window shorter than this many seconds (or below the contract's floor for the job, or too short for this worker's own submission)",
+      integerOption,
+      DEFAULT_JOB_POLICY.minWindowSeconds,
+    )
+    .option(
+      "--max-stake-ratio <x>",
+      "refuse a job whose stake is more than this many times the most it pays a member (rounds × reward per round); a slashed stake is burned",
+      limitOption,
+      DEFAULT_JOB_POLICY.maxStakeToRewardRatio,
+    )
+    .option("--max-job-hours <h>", "refuse a job whose rounds' windows add up to more than this many hours", limitOption, DEFAULT_JOB_POLICY.maxJobHours)
+    .option("--max-params <n>", "refuse a job whose model has more public parameters than this", integerOption, DEFAULT_JOB_POLICY.maxParams)
+    .addOption(new Option("--token <erc20>", "also join jobs paid in this ERC-20 (repeatable)").argParser(addressList).default([], "ETH only"))
     .option("--epochs <n>", "local epochs per round", integerOption, DEFAULT_RECIPE.epochs)
     .option("--batch-size <n>", "local batch size", integerOption, DEFAULT_RECIPE.batchSize)
     .option("--lr <x>", "local learning rate", numberOption, DEFAULT_RECIPE.lr)
