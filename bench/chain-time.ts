@@ -1,11 +1,12 @@
 // Chain time of one round on a real local node (anvil or a `hardhat node`, `--chain`; 127.0.0.1, started and stopped here): wall time from the
 // first submission to the finalized aggregate, split into submit / reveal / aggregate / finalize, at the
 // OmniLytics scale (the public part of the product's MNIST CNN, 10 data owners, g = 3 as the demo uses)
-// and at 100,000 and 1,000,000 public parameters (10 data owners, g = 4 as the gas grid). Data owners send
-// concurrently, as independent parties would; one aggregator sends the chunks one after another.
+// and at 100,000 and 1,000,000 public parameters (12 data owners, g = 4 as the gas grid: the median's 3
+// groups). Data owners send concurrently, as independent parties would; one aggregator sends the chunks one
+// after another.
 // Usage: npx ts-node --transpile-only bench/chain-time.ts [--quick] [--chain anvil|hardhat]   (quick: the MNIST scale only)
 // Full results: bench/results/chain-time.json on a hardhat node, chain-time-anvil.json on anvil; quick ones
-// under bench/results/quick/. The hardhat node's 1M run is also recorded as cell d1000000-n10 of
+// under bench/results/quick/. The hardhat node's 1M run is also recorded as cell d1000000-n12 of
 // bench/results/gas-grid.json (same code, same gas; on a node).
 import { buildModel, DEFAULT_MODEL_CONFIG, publicSize } from "../src/ml";
 import { startLocalNode } from "../src/devnet/localNode";
@@ -54,8 +55,8 @@ async function main(): Promise<void> {
     ...(quick
       ? []
       : [
-          { label: "100k", d: 100_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
-          { label: "1M", d: 1_000_000, n: 10, g: 4, dropouts: 0 as const, concurrency: 10 },
+          { label: "100k", d: 100_000, n: 12, g: 4, dropouts: 0 as const, concurrency: 12 },
+          { label: "1M", d: 1_000_000, n: 12, g: 4, dropouts: 0 as const, concurrency: 12 },
         ]),
   ];
   // Automine: a transaction's send → mined time is its execution (no wait for the next block), and the driver's
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     "actions over JSON-RPC. Times are wall clock on the driver: submit = first data owner starts masking and posting → last submission " +
     "mined; reveal = data owners check for required reveals (none: no dropouts) ; aggregate = aggregator reads the submissions back from " +
     "calldata and posts every chunk, one after another → last chunk mined; finalize = finalizeRound sent → mined. Data owners act " +
-    "concurrently (all 10 at once). nodeSeconds / nodeSecondsByPhase sum each transaction's send→return time (concurrent sends overlap).";
+    "concurrently (all of a configuration's data owners at once). nodeSeconds / nodeSecondsByPhase sum each transaction's send→return time (concurrent sends overlap).";
   const save = (): void =>
     writeJson(resultPath(NAME, quick), {
       ...envelope(NAME, command, "synthetic updates seeded by member index", configs, method),
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
       });
       say(`${label}: first submission → finalized ${times.firstSubmissionToFinalized} s (aggregate ${times.aggregate} s)`);
       if (!quick && CLIENT === "hardhat" && label === "1M")
-        recordGridCell({ key: "d1000000-n10", ...cell, executedBy: "bench/chain-time.ts (hardhat node on 127.0.0.1)" });
+        recordGridCell({ key: "d1000000-n12", ...cell, executedBy: "bench/chain-time.ts (hardhat node on 127.0.0.1)" });
       save();
     }
   } finally {

@@ -1,12 +1,13 @@
 // Gas of one round per public parameter per data owner, and the largest single transaction, over
-// d ∈ {1k, 10k, 100k, 1M} public parameters × n ∈ {10, 20, 50, 100} data owners (g = 4, median rule, no
-// dropouts), next to the EIP-7623 calldata floor of the bytes posted, on the in-process Hardhat network
-// (osaka rules). Each cell runs in its own process (fresh chain), cheapest first; a finished cell is
+// d ∈ {1k, 10k, 100k, 1M} public parameters × n ∈ {12, 20, 50, 100} data owners (g = 4, median rule, no
+// dropouts; n starts at 12, the fewest for the median's 3 groups of 4), next to the EIP-7623 calldata floor
+// of the bytes posted, on the in-process Hardhat network (osaka rules). Each cell runs in its own process (fresh chain), cheapest first; a finished cell is
 // written to the result file at once and a rerun skips it, so a long run can be continued. Cells the
 // contract refuses are listed with the decoded custom error; cells not started before the deadline are
 // listed as not-run with a wall-time estimate from the measured throughput.
 // Usage: nice -n 10 npx hardhat run bench/gas-grid.ts            → bench/results/gas-grid.json
 //        BENCH_QUICK=1 npx hardhat run bench/gas-grid.ts         → bench/results/quick/gas-grid.json (d ≤ 10k, n ≤ 20)
+// A cell that fails (not one the contract refuses) makes the run exit non-zero once the grid is written.
 // Env: GRID_DEADLINE (ISO time after which no new cell starts), GRID_CONCURRENCY (data owners at once, default 16),
 // GRID_PAUSE_FILE (no new cell starts while that file exists).
 import { spawn } from "child_process";
@@ -30,7 +31,7 @@ const keyOf = (c: { d: number; n: number }): string => `d${c.d}-n${c.n}`;
 /** The grid of the mode, cheapest (d·n) first. */
 function gridCells(quick: boolean): CellConfig[] {
   const ds = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
-  const ns = quick ? [10, 20] : [10, 20, 50, 100];
+  const ns = quick ? [12, 20] : [12, 20, 50, 100];
   const concurrency = Number(process.env.GRID_CONCURRENCY ?? 16);
   return ds.flatMap((d) => ns.map((n) => ({ d, n, g: G, dropouts: 0 as const, concurrency }))).sort((a, b) => a.d * a.n - b.d * b.n || a.n - b.n);
 }
@@ -189,6 +190,11 @@ async function main(): Promise<void> {
   save();
   if (quick) say(`quick cells ran in this process, each on a fresh market deployment`);
   say(`grid written to ${file} (${Math.round((Date.now() - started) / 1000)} s this run)`);
+  const failed = grid.map(keyOf).filter((key) => cells.get(key)?.status === "failed");
+  if (failed.length > 0) {
+    say(`failed: ${failed.map((key) => `${key} (${String(cells.get(key)!.message)})`).join("; ")}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -128,7 +128,7 @@ export async function fundedWallets(chain: BenchChain, count: number, ether = "1
   return wallets;
 }
 
-/** A job with its model posted and its roster full: round 0 is open. */
+/** A job with its model posted and its roster full: round 0 is open, and its groups are drawn (a block after its draw block exists). */
 export interface OpenJob {
   chain: BenchChain;
   market: OmniMarket;
@@ -159,7 +159,20 @@ export async function openJob(chain: BenchChain, params: JobParameters, packedMo
     join.push(...(await joinJob(memberMarket, jobId, keys.publicKey)));
     members.push({ market: memberMarket, jobId, index, secretKey: keys.secretKey });
   }
-  return { chain, market, jobId, members, wallets, setup: { create, publish, join } };
+  const job = { chain, market, jobId, members, wallets, setup: { create, publish, join } };
+  await passDrawBlock(job);
+  return job;
+}
+
+/**
+ * Makes sure the chain holds a block after the one that opened the current round: the round's groups are
+ * drawn from that block's hash, so until a later block exists the groups are unknown and a commit reverts
+ * (MarketDrawUnavailable). On an automining node (or Hardhat's in-process network) nothing else makes that
+ * block, so it is mined here (evm_mine); a chain that is past the draw block already is left alone.
+ */
+export async function passDrawBlock(job: Pick<OpenJob, "chain" | "market" | "jobId">): Promise<void> {
+  const { drawBlock } = await job.market.roundInfo(job.jobId);
+  if ((await job.chain.provider.getBlockNumber()) <= Number(drawBlock)) await job.chain.rpc("evm_mine", []);
 }
 
 /** A Baby Jubjub key pair derived from `seed` and `index`: sk in [1, l), PK = sk · Base8. */
@@ -208,9 +221,10 @@ export async function pool<T, R>(items: readonly T[], limit: number, work: (item
 }
 
 /**
- * Runs the open round: every member commits, members not in `dropouts` submit `updates(index)`, the clock
- * moves past the submit deadline when someone dropped, required reveals are made, and the job owner's
- * handle aggregates every chunk and finalizes.
+ * Runs the open round: a block after its draw block is made if there is none yet (passDrawBlock), every
+ * member commits, members not in `dropouts` submit `updates(index)`, the clock moves past the submit deadline
+ * when someone dropped, required reveals are made, and the job owner's handle aggregates every chunk and
+ * finalizes (a round with too few eligible groups is finalized without chunks: void).
  */
 export async function runRound(
   job: OpenJob,
@@ -220,6 +234,7 @@ export async function runRound(
 ): Promise<{ costs: RoundCosts; marks: RoundMarks }> {
   const limit = opts.concurrency ?? 16;
   const costs: RoundCosts = { commit: [], submit: [], reveal: [], aggregate: [], finalize: [] };
+  await passDrawBlock(job);
   const commitStart = performance.now();
   costs.commit.push(...(await pool(job.members, limit, (m) => commitSeeds(m))));
   const submitStart = performance.now();

@@ -167,7 +167,7 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
     const report: MarketRunReport = {
       ...base,
       checks: {
-        booksBalance: books.paid + books.refunded + books.slashed + books.stakesReturned === books.budget + books.stakes,
+        booksBalance: books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned === books.budget + books.stakes,
         ...payoutOutcome(payouts, attackers, rows.length),
       },
     };

@@ -21,7 +21,7 @@ import { defaultChainClient, startLocalNode } from "../../src/devnet/localNode";
 import { jobEndingSoon, quietChain, wallTimePast, type QuietChain } from "./quietChain";
 
 describe("the chain's clock on a node that mines only on transactions", function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let chain: QuietChain;
   before(async () => (chain = await quietChain()));
   after(async () => chain?.node.stop());
@@ -74,17 +74,20 @@ describe("the chain's clock on a node that mines only on transactions", function
     expect(Date.now() - started).to.be.at.least(1000);
   });
 
-  it("phaseDeadline is the join deadline before the roster seals and nothing in the phases no deadline ends", async function () {
+  it("phaseDeadline is the join deadline before the roster seals, the round's aggregation deadline in Aggregate, and nothing in the final phases", async function () {
     const { jobId, joinDeadline } = await jobEndingSoon(chain, 600);
     const { createdAt } = await chain.market.jobInfo(jobId);
     expect(joinDeadline).to.equal(createdAt + 600n);
     expect(await phaseDeadline(chain.market, jobId, Phase.Publishing)).to.equal(joinDeadline);
     expect(await phaseDeadline(chain.market, jobId, Phase.Joining)).to.equal(joinDeadline);
-    for (const phase of [Phase.Aggregate, Phase.Completed, Phase.Cancelled]) expect(await phaseDeadline(chain.market, jobId, phase)).to.equal(undefined);
+    // Aggregation ends at revealDeadline + aggregateDuration, after which finalizeRound voids the round.
+    expect(await phaseDeadline(chain.market, jobId, Phase.Aggregate)).to.equal((await chain.market.roundInfo(jobId)).aggregateDeadline);
+    for (const phase of [Phase.Completed, Phase.Cancelled]) expect(await phaseDeadline(chain.market, jobId, phase)).to.equal(undefined);
   });
 
   it("cancel makes the block a quiet chain needs once the join deadline has passed, and without a signer says why it cannot", async function () {
-    const { jobId, joinDeadline, budget } = await jobEndingSoon(chain, 1);
+    // The shortest join window the contract admits (48 s): this test waits for it to pass.
+    const { jobId, joinDeadline, budget } = await jobEndingSoon(chain);
     await wallTimePast(joinDeadline, LOCAL_CLOCK_GRACE_SECONDS + 0.2);
     // Calls still run at the last block, before the deadline.
     expect(phaseName(await chain.market.phase(jobId))).to.equal("Publishing");

@@ -88,7 +88,7 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
   let market: OmniMarket;
   let address: string;
   let deployment: string;
-  /** The job every worker case aims at: the default CNN, 3 data owners, stake 0.05 ETH. */
+  /** The job every worker case aims at: the default CNN, 9 data owners, stake 0.05 ETH. */
   let jobId: bigint;
   /** A job for another architecture (a smaller dense layer). */
   let otherArchitectureJob: bigint;
@@ -132,7 +132,7 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     "--model",
     modelDir,
     "--data-owners",
-    "4",
+    "9",
     "--group-size",
     "3",
     "--rounds",
@@ -229,7 +229,7 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     {
       title: "omni job create refuses a budget the account holds but cannot also pay the gas for",
       args: () => createArgs("out-no-gas"),
-      problem: /insufficient funds: the budget and gas at \d+ wei\/gas needs \d+ wei, the account holds 8000 /,
+      problem: /insufficient funds: the budget and gas at \d+ wei\/gas needs \d+ wei, the account holds 18000 /,
       account: () => wallet("budget-only-mo"),
       absent: () => [at("out-no-gas")],
     },
@@ -285,7 +285,7 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     writeFileSync(at("chain-1.json"), JSON.stringify({ network: "x", chainId: 1, contracts: { OmniMarket: { address, abi: [] } } }));
 
     const owner = await fundedOwner();
-    const terms = { ...DEMO_RECIPE.terms, token: ZeroAddress, numDOs: 3, groupSize: 3, rounds: 1 };
+    const terms = { ...DEMO_RECIPE.terms, token: ZeroAddress, numDOs: 9, groupSize: 3, rounds: 1 };
     ({ jobId } = await postJob(marketAt(address, owner), buildModel(DEFAULT_MODEL_CONFIG, 1), DEFAULT_MODEL_CONFIG, terms));
     const small = { ...DEFAULT_MODEL_CONFIG, hiddenUnits: 16 };
     ({ jobId: otherArchitectureJob } = await postJob(marketAt(address, owner), buildModel(small, 1), small, terms));
@@ -329,7 +329,8 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
     await fund("mo", parseEther("1"));
     await fund("poor-do", parseEther("0.01"));
     await fund("stake-only-do", stake);
-    await fund("budget-only-mo", 8000n);
+    // The budget of createArgs' job: 9 data owners · 2 rounds · 1000 wei.
+    await fund("budget-only-mo", 18000n);
     await fund("keystore", parseEther("1"));
     writeFileSync(at("key.json"), encryptKeystoreJsonSync(wallet("keystore"), "the password", { scrypt: { N: 1024 } }));
 

@@ -49,7 +49,8 @@ describe("cli/job", function () {
     return wallet;
   }
 
-  const terms = ["--data-owners", "4", "--group-size", "3", "--rounds", "2", "--reward", "1000", "--stake", "500"];
+  // 9 data owners in groups of 3: the 3 groups the median (and a trimmed mean of trimBps ≥ 3334) needs.
+  const terms = ["--data-owners", "9", "--group-size", "3", "--rounds", "2", "--reward", "1000", "--stake", "500"];
   const create = (wallet: Wallet, out: string, extra: string[] = []) =>
     omni(["create", "--rpc", node.url, "--deployment", deployment, "--pretrain", "200", ...terms, "--out", out, ...extra], wallet.privateKey);
 
@@ -101,19 +102,19 @@ describe("cli/job", function () {
     before(async function () {
       owner = await fundedWallet("10");
       out = path.join(tmp, "job-1");
-      const r = create(owner, out, ["--rule", "trimmed-mean", "--trim-bps", "1000", "--clip-norm", "4", "--scale-bits", "14", "--join-s", "300"]);
+      const r = create(owner, out, ["--rule", "trimmed-mean", "--trim-bps", "3400", "--clip-norm", "4", "--scale-bits", "14", "--join-s", "300"]);
       expect(r.code, r.stderr).to.equal(0);
       jobId = BigInt(r.stdout.trim());
     });
 
     it("create posts a job whose on-chain parameters match the flags", async function () {
       const p = await market.jobParams(jobId);
-      expect([p.numDOs, p.groupSize, p.rounds, p.rewardPerRound, p.stake]).to.deep.equal([4n, 3n, 2n, 1000n, 500n]);
-      expect([p.rule, p.trimBps, p.scaleBits, p.clipNormQ, p.joinDuration]).to.deep.equal([1n, 1000n, 14n, 4n * 2n ** 14n, 300n]);
+      expect([p.numDOs, p.groupSize, p.rounds, p.rewardPerRound, p.stake]).to.deep.equal([9n, 3n, 2n, 1000n, 500n]);
+      expect([p.rule, p.trimBps, p.scaleBits, p.clipNormQ, p.joinDuration]).to.deep.equal([1n, 3400n, 14n, 4n * 2n ** 14n, 300n]);
       expect(p.token).to.equal(ZeroAddress);
       expect(p.modelCommitment).to.equal(architectureCommitment(DEFAULT_MODEL_CONFIG));
       expect((await market.jobInfo(jobId)).owner).to.equal(owner.address);
-      expect((await market.jobBooks(jobId)).budget).to.equal(4n * 2n * 1000n);
+      expect((await market.jobBooks(jobId)).budget).to.equal(9n * 2n * 1000n);
     });
 
     it("create publishes the saved model's public part, verified by its hash chain", async function () {
@@ -127,8 +128,8 @@ describe("cli/job", function () {
     it("status prints the phase and the roster", function () {
       const r = omni(["status", "--rpc", node.url, "--dir", out], "");
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.contain(`job ${jobId}`).and.contain("Joining").and.contain("roster 0/4");
-      expect(r.stdout).to.contain("budget 8000 wei");
+      expect(r.stdout).to.contain(`job ${jobId}`).and.contain("Joining").and.contain("roster 0/9");
+      expect(r.stdout).to.contain("budget 18000 wei");
     });
 
     it("pull before any finalized round reports the starting accuracy", function () {
@@ -150,22 +151,27 @@ describe("cli/job", function () {
   });
 
   describe("pull after a finalized round", function () {
-    /** Plays round 0 of a 3-member job in process: join, commit, submit a small update each, aggregate. */
+    /**
+     * Plays round 0 of a 9-member job in process: join, commit, submit the same small update each (so all three
+     * groups are inliers, however they are drawn), aggregate.
+     */
     async function playRound(jobId: bigint, d: number): Promise<void> {
       const { chainId } = await node.provider.getNetwork();
       const members: Member[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 9; i++) {
         const wallet = await fundedWallet("1");
         const keys = await jobKeyPair(wallet, chainId, await market.getAddress(), jobId);
         const asMember = marketAt(await market.getAddress(), wallet);
         await joinJob(asMember, jobId, keys.publicKey);
         members.push({ market: asMember, jobId, index: i, secretKey: keys.secretKey });
       }
+      // The last join opened the round; its groups are drawn from that block's hash, readable from the next block on.
+      await node.provider.send("evm_mine", []);
       for (const member of members) await commitSeeds(member);
       for (const member of members)
         await submitMasked(
           member,
-          Uint32Array.from({ length: d }, (_, k) => ((k % 7) - 3 + member.index) >>> 0),
+          Uint32Array.from({ length: d }, (_, k) => ((k % 7) - 3) >>> 0),
         );
       await aggregateRound(members[0].market, jobId);
     }
@@ -183,7 +189,7 @@ describe("cli/job", function () {
           "--pretrain",
           "200",
           "--data-owners",
-          "3",
+          "9",
           "--group-size",
           "3",
           "--rounds",
@@ -204,16 +210,16 @@ describe("cli/job", function () {
 
       const r = omni(["pull", "--rpc", node.url, "--dir", out, "--eval", "200", "--finetune-epochs", "1"], "");
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(/\n\s+0\s+\d+\.\d\d%\s+[\d,]+\s+\d+\s+1\/1\s+0\.0000\n/);
+      expect(r.stdout).to.match(/\n\s+0\s+\d+\.\d\d%\s+[\d,]+\s+\d+\s+3\/3\s+0\.0000\n/);
       const record = JSON.parse(readFileSync(path.join(out, "job.json"), "utf8")) as JobRecord;
       expect(record.model).to.equal("model-round-0");
-      expect(record.rounds.map((row) => [row.round, row.inlierGroups, row.paidWei])).to.deep.equal([[0, 1, "3000"]]);
+      expect(record.rounds.map((row) => [row.round, row.inlierGroups, row.paidWei])).to.deep.equal([[0, 3, "9000"]]);
       const pulled = publicWeights(await loadModel(path.join(out, record.model)));
       const expected = Float32Array.from(dequantize(await fetchPublicModel(market, jobId, 1), 16));
       expect(pulled).to.deep.equal(expected);
       const report = JSON.parse(readFileSync(path.join(out, "report", "report.json"), "utf8"));
       expect(report.rounds).to.have.length(1);
-      expect(Object.values(report.payoutsWei)).to.deep.equal(["1000", "1000", "1000"]);
+      expect(Object.values(report.payoutsWei)).to.deep.equal(Array(9).fill("1000"));
 
       const again = omni(["pull", "--rpc", node.url, "--dir", out, "--eval", "200"], "");
       expect(again.code, again.stderr).to.equal(0);
@@ -232,6 +238,23 @@ describe("cli/job", function () {
       const args = ["create", "--rpc", node.url, "--deployment", deployment, "--pretrain", "200", ...terms, "--out", path.join(tmp, "x")];
       args[args.indexOf("--group-size") + 1] = "2";
       await expectRefused(args, wallet, /--group-size: must be at least 3/);
+    });
+
+    it("fewer data owners than the rule needs groups of them is refused, naming the flag", async function () {
+      const args = ["create", "--rpc", node.url, "--deployment", deployment, "--pretrain", "200", ...terms, "--out", path.join(tmp, "x")];
+      args[args.indexOf("--data-owners") + 1] = "8";
+      await expectRefused(
+        args,
+        wallet,
+        /--data-owners: 8 data owners in groups of 3 make 2 groups; the median needs at least 3 to resist one bad group \(use at least 9\)/,
+      );
+      const trimmed = [...args, "--rule", "trimmed-mean", "--trim-bps", "2000"];
+      trimmed[trimmed.indexOf("--data-owners") + 1] = "12";
+      await expectRefused(
+        trimmed,
+        wallet,
+        /--data-owners: 12 data owners in groups of 3 make 4 groups; the trimmed-mean needs at least 5 .*\(use at least 15\)/,
+      );
     });
 
     it("a malformed model folder is refused", async function () {
@@ -253,8 +276,8 @@ describe("cli/job", function () {
       const poor = await fundedWallet("1");
       const args = ["create", "--rpc", node.url, "--deployment", deployment, "--pretrain", "200", ...terms, "--out", path.join(tmp, "x")];
       args[args.indexOf("--reward") + 1] = parseEther("1").toString();
-      // Budget 4 · 2 · 1 ETH = 8 ETH against a balance of 1 ETH.
-      await expectRefused(args, poor, /insufficient funds: the budget .* needs 8000000000000000000 wei.*short by 7000000000000000000 wei/);
+      // Budget 9 · 2 · 1 ETH = 18 ETH against a balance of 1 ETH.
+      await expectRefused(args, poor, /insufficient funds: the budget .* needs 18000000000000000000 wei.*short by 17000000000000000000 wei/);
     });
 
     it("an unknown job id is refused with the contract's error", async function () {
@@ -273,23 +296,24 @@ describe("cli/job", function () {
     it("cancel after the join deadline credits the budget and refund releases it to the wei", async function () {
       const owner = await fundedWallet("10");
       const out = path.join(tmp, "job-cancelled");
-      const created = create(owner, out, ["--join-s", "30"]);
+      // The shortest join window the contract admits for this job is 48 s.
+      const created = create(owner, out, ["--join-s", "60"]);
       expect(created.code, created.stderr).to.equal(0);
       const jobId = BigInt(created.stdout.trim());
-      await increaseTime(node.provider, 31);
+      await increaseTime(node.provider, 61);
       expect(phaseName(await market.phase(jobId))).to.equal("Cancelled");
 
       const before = await node.provider.getBalance(owner.address);
       const cancelled = omni(["cancel", "--rpc", node.url, "--deployment", deployment, "--job", jobId.toString()], owner.privateKey);
       expect(cancelled.code, cancelled.stderr).to.equal(0);
-      expect(cancelled.stdout).to.contain("8000 wei credited to the owner");
-      expect(await market.releasable(ZeroAddress, owner.address)).to.equal(8000n);
+      expect(cancelled.stdout).to.contain("18000 wei credited to the owner");
+      expect(await market.releasable(ZeroAddress, owner.address)).to.equal(18000n);
 
       const refunded = omni(["refund", "--rpc", node.url, "--dir", out], owner.privateKey);
       expect(refunded.code, refunded.stderr).to.equal(0);
-      expect(refunded.stdout).to.contain(`released 8000 wei to ${owner.address}`);
+      expect(refunded.stdout).to.contain(`released 18000 wei to ${owner.address}`);
       const gas = (await gasCost(txHash(cancelled.stdout))) + (await gasCost(txHash(refunded.stdout)));
-      expect(await node.provider.getBalance(owner.address)).to.equal(before + 8000n - gas);
+      expect(await node.provider.getBalance(owner.address)).to.equal(before + 18000n - gas);
       expect(await market.releasable(ZeroAddress, owner.address)).to.equal(0n);
     });
   });

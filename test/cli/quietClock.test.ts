@@ -44,7 +44,7 @@ describe("cli/job on a quiet chain", function () {
   });
 
   it("status says the next block ends Joining, and cancel makes that block and settles the job", async function () {
-    const { jobId, joinDeadline, budget } = await jobEndingSoon(chain, 2, { publish: true });
+    const { jobId, joinDeadline, budget } = await jobEndingSoon(chain, undefined, { publish: true }); // the shortest join window, 48 s
     await wallTimePast(joinDeadline, LOCAL_CLOCK_GRACE_SECONDS + 0.2);
     const target = ["--rpc", chain.node.url, "--deployment", deployment, "--job", jobId.toString()];
 

@@ -43,7 +43,7 @@ describe("omni worker: bad set-ups (local chain)", function () {
     ({ jobId } = await postJob(marketAt(market, owner.connect(node.provider)), buildModel(DEFAULT_MODEL_CONFIG, 1), DEFAULT_MODEL_CONFIG, {
       ...DEMO_RECIPE.terms,
       token: ZeroAddress,
-      numDOs: 3,
+      numDOs: 9,
       groupSize: 3,
       rounds: 1,
     }));

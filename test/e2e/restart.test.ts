@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "fs";
 import path from "path";
 import { ZeroAddress } from "ethers";
 import { CreditKind, Phase, hasBit, readRoundState } from "../../src/chain";
+import { BURN_ADDRESS } from "../../src/protocol";
 import type { WorkerProcess } from "../../src/devnet/workers";
 import { updateFile } from "../../src/worker/roundUpdate";
 import type { WorkerStage } from "../../src/worker/stages/names";
@@ -23,6 +24,12 @@ describe("worker crash and restart at every stage (local chain, a worker process
   let stateDir: string;
   let victim: WorkerProcess | undefined;
   let incarnation = 0;
+  /** Positions in job.members of the worker's group peers and of every other peer, once the groups are drawn. */
+  let mates: number[] = [];
+  let others: number[] = [];
+  /** The worker's group peers that submit, and the one that drops after committing. */
+  const submittingMates = () => mates.slice(0, 2);
+  const droppedMate = () => job.members[mates[2]];
 
   const phase = async () => Number(await job.market.phase(job.jobId));
   const round = () => readRoundState(job.market, job.jobId);
@@ -37,8 +44,9 @@ describe("worker crash and restart at every stage (local chain, a worker process
   const noTemporaries = () => expect(filesUnder(stateDir).filter((f) => f.endsWith(".tmp"))).to.deep.equal([]);
 
   before(async function () {
-    // n = 4 in groups of 3+: one group of all four members (the worker and three peers).
-    job = await scriptedJob({ dataOwners: 4, groupSize: 3, prefix: "omni-restart-" });
+    // n = 12 in groups of 4: three groups (the median's minimum), the worker's with three of the eleven
+    // scripted peers, so one of them can drop and leave the group its three submitters (MIN_GROUP_SUBMITTERS).
+    job = await scriptedJob({ dataOwners: 12, groupSize: 4, prefix: "omni-restart-" });
     stateDir = path.join(job.work, "state");
   });
 
@@ -60,7 +68,7 @@ describe("worker crash and restart at every stage (local chain, a worker process
     start();
     await killAt("committed");
     expect(readFileSync(path.join(job.work, `worker-${incarnation}.log`), "utf8")).to.contain("found a running job this account joined");
-    expect((await job.market.jobInfo(job.jobId)).joined).to.equal(4n, "no second join");
+    expect((await job.market.jobInfo(job.jobId)).joined).to.equal(12n, "no second join");
     const state = await round();
     expect(hasBit(state.committed, 0)).to.equal(true);
     expect(await phase()).to.equal(Phase.Commit, "the peers have not committed");
@@ -93,19 +101,22 @@ describe("worker crash and restart at every stage (local chain, a worker process
 
   it("killed after submitting, the worker reveals its seed with a dropped peer", async function () {
     start();
-    // Peers 1 and 2 submit; peer 3 committed and drops, so every submitter must reveal its seed with it.
-    await job.submitPeers([0, 1]);
+    ({ mates, others } = await job.groupOfWorker());
+    expect(mates).to.have.length(3);
+    // Two of the worker's group peers submit, the third committed and drops, so every submitter of the group
+    // must reveal its seed with it; the other groups submit in full.
+    await job.submitPeers([...submittingMates(), ...others]);
     await job.passSubmitDeadline();
     expect(await phase()).to.equal(Phase.Reveal);
     await killAt("revealed");
     const state = await round();
     expect(hasBit(state.revealed, 0)).to.equal(true);
-    expect(state.groups[0].requiredReveals.get(0)).to.deep.equal([3]);
+    expect(state.groups.find((g) => g.members.includes(0))!.requiredReveals.get(0)).to.deep.equal([droppedMate().index]);
     expect(await phase()).to.equal(Phase.Reveal, "the peers have not revealed");
   });
 
   it("killed after revealing, the worker aggregates the round as its designated aggregator", async function () {
-    await job.revealPeers([0, 1]);
+    await job.revealPeers(submittingMates());
     expect(await phase()).to.equal(Phase.Aggregate);
     // After its step the worker sleeps one poll before it reads the phase again: a long poll keeps the
     // release for the next incarnation, so the kill lands between aggregation and release.
@@ -136,13 +147,25 @@ describe("worker crash and restart at every stage (local chain, a worker process
     expect(await job.node.provider.getTransactionCount(job.worker.address)).to.equal(nonce);
   });
 
-  it("the round's books balance: the worker and the two submitting peers are paid, the dropped peer is slashed", async function () {
-    const rewards = (await job.market.queryFilter(job.market.filters.Credited(job.jobId))).filter((e) => Number(e.args.kind) === CreditKind.Reward);
-    expect(rewards.map((e) => e.args.account).sort()).to.deep.equal([job.worker.address, job.peers[0].address, job.peers[1].address].sort());
+  it("the round's books balance: all but the dropped peer are paid, its stake is burned and its reward refunded to the owner", async function () {
+    const credits = await job.market.queryFilter(job.market.filters.Credited(job.jobId));
+    const ofKind = (kind: number) => credits.filter((e) => Number(e.args.kind) === kind);
+    const dropped = job.peers[mates[2]].address;
+    const everyone = [job.worker.address, ...job.peers.map((p) => p.address)];
+    expect(
+      ofKind(CreditKind.Reward)
+        .map((e) => e.args.account)
+        .sort(),
+    ).to.deep.equal(everyone.filter((a) => a !== dropped).sort());
     const books = await job.market.jobBooks(job.jobId);
-    expect(books.paid + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
-    expect(books.paid).to.equal(3n * BigInt(TERMS.rewardPerRound));
+    expect(books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
+    expect(books.paid).to.equal(11n * BigInt(TERMS.rewardPerRound));
     expect(books.slashed).to.equal(BigInt(TERMS.stake));
+    // The slashed stake is burned, never credited to the model owner, who gets back only the unpaid reward.
+    expect(ofKind(CreditKind.Burn).map((e) => [e.args.account, e.args.amount])).to.deep.equal([[BURN_ADDRESS, BigInt(TERMS.stake)]]);
+    expect(ofKind(CreditKind.OwnerSettlement).map((e) => e.args.amount)).to.deep.equal([BigInt(TERMS.rewardPerRound)]);
+    expect(books.refunded).to.equal(BigInt(TERMS.rewardPerRound));
+    expect(ofKind(CreditKind.StakeReturn).map((e) => e.args.account)).to.not.include(dropped);
     noTemporaries();
     expect(existsSync(path.join(stateDir, "worker.json"))).to.equal(true);
   });

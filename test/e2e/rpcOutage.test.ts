@@ -43,7 +43,8 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
   let log: string;
 
   before(async function () {
-    job = await scriptedJob({ dataOwners: 3, groupSize: 3, prefix: "omni-outage-" });
+    // 9 members in groups of 3, the fewest the median admits: the worker and 8 scripted peers.
+    job = await scriptedJob({ dataOwners: 9, groupSize: 3, prefix: "omni-outage-" });
     const submitSelector = job.market.interface.getFunction("submitMasked")!.selector;
     // The line is cut right after the worker's first submission reaches the node: the transaction is mined,
     // its answer never arrives, and the node stays out of reach for OUTAGE_MS.
@@ -64,7 +65,7 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
     // during the outage, which moves the round on to aggregation without the worker seeing it.
     while (!hasBit((await readRoundState(job.market, job.jobId)).submitted, 0)) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(outage, "the outage started with the submission").not.to.equal(undefined);
-    await job.submitPeers([0, 1]);
+    await job.submitPeers(job.peers.map((_, i) => i));
     expect(Number(await job.market.phase(job.jobId))).to.equal(Phase.Aggregate);
     await outage;
     expect(await worker.exited, "the worker finished with exit code 0").to.equal(0);
@@ -110,7 +111,8 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
     expect(summary).to.include({ finalPhase: "Completed", releasedWei: (BigInt(TERMS.rewardPerRound) + BigInt(TERMS.stake)).toString() });
     expect(await job.market.releasable(ZeroAddress, job.worker.address)).to.equal(0n);
     const books = await job.market.jobBooks(job.jobId);
-    expect(books.paid + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
+    expect(books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
+    expect([books.paid, books.slashed, books.refunded]).to.deep.equal([9n * BigInt(TERMS.rewardPerRound), 0n, 0n]);
   });
 
   it("omni job create cut off after escrowing the budget records the job in its folder, and the budget comes back through it", async function () {
@@ -128,7 +130,7 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
       () => (cut = line.outage(2_000)),
     );
     const out = path.join(job.work, "mo-job");
-    const terms = ["--data-owners", "3", "--group-size", "3", "--rounds", "1", "--reward", "1000", "--stake", "500", "--join-s", "60"];
+    const terms = ["--data-owners", "9", "--group-size", "3", "--rounds", "1", "--reward", "1000", "--stake", "500", "--join-s", "60"];
     const created = await omni(["job", "create", "--rpc", line.url, "--market", job.address, "--model", modelDir, ...terms, "--out", out], owner.privateKey);
     await cut;
     await line.close();
@@ -142,13 +144,13 @@ describe("worker through a 30 s RPC outage (local chain, a worker process behind
     );
     expect(JSON.parse(readFileSync(path.join(out, "job.json"), "utf8"))).to.include({ jobId: jobId.toString(), market: job.address });
     expect(existsSync(path.join(out, "model", "model.json"))).to.equal(true);
-    expect((await job.market.jobBooks(jobId)).budget).to.equal(3000n);
+    expect((await job.market.jobBooks(jobId)).budget).to.equal(9000n);
     expect((await job.market.jobInfo(jobId)).owner).to.equal(owner.address);
 
     await increaseTime(job.node.provider, 61);
     expect(phaseName(await job.market.phase(jobId))).to.equal("Cancelled");
     const cancelled = await omni(["job", "cancel", "--rpc", job.node.url, "--dir", out], owner.privateKey);
     expect(cancelled.code, cancelled.stderr).to.equal(0);
-    expect(await job.market.releasable(ZeroAddress, owner.address)).to.equal(3000n);
+    expect(await job.market.releasable(ZeroAddress, owner.address)).to.equal(9000n);
   });
 });

@@ -9,13 +9,14 @@ import os from "os";
 import path from "path";
 import { ZeroAddress, type Wallet } from "ethers";
 import { buildModel, createRng, initBackend, loadMnist, saveShard, selectSamples, DEFAULT_MODEL_CONFIG } from "../../src/ml";
-import { commitSeeds, joinJob, marketAt, revealSeeds, submitMasked, type Member, type OmniMarket } from "../../src/chain";
+import { commitSeeds, joinJob, marketAt, readRoundState, revealSeeds, submitMasked, type Member, type OmniMarket } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
 import { postJob } from "../../src/owner/postJob";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
 import { increaseTime, startLocalNode, stopProcess, type LocalNode } from "../../src/devnet/localNode";
 import { fundedWallet, spawnWorker, type WorkerProcess } from "../../src/devnet/workers";
 import { jobKeyPair } from "../../src/worker/jobKey";
+import { readSavedUpdate, updateFile } from "../../src/worker/roundUpdate";
 
 /** The job's terms: one round, DEMO_RECIPE's reward and stake. */
 export const TERMS = { ...DEMO_RECIPE.terms, token: ZeroAddress, rounds: 1 };
@@ -37,8 +38,18 @@ export interface ScriptedJob {
   /** Starts `omni worker` for the worker's account; `rpc` defaults to the node, `extra` flags are appended. */
   startWorker(name: string, opts?: { rpc?: string; extra?: string[] }): WorkerProcess;
   joinPeers(): Promise<void>;
+  /**
+   * The worker's group in the current round: `mates`, the positions in `members` of its group peers, and
+   * `others`, those of every other peer (makes the block after the draw block first, as commitPeers).
+   */
+  groupOfWorker(): Promise<{ mates: number[]; others: number[] }>;
+  /** Commits for each peer named (default all); first makes a block after the round's draw block if none is there yet. */
   commitPeers(which?: number[]): Promise<void>;
-  /** Submits a small fixed update for each peer named. */
+  /**
+   * Submits for each peer named the update the worker saved for this round (it must have trained): every
+   * group's mean is then that one vector, at distance 0 from the aggregate, so every eligible group is an
+   * inlier however the groups were drawn.
+   */
   submitPeers(which: number[]): Promise<void>;
   revealPeers(which: number[]): Promise<void>;
   /** Moves the chain's clock past the current submit deadline and mines a block. */
@@ -47,7 +58,10 @@ export interface ScriptedJob {
   stop(): Promise<void>;
 }
 
-/** Posts a job for `dataOwners` members in groups of `groupSize` and prepares a 300-sample MNIST shard for the worker. */
+/**
+ * Posts a job for `dataOwners` members in groups of `groupSize` (at least 3 groups: the median's minimum) and
+ * prepares a 300-sample MNIST shard for the worker.
+ */
 export async function scriptedJob(opts: { dataOwners: number; groupSize: number; prefix: string }): Promise<ScriptedJob> {
   await initBackend({ log: () => undefined });
   const work = mkdtempSync(path.join(os.tmpdir(), opts.prefix));
@@ -73,6 +87,12 @@ export async function scriptedJob(opts: { dataOwners: number; groupSize: number;
     const { chainId } = await node.provider.getNetwork();
     const members: Member[] = [];
     const pick = (which?: number[]) => (which ?? members.map((_, i) => i)).map((i) => members[i]);
+    // The round's groups are drawn from the hash of the block that opened it: on this automining node the
+    // block after it comes only with a transaction, so one is mined when there is none yet.
+    const passDrawBlock = async () => {
+      const { drawBlock } = await market.roundInfo(jobId);
+      if ((await node.provider.getBlockNumber()) <= Number(drawBlock)) await node.provider.send("evm_mine", []);
+    };
 
     return {
       node,
@@ -113,16 +133,22 @@ export async function scriptedJob(opts: { dataOwners: number; groupSize: number;
           members.push({ market: asPeer, jobId, index: Number(await market.memberIndex(jobId, wallet.address)), secretKey: keys.secretKey });
         }
       },
+      async groupOfWorker() {
+        await passDrawBlock();
+        const index = Number(await market.memberIndex(jobId, worker.address));
+        const group = (await readRoundState(market, jobId)).groups.find((g) => g.members.includes(index))!.members;
+        const positions = members.map((_, i) => i);
+        return { mates: positions.filter((i) => group.includes(members[i].index)), others: positions.filter((i) => !group.includes(members[i].index)) };
+      },
       async commitPeers(which) {
+        await passDrawBlock();
         for (const member of pick(which)) await commitSeeds(member);
       },
       async submitPeers(which) {
-        for (const member of pick(which)) {
-          await submitMasked(
-            member,
-            Uint32Array.from({ length: paramCount }, (_, k) => ((k % 7) - 3 + member.index) >>> 0),
-          );
-        }
+        const file = updateFile(path.join(work, "state"), jobId, await readRoundState(market, jobId));
+        const update = readSavedUpdate(file, paramCount);
+        if (!update) throw new Error(`the worker has saved no update for this round (${file})`);
+        for (const member of pick(which)) await submitMasked(member, update);
       },
       async revealPeers(which) {
         for (const member of pick(which)) await revealSeeds(member);

@@ -12,19 +12,22 @@ import { CHAIN_CLIENTS, startLocalNode, type LocalNode } from "../../src/devnet/
 import { benchChain, fundedWallets } from "../../bench/lib/driver";
 import { cellParams } from "../../bench/lib/chainCell";
 
-/** A job for 3 members on `node` with 2 joined, and the third's join estimated while 2 seats were left. */
+/** Members of the job: the fewest the median admits (3 groups of 3). */
+const N = 9;
+
+/** A job for N members on `node` with N − 1 joined, and the last one's join estimated while 2 seats were left. */
 async function lastSeat(node: LocalNode) {
   const chain = benchChain(node.provider, node.client);
-  const [owner, a, b, c] = await fundedWallets(chain, 4, "100");
+  const [owner, last, ...others] = await fundedWallets(chain, N + 1, "100");
   const { address } = await deployMarket(owner);
-  const params = { ...cellParams({ d: 1_000, n: 3, g: 3, dropouts: 0 }) };
+  const params = { ...cellParams({ d: 1_000, n: N, g: 3, dropouts: 0 }) };
   const { jobId } = await createJob({ market: marketAt(address, owner), params });
   await publishModel(marketAt(address, owner), jobId, packWords(new Uint32Array(1_000)));
-  await joinJob(marketAt(address, a), jobId, (await generateKeyPair()).publicKey);
+  for (const other of others.slice(0, -1)) await joinJob(marketAt(address, other), jobId, (await generateKeyPair()).publicKey);
   const { publicKey } = await generateKeyPair();
-  const market = marketAt(address, c);
+  const market = marketAt(address, last);
   const stale = await market.join.estimateGas(jobId, publicKey[0], publicKey[1], { value: params.stake });
-  await joinJob(marketAt(address, b), jobId, (await generateKeyPair()).publicKey);
+  await joinJob(marketAt(address, others.at(-1)!), jobId, (await generateKeyPair()).publicKey);
   return { market, jobId, publicKey, stake: params.stake, stale };
 }
 

@@ -34,7 +34,7 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
         );
       }
       lines.push(
-        `books: budget ${amountText(books.budget, token)}, stakes ${books.stakes}, paid ${books.paid}, refunded ${books.refunded}, slashed ${books.slashed}, stakes returned ${books.stakesReturned}`,
+        `books: budget ${amountText(books.budget, token)}, stakes ${books.stakes}, paid ${books.paid}, aggregation fees ${books.fees}, refunded ${books.refunded}, slashed (burned) ${books.slashed}, stakes returned ${books.stakesReturned}`,
       );
       process.stdout.write(lines.join("\n") + "\n");
     });
