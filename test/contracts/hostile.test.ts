@@ -1,15 +1,17 @@
 // Hostile counterparties: ETH receivers and ERC-20 tokens that misbehave when the market funds a job, takes
-// a stake or pays out, and round participants that vanish, lie about a seed or send malformed submissions.
-// Each is refused with its own custom error; where a round participant misbehaves, the rest of the job runs
-// to completion and everyone else is paid, in ETH and in an ERC-20 alike.
+// a stake or pays out; members that act through a contract (whose masked words the market refuses); and
+// round participants that vanish, lie about a seed or send malformed submissions. Each is refused with its
+// own custom error; where a round participant misbehaves, the rest of the job runs to completion and
+// everyone else is paid, in ETH and in an ERC-20 alike, what it slashed burned.
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setCode, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface, MaxUint256 } from "ethers";
 import { OmniMarket__factory } from "../../typechain-types";
 import { aggregateRound, cancel, maskedUpdate, pairSeeds, release, seedCommitments, submitMasked } from "../../src/chain";
 import { chunkBytes, seedCommitment } from "../../src/protocol";
 import {
+  BURN_ADDRESS,
   ETH,
   Phase,
   SlashReason,
@@ -23,6 +25,7 @@ import {
   jobParams,
   joinAs,
   keyPair,
+  missedCommitForfeit,
   modelOf,
   openJob,
   passDeadline,
@@ -45,18 +48,19 @@ const OMNI = new Interface(OmniMarket__factory.abi);
 const Mode = { Normal: 0, ReturnFalse: 1, Revert: 2, Fee: 3 } as const;
 const GUARD = "ReentrancyGuardReentrantCall";
 
-/** A one-round job of 6 DOs (two groups of 3) whose member 0 is a HostileReceiver acting through `forward`;
- * the round is played honestly and finalized, so the receiver is owed its stake and one reward. */
-async function receiverFixture() {
+/**
+ * A one-round job of 12 DOs (four groups of 3) whose member 0 is a HostileReceiver acting through `forward`,
+ * with the Job the helpers drive; the round is open. The receiver's own calls go through `forward`, which the
+ * actions cannot send, so the test sends what the actions' building blocks compute for it.
+ */
+async function receiverJob() {
   const f = await deployFixture();
   const receiver = await ethers.deployContract("HostileReceiver", [f.address]);
-  const p = jobParams({ rounds: 1 });
+  const p = jobParams({ numDOs: 12, rounds: 1 });
   const jobId = await createJobAs(f.market, f.mo, p);
   const model = modelOf(p.paramCount);
   await publish(f.market, f.mo, jobId, model);
   const keys = await Promise.all(Array.from({ length: p.numDOs }, (_, i) => keyPair(i)));
-  // Member 0 is the receiver: its own calls go through `forward`, which the actions cannot send, so it sends
-  // what the actions' building blocks compute for it.
   await receiver.forward(encode("join", [jobId, ...keys[0].publicKey]), { value: p.stake });
   for (let i = 1; i < p.numDOs; i++) await joinAs(f.market, f.dos, jobId, i);
   const chainId = (await ethers.provider.getNetwork()).chainId;
@@ -68,15 +72,26 @@ async function receiverFixture() {
     sharedX: new Map(),
   }));
   const job: Job = { market: f.market, address: f.address, jobId, p, mo: f.mo, dos: f.dos, keys, chainId, model, members };
+  return { ...f, receiver, job, who: await receiver.getAddress() };
+}
+
+/**
+ * The receiver job with its round played and the job completed: the receiver never commits (a contract
+ * cannot send its masked words, see "masked words relayed through a contract"), so it is ejected and keeps
+ * its stake less the missed-commit forfeit, which is what it is owed; its two group peers are left with one
+ * active pair each and cannot submit; the other three groups are aggregated from calldata and paid.
+ */
+async function receiverFixture() {
+  const f = await receiverJob();
+  const { job } = f;
+  const { market, jobId, p } = job;
   await commitAll(job, { noCommit: [0] });
-  await receiver.forward(encode("commitSeeds", [jobId, 0n, (await seedCommitments(members[0])).commitments]));
-  const masked = await submitAll(job, { dropouts: [0] });
-  const own = (await maskedUpdate(members[0], updateOf(p.paramCount, 0, 0n))).packed;
-  await receiver.forward(encode("submitMasked", [jobId, 0n, 0n, own]));
-  // A submission relayed through a contract is not in the calldata the aggregation reads: hand it over.
-  masked.set(0, own);
-  await aggregateRound(f.market, jobId, masked);
-  return { ...f, receiver, job, who: await receiver.getAddress(), owed: p.stake + p.rewardPerRound };
+  await passDeadline((await market.roundInfo(jobId)).commitDeadline);
+  await submitAll(job);
+  await passDeadline((await market.roundInfo(jobId)).submitDeadline);
+  await aggregateRound(market, jobId);
+  expect(await market.phase(jobId)).to.equal(Phase.Completed);
+  return { ...f, owed: p.stake - missedCommitForfeit(p) };
 }
 
 /** A market and a HostileERC20 that behaves until told otherwise, held and approved by the MO and the DOs. */
@@ -115,19 +130,20 @@ async function erc20Fixture() {
 
 function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture: typeof ethFixture) {
   describe(`hostile round participants, paid in ${name}`, function () {
-    /** 8 DOs in two groups of 4, two rounds: a group keeps 3 submitters after one dropout. */
-    async function eightFixture() {
+    /** 16 DOs in four groups of 4, two rounds: a group keeps 3 submitters after one dropout, and the job
+     * keeps three groups after two members are slashed. */
+    async function sixteenFixture() {
       const f = await fixture();
-      const job = await openJob(f.market, f.mo, f.dos, jobParams({ token: f.token, numDOs: 8, groupSize: 4, rounds: 2 }));
+      const job = await openJob(f.market, f.mo, f.dos, jobParams({ token: f.token, numDOs: 16, groupSize: 4, rounds: 2 }));
       return { ...f, job };
     }
 
-    /** One round of 8 DOs in two groups of 4 whose vectors take two chunks; a second, 6-DO job in its
-     * submit phase whose roster leaves out DOs 6 and 7. */
+    /** One round of 12 DOs in three groups of 4 whose vectors take two chunks; a second, 9-DO job in its
+     * submit phase whose roster leaves out DOs 9 to 11. */
     async function twoChunkFixture() {
       const f = await fixture();
-      const chunkWords = Number(await f.market.chunkWordsFor(8, 4));
-      const p = jobParams({ token: f.token, numDOs: 8, groupSize: 4, rounds: 1, paramCount: 8 * (chunkWords + 2) - 3 });
+      const chunkWords = Number(await f.market.chunkWordsFor(12, 4));
+      const p = jobParams({ token: f.token, numDOs: 12, groupSize: 4, rounds: 1, paramCount: 8 * (chunkWords + 2) - 3 });
       const job = await openJob(f.market, f.mo, f.dos, p);
       const other = await openJob(f.market, f.mo, f.dos, jobParams({ token: f.token, rounds: 1 }));
       await commitAll(other);
@@ -140,37 +156,41 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       }
     }
 
-    it("slashes a DO that commits and vanishes, removes its masks, and pays every other DO for both rounds", async function () {
-      const { job, token, mo, dos } = await loadFixture(eightFixture);
+    it("slashes a DO that commits and vanishes, removes its masks, burns its stake, and pays every other DO for both rounds", async function () {
+      const { job, token, mo, dos } = await loadFixture(sixteenFixture);
       const { market, jobId, p } = job;
       const vanisher = (await groupsOf(job))[0][0];
       const r0 = await playRound(job, { dropouts: [vanisher] });
       // Its three group peers revealed the seeds they share with it, so its masks cancel out of their sum.
       expect(r0.reveals.map((r) => r.dropped)).to.deep.equal([vanisher, vanisher, vanisher]);
-      expect(r0.eligible).to.deep.equal([0, 1]);
+      expect(r0.eligible).to.deep.equal([0, 1, 2, 3]);
       await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, vanisher, SlashReason.MissedSubmission, p.stake);
-      expect((await market.roundInfo(jobId)).members).to.equal(255n ^ (1n << BigInt(vanisher)));
+      expect((await market.roundInfo(jobId)).members).to.equal(0xffffn ^ (1n << BigInt(vanisher)));
+      // Round 1: the 15 members left, in three groups of 5.
+      expect((await groupsOf(job)).map((g) => g.length)).to.deep.equal([5, 5, 5]);
       await playRound(job);
-      const paid = 14n * p.rewardPerRound;
+      const paid = 30n * p.rewardPerRound;
       await expect(market.finalizeRound(jobId, 1n))
         .to.emit(market, "JobCompleted")
-        .withArgs(jobId, paid, budgetOf(p) - paid, p.stake, 7n * p.stake);
+        .withArgs(jobId, paid, budgetOf(p) - paid, p.stake, 15n * p.stake);
       await expectPaid(
         job,
         token,
-        Array.from({ length: 8 }, (_, i) => i)
+        Array.from({ length: 16 }, (_, i) => i)
           .filter((i) => i !== vanisher)
           .map((index) => ({ index, rewards: 2n })),
       );
       expect(await market.releasable(token, await dos[vanisher].getAddress())).to.equal(0n);
-      expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - paid + p.stake);
-      const accounts = await Promise.all([mo, ...dos.slice(0, 8)].map((s) => s.getAddress()));
-      expect(await releaseAll(market, token, accounts)).to.equal(budgetOf(p) + 8n * p.stake);
+      // The slashed stake is burned, not credited to the MO.
+      expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - paid);
+      expect(await market.releasable(token, BURN_ADDRESS)).to.equal(p.stake);
+      const accounts = [...(await Promise.all([mo, ...dos.slice(0, 16)].map((s) => s.getAddress()))), BURN_ADDRESS];
+      expect(await releaseAll(market, token, accounts)).to.equal(budgetOf(p) + 16n * p.stake);
       expect(await assetBalance(token, job.address)).to.equal(0n);
     });
 
     it("identifies and slashes a DO whose reveal contradicts its commitment, and pays the others", async function () {
-      const { job, token, mo } = await loadFixture(eightFixture);
+      const { job, token, mo } = await loadFixture(sixteenFixture);
       const { market, jobId, p, dos } = job;
       const groups = await commitAll(job);
       const [dropout, liar] = groups[0];
@@ -190,19 +210,23 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await revealAll(job, { silent: [liar] });
       expect(await market.phase(jobId)).to.equal(Phase.Aggregate);
       const { eligible } = await aggregateAll(job, masked);
-      expect(eligible).to.deep.equal([1]);
+      expect(eligible).to.deep.equal([1, 2, 3]);
       const tx = market.finalizeRound(jobId, 0n);
       await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, liar, SlashReason.ContradictedSeed, p.stake);
       await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, dropout, SlashReason.MissedSubmission, p.stake);
-      // Round 1: the six members left, in one group, all honest.
-      expect((await groupsOf(job)).flat()).to.have.length(6);
+      // Round 1: the 14 members left, in three groups, all honest.
+      expect((await groupsOf(job)).map((g) => g.length)).to.deep.equal([5, 5, 4]);
       await playRound(job);
       await market.finalizeRound(jobId, 1n);
-      const paid = 10n * p.rewardPerRound;
+      const paid = 26n * p.rewardPerRound;
       expect((await market.jobBooks(jobId)).paid).to.equal(paid);
-      await expectPaid(job, token, [...groups[1].map((index) => ({ index, rewards: 2n })), ...groups[0].slice(2).map((index) => ({ index, rewards: 1n }))]);
+      await expectPaid(job, token, [
+        ...groups.slice(1).flatMap((g) => g.map((index) => ({ index, rewards: 2n }))),
+        ...groups[0].slice(2).map((index) => ({ index, rewards: 1n })),
+      ]);
       for (const i of [dropout, liar]) expect(await market.releasable(token, await dos[i].getAddress())).to.equal(0n);
-      expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - paid + 2n * p.stake);
+      expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - paid);
+      expect(await market.releasable(token, BURN_ADDRESS)).to.equal(2n * p.stake);
     });
 
     it("refuses malformed submissions with their own errors and pays everyone who submitted in time", async function () {
@@ -248,11 +272,11 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
       await expect(market.connect(outsider).submitMasked(jobId, 0n, 0n, chunk0))
         .to.be.revertedWithCustomError(market, "MarketNotMember")
         .withArgs(jobId, await outsider.getAddress());
-      // DO 7 is on this job's roster but not on the other job's, which is also taking submissions.
+      // DO 11 is on this job's roster but not on the other job's, which is also taking submissions.
       expect(await market.phase(other.jobId)).to.equal(Phase.Submit);
-      await expect(market.connect(dos[7]).submitMasked(other.jobId, 0n, 0n, chunk0))
+      await expect(market.connect(dos[11]).submitMasked(other.jobId, 0n, 0n, chunk0))
         .to.be.revertedWithCustomError(market, "MarketNotMember")
-        .withArgs(other.jobId, await dos[7].getAddress());
+        .withArgs(other.jobId, await dos[11].getAddress());
       await expect(from.submitMasked(other.jobId + 1n, 0n, 0n, chunk0))
         .to.be.revertedWithCustomError(market, "MarketUnknownJob")
         .withArgs(other.jobId + 1n);
@@ -267,7 +291,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
         .withArgs(jobId, Phase.Reveal, Phase.Submit);
       await revealAll(job);
       const { eligible } = await aggregateAll(job, masked);
-      expect(eligible).to.deep.equal([0, 1]);
+      expect(eligible).to.deep.equal([0, 1, 2]);
       await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, late, SlashReason.MissedSubmission, p.stake);
       await expectPaid(
         job,
@@ -278,7 +302,8 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
           .map((index) => ({ index, rewards: 1n })),
       );
       expect(await market.releasable(token, await dos[late].getAddress())).to.equal(0n);
-      expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - 7n * p.rewardPerRound + p.stake);
+      expect(await market.releasable(token, await mo.getAddress())).to.equal(budgetOf(p) - 11n * p.rewardPerRound);
+      expect(await market.releasable(token, BURN_ADDRESS)).to.equal(p.stake);
     });
   });
 }
@@ -312,12 +337,66 @@ describe("hostile counterparties", function () {
       // Deliberate fault, the releases to the receiver sent raw: it refuses ETH, then accepts it.
       await expect(market.release(ETH, who)).to.be.revertedWithCustomError(market, "FailedCall").withArgs();
       expect(await market.releasable(ETH, who)).to.equal(owed);
-      const others = await Promise.all([mo, ...dos.slice(1, job.p.numDOs)].map((s) => s.getAddress()));
+      const others = [...(await Promise.all([mo, ...dos.slice(1, job.p.numDOs)].map((s) => s.getAddress()))), BURN_ADDRESS];
       await releaseAll(market, ETH, others);
       expect(await ethers.provider.getBalance(job.address)).to.equal(owed);
       await receiver.setOnPayment("0x", false);
       await expect(market.release(ETH, who)).to.changeEtherBalance(receiver, owed);
       expect(await ethers.provider.getBalance(job.address)).to.equal(0n);
+    });
+  });
+
+  describe("masked words relayed through a contract", function () {
+    /** The receiver job with every member committed (the receiver through `forward`): the submit phase is open. */
+    async function committedFixture() {
+      const f = await receiverJob();
+      await commitAll(f.job, { noCommit: [0] });
+      await f.receiver.forward(encode("commitSeeds", [f.job.jobId, 0n, (await seedCommitments(f.job.members[0])).commitments]));
+      expect(await f.market.phase(f.job.jobId)).to.equal(Phase.Submit);
+      return f;
+    }
+
+    it("refuses the masked words a member relays through a contract, and slashes it as a dropout while the other groups are paid", async function () {
+      const { market, receiver, who, job, dos } = await loadFixture(committedFixture);
+      const { jobId, p } = job;
+      const own = (await maskedUpdate(job.members[0], updateOf(p.paramCount, 0, 0n))).packed;
+      // Its words would not be the calldata of a transaction to the market, where aggregators read them.
+      await expect(receiver.forward(encode("submitMasked", [jobId, 0n, 0n, own])))
+        .to.be.revertedWithCustomError(market, "MarketSubmitterNotDirect")
+        .withArgs(jobId, who);
+      expect(await market.chunksSubmitted(jobId, 0n)).to.equal(0n);
+      await submitAll(job, { dropouts: [0] });
+      await passDeadline((await market.roundInfo(jobId)).submitDeadline);
+      // Its group keeps two submitters, too few to be eligible; the other three groups are aggregated from
+      // the calldata of their members' own transactions.
+      const groups = await groupsOf(job);
+      const mine = groups.findIndex((g) => g.includes(0));
+      const { finalize } = (await aggregateRound(market, jobId))!;
+      const receipt = await ethers.provider.getTransactionReceipt(finalize.hash);
+      const [result] = receipt!.logs.map((l) => market.interface.parseLog(l)).filter((e) => e?.name === "RoundFinalized");
+      expect(result!.args.eligibleGroups).to.equal(15n ^ (1n << BigInt(mine)));
+      expect((await market.jobInfo(jobId)).slashedMembers).to.equal(1n);
+      expect(await market.releasable(ETH, who)).to.equal(0n);
+      expect(await market.releasable(ETH, BURN_ADDRESS)).to.equal(p.stake);
+      for (const i of groups.filter((_, k) => k !== mine).flat()) {
+        expect(await market.releasable(ETH, await dos[i].getAddress()), `DO ${i}`).to.equal(p.stake + p.rewardPerRound);
+      }
+    });
+
+    it("refuses the masked words of an account with code even in its own transaction (an EIP-7702 delegation)", async function () {
+      const { market, job, dos } = await loadFixture(committedFixture);
+      const { jobId, p } = job;
+      const i = (await groupsOf(job)).flat().find((m) => m !== 0)!;
+      const account = await dos[i].getAddress();
+      const { packed } = await maskedUpdate(job.members[i], updateOf(p.paramCount, i, 0n));
+      // The account delegates to the market's code (0xef0100 ‖ address): it is still tx.origin, but has code.
+      await setCode(account, ethers.concat(["0xef0100", job.address]));
+      await expect(market.connect(dos[i]).submitMasked(jobId, 0n, 0n, packed))
+        .to.be.revertedWithCustomError(market, "MarketSubmitterNotDirect")
+        .withArgs(jobId, account);
+      // Without the delegation the same words are taken.
+      await setCode(account, "0x");
+      await expect(market.connect(dos[i]).submitMasked(jobId, 0n, 0n, packed)).to.emit(market, "MaskedChunksSubmitted");
     });
   });
 

@@ -1,12 +1,30 @@
 // The fuzz's calls that close a round — aggregateChunk and finalizeRound — checked against the TypeScript
-// aggregate of src/protocol and the model's rewards, slashes and settlement.
+// aggregate of src/protocol and the model's rewards, aggregation fees, slashes and forfeits, void rounds,
+// next round and settlement.
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
 import { chunkBytes, hashChainOfChunks, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
 import { Phase } from "../helpers";
-import { OK, aggregationSlices, eligibleGroups, expectedSlashes, fails, phaseAt, targets, type Expectation, type JobModel } from "../marketModel";
+import {
+  Credit,
+  OK,
+  Slash,
+  Void,
+  aggregationSlices,
+  eligibleGroups,
+  expectedSlashes,
+  fails,
+  finalization,
+  minEligible,
+  opensNextRound,
+  phaseAt,
+  settlement,
+  targets,
+  type Expectation,
+  type JobModel,
+} from "../marketModel";
 import type { FaultOf } from "./arbitraries";
-import { bitsOf, creditedOnceAsPredicted, same } from "./checks";
+import { bitsOf, creditedOnceAsPredicted, same, type ExpectedCredit } from "./checks";
 import type { Run } from "./fixture";
 import { openRound } from "./roundActions";
 
@@ -26,7 +44,8 @@ export async function aggregate(run: Run, job: JobModel | undefined, jobId: bigi
   if (!job) expected = fails("MarketUnknownJob", jobId);
   else if (ph !== Phase.Aggregate) expected = fails("MarketUnexpectedPhase", jobId, ph, Phase.Aggregate);
   else if (round !== rd!.index) expected = fails("MarketWrongRound", jobId, rd!.index, round);
-  else if (eligibleGroups(rd!).length === 0) expected = fails("MarketNoEligibleGroup", jobId, round);
+  else if (eligibleGroups(rd!).length < minEligible(job.p))
+    expected = fails("MarketTooFewEligibleGroups", jobId, round, eligibleGroups(rd!).length, minEligible(job.p));
   else if (k !== rd!.chunksAggregated || k >= job.K) expected = fails("MarketUnexpectedChunk", jobId, rd!.chunksAggregated, k);
   else {
     const slices = aggregationSlices(rd!);
@@ -48,6 +67,17 @@ export async function aggregate(run: Run, job: JobModel | undefined, jobId: bigi
   const [ev] = run.chain.events(sent.receipt, "AggregateChunkComputed");
   same(ev.words, ethers.hexlify(chunkBytes(packWords(outcome.aggregate), k, job!.C)), "aggregate chunk");
   rd!.chunksAggregated++;
+  run.ghost.moved.add(job!.id);
+  creditedOnceAsPredicted(run, sent.receipt, job!, rd!.index, feeTo(run, job!, caller, `chunk ${k}`));
+}
+
+/** The aggregation fee credit of one aggregation transaction sent by `caller` (none when the job has no fee). */
+function feeTo(run: Run, job: JobModel, caller: number, tag: string): ExpectedCredit[] {
+  const fee = job.p.aggregationFee;
+  if (fee === 0n) return [];
+  job.books.fees += fee;
+  run.stats.fees++;
+  return [[run.f.addresses[caller], Credit.AggregationFee, fee, tag]];
 }
 
 /** The TypeScript aggregate of the round's eligible groups (computed once per round). */
@@ -71,30 +101,39 @@ async function outcomeOf(job: JobModel) {
   return rd.outcome;
 }
 
-/** finalizeRound: the round's result, rewards for inlier groups and slashes; then the next round, or the
- * job's settlement (refund, slashed stakes to the owner, remaining stakes back). */
+/** finalizeRound: the round's result (or its voiding), rewards for inlier groups, slashes and missed-commit
+ * forfeits, the caller's aggregation fee; then the next round, or the job's settlement (refund to the owner,
+ * everything slashed burned, the remaining stakes less forfeits back). */
 export async function finalize(run: Run, job: JobModel | undefined, jobId: bigint, caller: number, fault: FaultOf<"finalize">) {
   const rd = job?.round;
   const round = (rd?.index ?? 0) + (fault === "wrongRound" ? 1 : 0);
   const eligible = rd ? eligibleGroups(rd) : [];
   let expected: Expectation;
   const ph = job ? phaseAt(job, run.chain.now) : 0n;
+  const how = job?.round ? finalization(job, run.chain.now) : "incomplete";
   if (!job) expected = fails("MarketUnknownJob", jobId);
   else if (ph !== Phase.Aggregate) expected = fails("MarketUnexpectedPhase", jobId, ph, Phase.Aggregate);
   else if (round !== rd!.index) expected = fails("MarketWrongRound", jobId, rd!.index, round);
-  else if (eligible.length > 0 && rd!.chunksAggregated < job.K) expected = fails("MarketAggregationIncomplete", jobId, round, rd!.chunksAggregated, job.K);
+  else if (how === "incomplete") expected = fails("MarketAggregationIncomplete", jobId, round, rd!.chunksAggregated, job.K);
   else expected = OK;
   const sent = await run.chain.send(`finalizeRound job ${jobId} r${round} by ${caller}`, caller, expected, (m, o) =>
     m.finalizeRound.populateTransaction(jobId, round, o),
   );
-  if (!sent) return;
+  if (!sent || how === "incomplete") return;
   const j = job!;
   const r = rd!;
   const { p } = j;
+  run.ghost.moved.add(j.id);
   const account = (i: number) => run.f.addresses[j.roster[i]];
-  // Round result: eligible groups, inliers, distances, dots and the aggregate hash from the TypeScript side.
-  const outcome = eligible.length > 0 ? await outcomeOf(j) : null;
-  const inliers = eligible.filter((_, q) => outcome!.inliers[q]);
+  // Round result: eligible groups, inliers, distances, dots and the aggregate hash from the TypeScript side;
+  // a void round has no aggregate, pays nobody and reports only its eligible groups.
+  const outcome = how.voided === null ? await outcomeOf(j) : null;
+  const inliers = outcome ? eligible.filter((_, q) => outcome.inliers[q]) : [];
+  same(
+    run.chain.events(sent.receipt, "RoundVoided").map((e) => [e.round, e.reason]),
+    how.voided === null ? [] : [[BigInt(r.index), how.voided]],
+    "RoundVoided",
+  );
   const [fin] = run.chain.events(sent.receipt, "RoundFinalized");
   same(
     [fin.aggregateHash, fin.eligibleGroups, fin.inlierGroups, [...fin.distances], [...fin.dots], fin.aggNorm],
@@ -108,36 +147,42 @@ export async function finalize(run: Run, job: JobModel | undefined, jobId: bigin
     ],
     "RoundFinalized",
   );
-  const credits: [string, bigint, bigint][] = [];
+  const credits: ExpectedCredit[] = [];
   for (const k of inliers) {
     for (const i of r.groups[k].filter((m) => r.submitted.has(m))) {
-      credits.push([account(i), 0n, p.rewardPerRound]);
+      credits.push([account(i), Credit.Reward, p.rewardPerRound]);
       j.books.paid += p.rewardPerRound;
     }
   }
-  const slashes = expectedSlashes(r);
+  const slashes = expectedSlashes(j);
   same(
     run.chain.events(sent.receipt, "MemberSlashed").map((e) => [e.member, e.reason, e.amount]),
-    slashes.map((s) => [BigInt(s.member), s.reason, p.stake]),
+    slashes.map((s) => [BigInt(s.member), s.reason, s.amount]),
     "MemberSlashed",
   );
   for (const s of slashes) {
-    j.slashed.add(s.member);
-    j.books.slashed += p.stake;
+    (s.reason === Slash.MissedCommit ? j.absent : j.slashed).add(s.member);
+    j.books.slashed += s.amount;
   }
-  run.stats.slashes += slashes.length;
+  credits.push(...feeTo(run, j, caller, "finalize"));
+  run.stats.slashes += slashes.filter((s) => s.reason !== Slash.MissedCommit).length;
+  run.stats.forfeits += slashes.filter((s) => s.reason === Slash.MissedCommit).length;
   run.stats.roundsFinalized++;
-  const remaining = p.numDOs - j.slashed.size;
-  if (eligible.length > 0 && r.index + 1 < p.rounds && remaining >= p.groupSize) {
+  if (how.voided === Void.TooFewEligibleGroups) run.stats.voided++;
+  if (how.voided === Void.AggregationExpired) run.stats.expired++;
+  if (how.voided === Void.AggregationExpired && r.chunksAggregated > 0) run.stats.expiredMidway++;
+  if (inliers.length > 0) run.stats.paidRounds++;
+  if (opensNextRound(j)) {
     creditedOnceAsPredicted(run, sent.receipt, j, r.index, credits);
-    openRound(run, j, r.index + 1, sent);
+    await openRound(run, j, r.index + 1, sent);
     return;
   }
-  j.books.refunded = j.books.budget - j.books.paid;
-  const toOwner = j.books.refunded + j.books.slashed;
-  if (toOwner !== 0n) credits.push([run.f.addresses[j.owner], 1n, toOwner]);
-  for (let i = 0; i < p.numDOs; i++) if (!j.slashed.has(i)) credits.push([account(i), 2n, p.stake]);
-  j.books.stakesReturned = BigInt(remaining) * p.stake;
+  const settled = settlement(j);
+  for (const [who, kind, amount] of settled.credits) {
+    credits.push([who === "owner" ? run.f.addresses[j.owner] : typeof who === "number" ? account(who) : who, kind, amount]);
+  }
+  j.books.refunded = settled.refunded;
+  j.books.stakesReturned = settled.stakesReturned;
   j.closed = true;
   creditedOnceAsPredicted(run, sent.receipt, j, r.index, credits);
   const [done] = run.chain.events(sent.receipt, "JobCompleted");

@@ -1,44 +1,47 @@
 // The fuzz's inputs: fast-check arbitraries for the steps of a call sequence (job drafts, member actions with
 // their named faults, releases, time jumps) and the seeded generators for a step's content.
 import fc from "fast-check";
-import type { Params } from "../helpers";
 
-// Actors: 0 the deployer (an outsider), 1–2 model owners, 3–12 data owners, 13–14 outsiders.
-export const ACTORS = 15;
-export const DATA_OWNERS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+// Actors: 0 the deployer (an outsider), 1–2 model owners, 3–17 data owners, 18–19 outsiders.
+export const ACTORS = 20;
+export const DATA_OWNERS = Array.from({ length: 15 }, (_, k) => 3 + k);
 
-/** A job to create: the job's parameters in small units, and how the creation may be flawed. */
-export type Draft = Pick<
-  Params,
-  | "numDOs"
-  | "rounds"
-  | "paramCount"
-  | "joinDuration"
-  | "commitDuration"
-  | "submitDuration"
-  | "revealDuration"
-  | "rule"
-  | "trimBps"
-  | "outlierFactorBps"
-  | "minProjectionBps"
-> & {
+/** A job to create, in small units: its sizes, money, windows (seconds above the contract's floor for the
+ * job's size) and rule, and how the creation may be flawed. */
+export interface Draft {
   erc20: boolean;
-  groupExtra: number; // group size = min(numDOs, 3 + groupExtra)
+  numDOs: number; // 9–13: at least 3 groups, the fewest the median resists one bad group with
+  groupExtra: number; // group size 3 (0–1) or 4 (2–3), at most numDOs / 3
+  rounds: number;
+  paramCount: number;
+  wide: number; // 7 (with WIDE): vectors of two chunks (paramCount more than one chunk's lanes), else one
   reward: number; // gwei per member and round
   stake: number; // gwei
-  flaw: number; // 0–13 valid, 14–18 an invalid parameter, 19 a wrong payment
+  fee: number; // aggregation fee: fee − 1000 gwei when positive, else none
+  joinDuration: number;
+  commitExtra: number;
+  submitExtra: number;
+  revealExtra: number;
+  aggregateExtra: number;
+  rule: number;
+  trimBps: number; // mapped into the range the rule and the group count admit
+  outlierFactorBps: number;
+  minProjectionBps: number;
+  flaw: number; // 0–15 valid, 16–23 an invalid parameter, 24 a wrong payment
   owner: number;
-};
+}
 
 /**
- * The ways a call misbehaves, by action. A drawn fault number (0 honest, 1–7) names the entry at its index;
- * a number past the end of an action's list is an honest call.
+ * The ways a call misbehaves, by action. A drawn fault number (0 honest, 1–8) names the entry at its index;
+ * a number past the end of an action's list is an honest call. An honest dispute names a group peer whose
+ * commitment for the pair differs, with a valid proof of the pair's shared point.
  */
 export const FAULTS = {
   publish: ["honest", "skipsAWord", "partialWord", "pastTheLastWord", "noWords"],
   join: ["honest", "keyOffTheCurve", "wrongPayment"],
   commit: ["honest", "wrongRound", "extraCommitment", "garbledCommitment", "otherJobsCommitments", "nextRoundsCommitments"],
-  submit: ["honest", "wrongRound", "skipsAChunk", "lastWordMissing", "extraWord", "strayByte", "randomVector", "lastVectorAgain"],
+  submit: ["honest", "wrongRound", "skipsAChunk", "lastWordMissing", "extraWord", "strayByte", "randomVector", "lastVectorAgain", "throughAContract"],
+  dispute: ["honest", "wrongRound", "garbageProof", "selfAsPeer", "otherGroupsPeer", "agreeingPeer"],
   reveal: ["honest", "wrongRound", "wrongSeed", "peerMissing", "extraSeed", "otherRoundsSeeds", "peersNotAscending"],
   aggregate: ["honest", "wrongRound", "skipsAChunk", "lastWordMissing", "flippedByte", "slicesSwapped"],
   finalize: ["honest", "wrongRound"],
@@ -46,8 +49,10 @@ export const FAULTS = {
 } as const;
 export type Act = keyof typeof FAULTS;
 export type FaultOf<A extends Act> = (typeof FAULTS)[A][number];
+/** Fault numbers 1 … FAULT_NUMBERS name a fault (or an honest call past the end of a list). */
+export const FAULT_NUMBERS = 8;
 
-/** The fault that drawn number `n` (0–7) names for action `kind`. */
+/** The fault that drawn number `n` (0–8) names for action `kind`. */
 export function faultOf<A extends Act>(kind: A, n: number): FaultOf<A> {
   const faults: readonly FaultOf<A>[] = FAULTS[kind];
   return faults[n] ?? "honest";
@@ -61,13 +66,20 @@ export type Step =
   | { kind: "release"; who: number; caller: number; erc20: boolean }
   | { kind: "time"; job: number; mode: number; delta: number };
 
+/**
+ * Whether drafts may ask for vectors of two chunks (one in eight), so that the aggregation deadline can pass
+ * mid-aggregation: FUZZ_LONG=1 or FUZZ_WIDE=1. Off in the default run, where a full chunk (the contract
+ * sizes one to about 10M gas) takes the in-process node several seconds to aggregate.
+ */
+export const WIDE = process.env.FUZZ_LONG === "1" || process.env.FUZZ_WIDE === "1";
+
 /** The range of each integer field of a draft, in the order both draft generators draw them: sizes, money,
  * windows, rule. */
 // prettier-ignore
 const RANGES = {
-  numDOs: [3, 6], groupExtra: [0, 1], rounds: [1, 3], paramCount: [8, 64],
-  reward: [1, 1000], stake: [1, 1000],
-  joinDuration: [300, 3000], commitDuration: [60, 600], submitDuration: [60, 600], revealDuration: [60, 600],
+  numDOs: [9, 13], groupExtra: [0, 3], rounds: [1, 4], paramCount: [8, 64], wide: [0, 7],
+  reward: [1, 1000], stake: [1, 1000], fee: [0, 2000],
+  joinDuration: [300, 3000], commitExtra: [0, 900], submitExtra: [0, 900], revealExtra: [0, 900], aggregateExtra: [0, 900],
   rule: [0, 1], trimBps: [0, 4999],
 } as const;
 const OUTLIER_FACTORS = [10000, 40000, 1_000_000];
@@ -82,7 +94,7 @@ const draftArb: fc.Arbitrary<Draft> = fc.record({
   ...eachRange((min, max) => fc.integer({ min, max })),
   outlierFactorBps: fc.constantFrom(...OUTLIER_FACTORS),
   minProjectionBps: fc.constantFrom(0, 0, 5000),
-  flaw: fc.integer({ min: 0, max: 19 }),
+  flaw: fc.integer({ min: 0, max: 24 }),
   owner: fc.integer({ min: 0, max: 19 }),
 });
 
@@ -90,7 +102,7 @@ const draftArb: fc.Arbitrary<Draft> = fc.record({
 function act<A extends Act>(kind: A): fc.Arbitrary<Step> {
   return fc
     .record({ kind: fc.constant(kind), job: fc.nat(63), who: fc.nat(99), variant: fc.nat(99), seed: fc.nat() })
-    .map(({ variant, ...call }) => ({ ...call, fault: faultOf(kind, variant < 60 ? 0 : 1 + ((variant - 60) % 7)) }) as Step);
+    .map(({ variant, ...call }) => ({ ...call, fault: faultOf(kind, variant < 60 ? 0 : 1 + ((variant - 60) % FAULT_NUMBERS)) }) as Step);
 }
 
 /** Any step, mostly the next honest action of a live job. */
@@ -101,12 +113,13 @@ export const stepArb = fc.oneof(
   { weight: 4, arbitrary: act("join") },
   { weight: 7, arbitrary: act("commit") },
   { weight: 7, arbitrary: act("submit") },
+  { weight: 2, arbitrary: act("dispute") },
   { weight: 5, arbitrary: act("reveal") },
   { weight: 4, arbitrary: act("aggregate") },
   { weight: 4, arbitrary: act("finalize") },
   { weight: 2, arbitrary: act("cancel") },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("release" as const), who: fc.nat(99), caller: fc.nat(ACTORS - 1), erc20: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("time" as const), job: fc.nat(63), mode: fc.nat(2), delta: fc.integer({ min: 1, max: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("time" as const), job: fc.nat(63), mode: fc.nat(2), delta: fc.integer({ min: 1, max: 30 }) }) },
 ) as fc.Arbitrary<Step>;
 
 /** A small deterministic generator for the content of one step (updates, garbage, choices). */

@@ -4,7 +4,7 @@ import { AssertionError } from "chai";
 import { ethers } from "hardhat";
 import { ZeroHash, type TransactionReceipt } from "ethers";
 import { ETH } from "../helpers";
-import { deadlines, legalTransition, phaseAt, requiredReveals, type JobModel } from "../marketModel";
+import { BURN_ADDRESS, deadlines, drawAvailable, legalTransition, phaseAt, requiredReveals, type JobModel } from "../marketModel";
 import { ACTORS } from "./arbitraries";
 import type { Run } from "./fixture";
 import { peersOf } from "./seeds";
@@ -24,9 +24,13 @@ export function bitsOf(indices: Iterable<number>): bigint {
   return bits;
 }
 
-/** The Credited events of a receipt are exactly `expected` ([account, kind, amount]), and none of them books
- * a credit a second time; books them in the ghost. */
-export function creditedOnceAsPredicted(run: Run, receipt: TransactionReceipt, job: JobModel, round: number, expected: [string, bigint, bigint][]) {
+/** A credit a transaction must make: [account, kind, amount], and for an aggregation fee the transaction it
+ * pays for (its chunk, or the finalization). */
+export type ExpectedCredit = [string, bigint, bigint] | [string, bigint, bigint, string];
+
+/** The Credited events of a receipt are exactly `expected`, and none of them books a credit a second time;
+ * books them in the ghost. */
+export function creditedOnceAsPredicted(run: Run, receipt: TransactionReceipt, job: JobModel, round: number, expected: ExpectedCredit[]) {
   const asset = job.p.token;
   const got = run.chain.events(receipt, "Credited").map((a) => [a.jobId, a.token, a.account, a.kind, a.amount]);
   same(
@@ -34,8 +38,8 @@ export function creditedOnceAsPredicted(run: Run, receipt: TransactionReceipt, j
     expected.map(([account, kind, amount]) => [job.id, asset, account, kind, amount]),
     "Credited events",
   );
-  for (const [account, kind, amount] of expected) {
-    const key = run.ghost.creditKey(job, round, account, kind);
+  for (const [account, kind, amount, tag] of expected) {
+    const key = run.ghost.creditKey(job, round, account, kind, tag);
     same(run.ghost.creditKeys.has(key), false, `credited twice: ${key}`);
     run.ghost.creditKeys.add(key);
     run.ghost.credit(asset, account, amount);
@@ -44,27 +48,36 @@ export function creditedOnceAsPredicted(run: Run, receipt: TransactionReceipt, j
 }
 
 /** What one probe call read: balances, the job count, per job its phase (with `full` also its round, sizes,
- * settlement and books) and, with `full`, the credits of some accounts. */
+ * settlement and books) and, with `full`, the credits of some accounts; and, read apart, the absent members
+ * and aggregation fees of the jobs an aggregation or a finalization of the step acted on (of every job with
+ * "all"). */
 export interface Snapshot {
   at: number;
   full: boolean;
   ethBalance: bigint;
   tokenBalance: bigint;
   jobCount: bigint;
-  jobs: { job: JobModel; phase: bigint; state: bigint[] }[];
+  jobs: { job: JobModel; phase: bigint; state: bigint[]; absentAndFees?: bigint[] }[];
   credits: { address: string; eth: bigint; token: bigint }[];
 }
 
 /**
  * Reads the market after a step. Without `full` only balances and phases; with it also the books of the jobs
  * not yet read back settled, and the credits of the accounts the step credited or paid (and of one more
- * account in turn); with "all" every job and every actor's credits.
+ * account in turn); with "all" every job and the credits of every actor and of the burn address. Only an
+ * aggregation or a finalization moves the absent members and the fees (which the probe does not read), so
+ * those are read for the jobs such a call of this step acted on (every job with "all").
  */
 export async function readSnapshot(run: Run, full: boolean | "all"): Promise<Snapshot> {
   const { f, ghost } = run;
   const jobs = full === "all" ? ghost.jobs : ghost.jobs.filter((j) => !ghost.settled.has(j.id));
   const ids = jobs.map((j) => j.id);
-  const accounts = full === "all" ? f.addresses : [...new Set([...ghost.touched, f.addresses[run.stats.steps % ACTORS]])];
+  const accounts = full === "all" ? [...f.addresses, BURN_ADDRESS] : [...new Set([...ghost.touched, f.addresses[run.stats.steps % ACTORS]])];
+  const extra = new Map<bigint, bigint[]>();
+  for (const job of full === "all" ? jobs : full ? jobs.filter((j) => ghost.moved.has(j.id)) : []) {
+    const [info, books] = await Promise.all([f.market.jobInfo(job.id), f.market.jobBooks(job.id)]);
+    extra.set(job.id, [info.absentMembers, books.fees]);
+  }
   const out = full ? await f.probe.snapshot(f.address, f.tokenAddress, ids, accounts) : await f.probe.phases(f.address, f.tokenAddress, ids);
   const fields = full ? 12 : 1;
   const credits = full ? out.slice(3 + jobs.length * fields) : [];
@@ -76,7 +89,7 @@ export async function readSnapshot(run: Run, full: boolean | "all"): Promise<Sna
     jobCount: out[2],
     jobs: jobs.map((job, q) => {
       const js = out.slice(3 + q * fields, 3 + (q + 1) * fields);
-      return { job, phase: js[0], state: js.slice(1) };
+      return { job, phase: js[0], state: js.slice(1), absentAndFees: extra.get(job.id) };
     }),
     credits: full ? accounts.map((address, a) => ({ address, eth: credits[2 * a], token: credits[2 * a + 1] })) : [],
   };
@@ -104,9 +117,11 @@ export function phasesOnlyMoveForward(run: Run, s: Snapshot) {
   }
 }
 
-/** Every job's round, posted words, roster size, settlement, slashed members and books are the model's. */
+/** Every job's round, posted words, roster size, settlement, slashed (and, where read, absent) members and
+ * books are the model's. */
 export function booksAreTheModels(s: Snapshot) {
-  for (const { job, state } of s.jobs) {
+  for (const { job, state, absentAndFees } of s.jobs) {
+    if (absentAndFees) same(absentAndFees, [bitsOf(job.absent), job.books.fees], `job ${job.id}: absent members, aggregation fees`);
     const b = job.books;
     same(
       state,
@@ -132,7 +147,7 @@ export function booksAreTheModels(s: Snapshot) {
 export function settledBooksBalance(run: Run, s: Snapshot) {
   for (const { job } of s.jobs.filter(({ job }) => job.closed)) {
     const b = job.books;
-    same(b.paid + b.refunded + b.slashed + b.stakesReturned, b.budget + b.stakes, "settled books balance");
+    same(b.paid + b.fees + b.refunded + b.slashed + b.stakesReturned, b.budget + b.stakes, "settled books balance");
     run.ghost.settled.add(job.id);
   }
 }
@@ -157,14 +172,23 @@ export function booksBalanceToTheWei(run: Run, s: Snapshot) {
   }
 }
 
-/** The round's views are the model's: index, required reveals, opening time, deadlines, chunks aggregated, the
- * bitmaps of members, committers, submitters, revealers and contradictors, active peers and chunks per member,
- * and the groups. */
+/** The round's views are the model's: index, required reveals, opening time, deadlines (the aggregation's
+ * too), chunks aggregated, the bitmaps of members, committers, submitters, revealers, contradictors and
+ * convicted, active peers and chunks per member, the draw block, and the randomness and groups — none until
+ * a block after the draw block exists. */
 export async function roundViewsAreTheModels(run: Run, job: JobModel) {
   const rd = job.round!;
   const n = job.p.numDOs;
   const out = await run.f.probe.roundState(run.f.address, job.id, n);
   const d = deadlines(job);
+  // Views run in the latest block.
+  const drawn = drawAvailable(rd, run.chain.block - 1);
+  const info = await run.f.market.roundInfo(job.id);
+  same(
+    [info.aggregateDeadline, info.drawBlock, info.randomness, info.convicted],
+    [BigInt(d.aggregate), BigInt(rd.drawBlock), drawn ? rd.randomness : ZeroHash, bitsOf(rd.convicted)],
+    `round of job ${job.id}: aggregation deadline, draw block, randomness, convicted`,
+  );
   same(
     out.slice(0, 12),
     [
@@ -193,7 +217,7 @@ export async function roundViewsAreTheModels(run: Run, job: JobModel) {
     groups.push(out.slice(at, at + size).map(Number));
     at += size;
   }
-  same(groups, rd.groups, "groups");
+  same(groups, drawn ? rd.groups : [], "groups");
 }
 
 /** commitment(i, j) is the model's for every i in `rows` and every j: the one committed for a group peer, else zero. */

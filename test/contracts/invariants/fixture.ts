@@ -1,5 +1,6 @@
-// The fuzz's deployment (the market, an ERC-20, the probe that reads many views in one call, funded actors),
-// the counters a run reports, and what the actions and checks of one call sequence share.
+// The fuzz's deployment (the market, an ERC-20, the probe that reads many views in one call, a contract that
+// relays calls to the market, funded actors), the counters a run reports, and what the actions and checks of
+// one call sequence share.
 import { ethers } from "hardhat";
 import { MaxUint256 } from "ethers";
 import { deployMarket } from "../../../src/chain/deployMarket";
@@ -7,19 +8,32 @@ import { ACTORS } from "./arbitraries";
 import type { Ghost } from "./ghost";
 import type { Sender } from "./sender";
 
-/** Deploys the market, a token every actor holds and has approved, and the probe. */
+/** Deploys the market, a token every actor holds and has approved, the probe and the relay. */
 export async function fuzzFixture() {
   const signers = (await ethers.getSigners()).slice(0, ACTORS);
   const { market, address } = await deployMarket(signers[0]);
   const token = await ethers.deployContract("MockERC20");
   const probe = await ethers.deployContract("MarketProbe");
+  // Anyone may call the market through it; the market refuses masked words it relays (MarketSubmitterNotDirect).
+  const relay = await ethers.deployContract("HostileReceiver", [address]);
   const tokenAddress = await token.getAddress();
   for (const s of signers) {
     await token.mint(s.address, 10n ** 24n);
     await token.connect(s).approve(address, MaxUint256);
   }
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  return { market, address, token, tokenAddress, probe, signers, addresses: signers.map((s) => s.address), chainId };
+  return {
+    market,
+    address,
+    token,
+    tokenAddress,
+    probe,
+    relay,
+    relayAddress: await relay.getAddress(),
+    signers,
+    addresses: signers.map((s) => s.address),
+    chainId,
+  };
 }
 export type Fixture = Awaited<ReturnType<typeof fuzzFixture>>;
 
@@ -36,6 +50,13 @@ export interface Stats {
   released: number;
   contradictions: number;
   slashes: number;
+  forfeits: number;
+  convictions: number;
+  paidRounds: number;
+  voided: number;
+  expired: number;
+  expiredMidway: number;
+  fees: number;
   maxConcurrentJobs: number;
 }
 
@@ -53,6 +74,13 @@ export function newStats(): Stats {
     released: 0,
     contradictions: 0,
     slashes: 0,
+    forfeits: 0,
+    convictions: 0,
+    paidRounds: 0,
+    voided: 0,
+    expired: 0,
+    expiredMidway: 0,
+    fees: 0,
     maxConcurrentJobs: 0,
   };
 }

@@ -1,7 +1,7 @@
 // The ghost accounting of one call sequence: the model of every job, what each account may release, what the
 // market holds per asset, the credits booked once each, and what the next check must read.
 import { ETH } from "../helpers";
-import { escrowOf, type JobModel } from "../marketModel";
+import { Credit, escrowOf, type JobModel } from "../marketModel";
 
 /** The model's side of the market over one sequence. */
 export class Ghost {
@@ -10,8 +10,10 @@ export class Ghost {
   credits = new Map<string, bigint>();
   /** Per asset: paid in minus released. */
   held = new Map<string, bigint>();
-  /** Rewards, settlements and stake returns booked so far, each at most once. */
+  /** Rewards, aggregation fees, settlements, burns and stake returns booked so far, each at most once. */
   creditKeys = new Set<string>();
+  /** `${jobId}:${round}:${phase}` → members the fuzz lets miss that phase of the round (they never act in it). */
+  skips = new Map<string, Set<number>>();
   /** `${jobId}:${member}` → that member's last full submission. */
   lastVectors = new Map<string, Uint8Array>();
   /** Job → the round and phase the last check read. */
@@ -22,6 +24,11 @@ export class Ghost {
   touched = new Set<string>();
   /** Roster indices whose commitment views the next check compares. */
   deep: number[] = [];
+  /** Jobs whose absent members or aggregation fees this step may have moved (read by the next check). */
+  moved = new Set<bigint>();
+  /** The next check compares the acted job's round views whatever the step (a round opened, or a dispute
+   * convicted). */
+  viewsDue = false;
 
   constructor(readonly tokenAddress: string) {
     this.held.set(ETH, 0n);
@@ -48,9 +55,22 @@ export class Ghost {
     this.held.set(asset, this.held.get(asset)! + amount);
   }
 
-  /** The once-only key of a credit of `kind` (0 reward, 1 settlement, 2 stake) in round `round` of `job`. */
-  creditKey(job: JobModel, round: number, account: string, kind: bigint): string {
-    return kind === 0n ? `reward:${job.id}:${round}:${account}` : kind === 1n ? `owner:${job.id}` : `stake:${job.id}:${account}`;
+  /** The once-only key of a credit of `kind` in round `round` of `job`; an aggregation fee is once per
+   * transaction of the round (`tag`: its chunk, or the finalization). */
+  creditKey(job: JobModel, round: number, account: string, kind: bigint, tag = ""): string {
+    if (kind === Credit.Reward) return `reward:${job.id}:${round}:${account}`;
+    if (kind === Credit.AggregationFee) return `fee:${job.id}:${round}:${tag}`;
+    if (kind === Credit.OwnerSettlement) return `owner:${job.id}`;
+    if (kind === Credit.Burn) return `burn:${job.id}`;
+    return `stake:${job.id}:${account}`;
+  }
+
+  /** The members the fuzz lets miss phase `phase` of the job's current round. */
+  skipsOf(job: JobModel, phase: bigint): Set<number> {
+    const key = `${job.id}:${job.round!.index}:${phase}`;
+    let set = this.skips.get(key);
+    if (!set) this.skips.set(key, (set = new Set()));
+    return set;
   }
 
   /** The escrow of the books of every job in `asset`. */

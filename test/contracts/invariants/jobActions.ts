@@ -2,59 +2,93 @@
 // succeeds: createJob, publishModel, join, cancel and release, and the time jumps between them.
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
-import { extendHashChain, packWords } from "../../../src/protocol";
+import { chunkWordsFor, extendHashChain, packWords, windowFloors } from "../../../src/protocol";
 import { ETH, Phase, budgetOf, jobParams, keyPair, modelOf, type Params } from "../helpers";
-import { OK, deadlines, fails, phaseAt, sealed, type Expectation, type JobModel } from "../marketModel";
-import { ACTORS, type Draft, type FaultOf } from "./arbitraries";
+import { OK, deadlines, fails, minEligible, phaseAt, sealed, type Expectation, type JobModel } from "../marketModel";
+import { ACTORS, WIDE, type Draft, type FaultOf } from "./arbitraries";
 import { creditedOnceAsPredicted, same } from "./checks";
 import type { Run } from "./fixture";
 import { openRound } from "./roundActions";
 
 const GWEI = 10n ** 9n;
 
+/** The job a draft describes: 9–13 DOs in groups of 3 or 4 making at least 3 groups, vectors of one chunk
+ * (or, with WIDE, now and then two), windows at their floors plus the draft's extra seconds, and a trimmed
+ * mean that trims enough for the group count. */
+export function paramsOf(d: Draft, token: string): Params {
+  const n = d.numDOs;
+  const groupSize = Math.min(3 + (d.groupExtra >> 1), Math.floor(n / 3));
+  const groups = Math.floor(n / groupSize);
+  // A trimmed mean needs ceil(10000 / trimBps) ≤ groups: trimBps from ceil(10000 / groups) up to 4999.
+  const least = Math.ceil(10000 / groups);
+  const trimBps = d.rule === 1 ? least + (d.trimBps % (5000 - least)) : d.trimBps;
+  const paramCount = d.wide === 7 && WIDE ? 8 * chunkWordsFor(n, groupSize) + d.paramCount : d.paramCount;
+  const floors = windowFloors(n, groupSize, paramCount);
+  return jobParams({
+    token,
+    numDOs: n,
+    groupSize,
+    rounds: d.rounds,
+    paramCount,
+    rewardPerRound: BigInt(d.reward) * GWEI,
+    stake: BigInt(d.stake) * GWEI,
+    aggregationFee: d.fee > 1000 ? BigInt(d.fee - 1000) * GWEI : 0n,
+    joinDuration: Math.max(floors.join, d.joinDuration),
+    commitDuration: floors.commit + d.commitExtra,
+    submitDuration: floors.submit + d.submitExtra,
+    revealDuration: floors.reveal + d.revealExtra,
+    aggregateDuration: floors.aggregate + d.aggregateExtra,
+    rule: d.rule,
+    trimBps,
+    outlierFactorBps: d.outlierFactorBps,
+    minProjectionBps: d.minProjectionBps,
+  });
+}
+
 /** createJob from a draft: valid, with one invalid parameter, or with a wrong payment. */
 export async function create(run: Run, d: Draft) {
   const { f, ghost } = run;
   const owner = d.owner < 12 ? 1 + (d.owner % 2) : d.owner % ACTORS;
   const n = d.numDOs;
-  let p: Params = jobParams({
-    token: d.erc20 ? f.tokenAddress : ETH,
-    numDOs: n,
-    groupSize: Math.min(n, 3 + d.groupExtra),
-    rounds: d.rounds,
-    paramCount: d.paramCount,
-    rewardPerRound: BigInt(d.reward) * GWEI,
-    stake: BigInt(d.stake) * GWEI,
-    joinDuration: d.joinDuration,
-    commitDuration: d.commitDuration,
-    submitDuration: d.submitDuration,
-    revealDuration: d.revealDuration,
-    rule: d.rule,
-    trimBps: d.trimBps,
-    outlierFactorBps: d.outlierFactorBps,
-    minProjectionBps: d.minProjectionBps,
-  });
+  let p = paramsOf(d, d.erc20 ? f.tokenAddress : ETH);
   const budget = budgetOf(p);
   let value = d.erc20 ? 0n : budget;
   let expected: Expectation = OK;
-  if (d.flaw >= 14 && d.flaw < 19) {
-    const eoa = f.addresses[13];
-    const bad: [keyof Params, unknown, bigint][] = [
-      ["groupSize", n + 1, BigInt(n + 1)],
-      ["rounds", 0, 0n],
-      ["stake", 0n, 0n],
-      ["trimBps", 5000, 5000n],
-      ["commitDuration", 0, 0n],
-      ["token", eoa, BigInt(eoa)],
+  if (d.flaw >= 16 && d.flaw < 24) {
+    const eoa = f.addresses[18];
+    const floors = windowFloors(n, p.groupSize, p.paramCount);
+    const windows = [
+      ["joinDuration", floors.join],
+      ["commitDuration", floors.commit],
+      ["submitDuration", floors.submit],
+      ["revealDuration", floors.reveal],
+      ["aggregateDuration", floors.aggregate],
+    ] as const;
+    const [window, floor] = windows[n % windows.length];
+    // Groups of n / 3 + 1 make only two groups.
+    const fewGroups = Math.floor(n / 3) + 1;
+    const invalid = (name: string, reported: bigint) => fails("MarketInvalidParameter", name, reported);
+    const bad: [Partial<Params>, Expectation][] = [
+      [{ groupSize: n + 1 }, invalid("groupSize", BigInt(n + 1))],
+      [{ rounds: 0 }, invalid("rounds", 0n)],
+      [{ stake: 0n }, invalid("stake", 0n)],
+      [{ trimBps: 5000 }, invalid("trimBps", 5000n)],
+      [{ commitDuration: 0 }, invalid("commitDuration", 0n)],
+      [{ token: eoa }, invalid("token", BigInt(eoa))],
+      [{ rule: 1, trimBps: 0 }, invalid("trimBps", 0n)],
+      [{ groupSize: fewGroups }, fails("MarketTooFewGroups", Math.floor(n / fewGroups), minEligible(p))],
+      [{ [window]: floor - 1 } as Partial<Params>, fails("MarketWindowTooShort", window, floor - 1, floor)],
     ];
-    const [name, v, reported] = bad[d.flaw - 14 + (n % 2)];
-    p = { ...p, [name]: v } as Params;
-    expected = fails("MarketInvalidParameter", name, reported);
-  } else if (d.flaw === 19) {
+    const [over, error] = bad[(d.flaw - 16 + n) % bad.length];
+    p = { ...p, ...over };
+    expected = error;
+  } else if (d.flaw === 24) {
     value = d.erc20 ? 1n : budget + 1n;
     expected = fails("MarketWrongValue", d.erc20 ? 0n : budget, value);
   }
-  const label = `createJob by ${owner} n=${n} g=${p.groupSize} R=${p.rounds} d=${p.paramCount} ${d.erc20 ? "ERC-20" : "ETH"}`;
+  const label =
+    `createJob by ${owner} n=${n} g=${p.groupSize} R=${p.rounds} d=${p.paramCount} rule=${p.rule}/${p.trimBps} ` +
+    `fee=${p.aggregationFee} ${d.erc20 ? "ERC-20" : "ETH"}`;
   const sent = await run.chain.send(label, owner, expected, (m, o) => m.createJob.populateTransaction(p, { value, ...o }));
   if (!sent) return;
   const id = BigInt(ghost.jobs.length + 1);
@@ -76,7 +110,8 @@ export async function create(run: Run, d: Draft) {
     roster: [],
     closed: false,
     slashed: new Set(),
-    books: { budget, stakes: 0n, paid: 0n, refunded: 0n, slashed: 0n, stakesReturned: 0n },
+    absent: new Set(),
+    books: { budget, stakes: 0n, paid: 0n, fees: 0n, refunded: 0n, slashed: 0n, stakesReturned: 0n },
     round: null,
   });
   ghost.hold(p.token, budget);
@@ -137,10 +172,10 @@ export async function join(run: Run, job: JobModel | undefined, jobId: bigint, a
   job.roster.push(actor);
   job.books.stakes += stake;
   run.ghost.hold(job.p.token, stake);
-  if (sealed(job)) openRound(run, job, 0, sent);
+  if (sealed(job)) await openRound(run, job, 0, sent);
 }
 
-/** cancel: refunds the budget to the owner and every stake to its member. */
+/** cancel: refunds the budget to the owner and every stake to its member (no round ran: nothing slashed, no fee). */
 export async function cancel(run: Run, job: JobModel | undefined, jobId: bigint, caller: number) {
   let expected: Expectation;
   const ph = job ? phaseAt(job, run.chain.now) : 0n;
@@ -183,11 +218,12 @@ export async function release(run: Run, account: string, erc20: boolean, caller:
   run.stats.released++;
 }
 
-/** Mines an empty block later: by `delta` seconds (mode 0), 40·delta (mode 2), or (mode 1) to a job's
- * next deadline offset by −2 … +1 seconds (delta mod 4), so calls and views land on either side of it. */
+/** Mines an empty block later: by `delta` seconds (mode 0), 10·delta (mode 2), or (mode 1) to a job's
+ * next deadline (in Aggregate, the aggregation deadline) offset by −2 … +1 seconds (delta mod 4), so calls
+ * and views land on either side of it. */
 export async function timeJump(run: Run, n: number, mode: number, delta: number) {
   const now = run.chain.now;
-  let to = now + (mode === 2 ? delta * 40 : delta);
+  let to = now + (mode === 2 ? delta * 10 : delta);
   const live = run.ghost.live();
   const job = live.length > 0 ? live[n % live.length] : undefined;
   if (mode === 1 && job) {
@@ -202,7 +238,9 @@ export async function timeJump(run: Run, n: number, mode: number, delta: number)
             ? d!.submit
             : ph === Phase.Reveal
               ? d!.reveal
-              : 0;
+              : ph === Phase.Aggregate
+                ? d!.aggregate
+                : 0;
     if (deadline + (delta % 4) - 2 >= now) to = deadline + (delta % 4) - 2;
   }
   await run.chain.mine(to);

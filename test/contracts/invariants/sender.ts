@@ -1,12 +1,12 @@
-// How the fuzz reaches the chain: each call lands at the block time the model expects, and its outcome (the
-// exact custom error, or success) must be the one the model predicts; the clock, the nonces and a trace of the
-// calls for the failure report.
+// How the fuzz reaches the chain: each call lands at the block time (and in the block) the model expects, and
+// its outcome (the exact custom error, or success) must be the one the model predicts; the clock, the block
+// number, the nonces and a trace of the calls for the failure report.
 import { AssertionError } from "chai";
 import { ethers, network } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransaction, Overrides, TransactionReceipt } from "ethers";
 import type { OmniMarket } from "../../../typechain-types";
-import type { Expectation } from "../marketModel";
+import type { Expectation, Failure } from "../marketModel";
 import type { Fixture, Stats } from "./fixture";
 
 const GAS = 16_000_000;
@@ -22,6 +22,8 @@ export interface Sent {
 export class Sender {
   /** The block time the next call or block lands at. */
   now = 0;
+  /** The number of the block the next call or block lands in (every mined call has a block of its own). */
+  block = 0;
   /** A transaction of this step succeeded. */
   changed = false;
   trace: string[] = [];
@@ -35,6 +37,7 @@ export class Sender {
   /** Reads the clock and the nonces the sequence starts from. */
   async start() {
     this.now = (await time.latest()) + 1;
+    this.block = (await ethers.provider.getBlockNumber()) + 1;
     // Explicit nonces, fees and gas keep every transaction to one request, mined even when it reverts.
     this.nonces = await Promise.all(this.f.addresses.map((a) => ethers.provider.getTransactionCount(a)));
   }
@@ -54,18 +57,9 @@ export class Sender {
     const wanted = "error" in expected ? `${expected.error}(${expected.args.map(String).join(", ")})` : "success";
     this.trace.push(`t=${at} ${label} → ${wanted}`);
     if ("error" in expected) {
-      // A call that must revert runs as an eth_call on the pending block (same timestamp, same state): it
-      // would change nothing if mined, and not mining it keeps the fuzz fast.
-      let outcome = "success";
-      try {
-        const tx = await build(this.f.market, {});
-        await ethers.provider.call({ ...tx, from: signer.address, gasLimit: GAS, blockTag: "pending" });
-      } catch (e) {
-        outcome = this.revertOf(e);
-      }
-      if (outcome !== wanted) throw new AssertionError(`${label}: expected ${wanted}, got ${outcome}`);
-      this.stats.reverts.set(expected.error, (this.stats.reverts.get(expected.error) ?? 0) + 1);
-      if (expected.error === "MarketUnexpectedPhase") this.stats.outOfPhase++;
+      // A call that must revert runs as an eth_call on the pending block (same timestamp, block number and
+      // state): it would change nothing if mined, and not mining it keeps the fuzz fast.
+      await this.expectRevert(label, signer.address, expected, build, "pending");
       return null;
     }
     let receipt: TransactionReceipt;
@@ -77,9 +71,40 @@ export class Sender {
     }
     this.nonces[sender]++;
     this.now++;
+    if (receipt.blockNumber !== this.block) throw new AssertionError(`${label}: mined in block ${receipt.blockNumber}, expected ${this.block}`);
+    this.block++;
     this.stats.succeeded++;
     this.changed = true;
     return { receipt, at };
+  }
+
+  /** A call from actor `sender` run as an eth_call in the latest block (its time, number and state), as if
+   * sent in the same block as the last mined call; it must revert as `expected`. */
+  async revertsInTheLatestBlock(label: string, sender: number, expected: Failure, build: (market: OmniMarket, o: Overrides) => Promise<ContractTransaction>) {
+    this.stats.txs++;
+    this.trace.push(`t=${this.now - 1} (in block ${this.block - 1}) ${label} → ${expected.error}(${expected.args.map(String).join(", ")})`);
+    await this.expectRevert(label, this.f.signers[sender].address, expected, build, "latest");
+  }
+
+  /** Runs the call as an eth_call at `blockTag` and checks it reverts with `expected`. */
+  private async expectRevert(
+    label: string,
+    from: string,
+    expected: Failure,
+    build: (market: OmniMarket, o: Overrides) => Promise<ContractTransaction>,
+    blockTag: "pending" | "latest",
+  ) {
+    const wanted = `${expected.error}(${expected.args.map(String).join(", ")})`;
+    let outcome = "success";
+    try {
+      const tx = await build(this.f.market, {});
+      await ethers.provider.call({ ...tx, from, gasLimit: GAS, blockTag });
+    } catch (e) {
+      outcome = this.revertOf(e);
+    }
+    if (outcome !== wanted) throw new AssertionError(`${label}: expected ${wanted}, got ${outcome}`);
+    this.stats.reverts.set(expected.error, (this.stats.reverts.get(expected.error) ?? 0) + 1);
+    if (expected.error === "MarketUnexpectedPhase") this.stats.outOfPhase++;
   }
 
   /** The custom error of a reverted transaction as "Name(arg, …)", decoded from its revert data directly
@@ -107,5 +132,6 @@ export class Sender {
     this.trace.push(`t=${to} time jump (+${to - this.now})`);
     await network.provider.send("evm_mine", [to]);
     this.now = to + 1;
+    this.block++;
   }
 }
