@@ -214,6 +214,9 @@ library RoundLogic {
         int256[] memory dots;
         if (voided) {
             result.eligibleGroups = eligible;
+            // Chunks posted before an expired deadline are void: no later chunk may follow them, even when the
+            // job completes here (RoundState.expectAggregate reads chunksAggregated != 0 as "in Aggregate").
+            rd.chunksAggregated = 0;
             emit IOmniMarket.RoundVoided(jobId, round, reason);
         } else {
             (result, dists, dots) = _judge(self, jobId, rd, eligible, gs.length);

@@ -213,8 +213,9 @@ library RoundState {
     ///   the call that phase allows, and its deadline only passes. finalizeRound then opens the next round
     ///   (`chunksAggregated` back to 0) or closes the job. So with `chunksAggregated != 0` the job is in
     ///   Aggregate unless it is closed, and it is not closed while `chunksAggregated < chunkCount`
-    ///   (finalizeRound refuses a round with an eligible group before its last chunk, and a round without
-    ///   one has no chunk aggregated).
+    ///   (finalizeRound refuses an aggregable round before its last chunk until the aggregation deadline, a
+    ///   round without enough eligible groups has no chunk aggregated, and a round voided at the deadline has
+    ///   its count cleared).
     /// - Eligibility reads `submitted`, `revealed`, `contradicted`, the active pairs and the groups. Only
     ///   commitSeeds, submitMasked, revealSeeds (allowed in Commit, Submit, Reveal) and round opening write
     ///   them, so the bitmap chunk 0 stored is what `eligibleGroups` would compute now.

@@ -49,7 +49,8 @@ export function chunkWordsFor(n: number, g: number): number {
   const c = CHUNK_SIZING;
   const groups = Math.floor(n / g);
   const pairs = Math.floor((n * maxGroupSize(n, g)) / 4);
-  const exec = n * c.SUM_PER_WORD_COPY + pairs * c.MASK_PER_PAIR_WORD + groups * c.GROUP_PER_WORD + 8 * (groups * c.RULE_PER_VALUE + c.RULE_PER_LANE) + c.WORD_FIXED;
+  const exec =
+    n * c.SUM_PER_WORD_COPY + pairs * c.MASK_PER_PAIR_WORD + groups * c.GROUP_PER_WORD + 8 * (groups * c.RULE_PER_VALUE + c.RULE_PER_LANE) + c.WORD_FIXED;
   const perWord = Math.max(n * c.CALLDATA_PER_WORD_COPY + exec, n * c.FLOOR_PER_WORD_COPY);
   const fixedGas = c.CHUNK_FIXED + n * c.PER_MEMBER + pairs * c.PER_PAIR + groups * c.PER_GROUP;
   return Math.max(0, Math.floor((c.BUDGET - fixedGas) / perWord));

@@ -1,10 +1,25 @@
 // The largest accepted sizes stay under the EIP-7825 cap of 16,777,216 gas per transaction: an
-// aggregateChunk at n = 128 with the smallest group size and dropouts, under the median and under a
-// trimmed mean that trims nothing (the heaviest transaction the protocol needs), and the biggest
-// publishModel / submitMasked / finalizeRound / join calls around it.
+// aggregateChunk at n = 128 with the smallest group size and dropouts, under the median and under the
+// trimmed mean that trims least (the heaviest transaction the protocol needs), and the biggest
+// publishModel / submitMasked / finalizeRound / join calls around it. Windows are raised to the floors
+// the contract sets for each size (withWindowFloors).
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { Rule, createJobAs, deployFixture, fundedSigners, jobParams, modelOf, openJob, playRound, publish, type Params } from "./helpers";
+import { BPS } from "../../src/protocol";
+import {
+  Rule,
+  createJobAs,
+  deployFixture,
+  fundedSigners,
+  groupsOf,
+  jobParams,
+  modelOf,
+  openJob,
+  playRound,
+  publish,
+  withWindowFloors,
+  type Params,
+} from "./helpers";
 
 const TX_CAP = 16_777_216n;
 
@@ -14,9 +29,9 @@ async function heaviestRound(p: Partial<Params>, dropoutsPerGroup: number) {
   const dos = await fundedSigners(n);
   const chunkWords = Number(await f.market.chunkWordsFor(n, p.groupSize!));
   // One full chunk and a short second one.
-  const params = jobParams({ ...p, rounds: 1, paramCount: 8 * (chunkWords + 1) });
+  const params = withWindowFloors(jobParams({ ...p, rounds: 1, paramCount: 8 * (chunkWords + 1) }));
   const job = await openJob(f.market, f.mo, dos, params);
-  const groups = (await f.market.groups(job.jobId)).map((g) => g.map(Number));
+  const groups = await groupsOf(job);
   const dropouts: number[] = [];
   for (const g of groups) for (let t = 0; t < dropoutsPerGroup && g.length - t > 3; t++) dropouts.push(g[t]);
   const played = await playRound(job, { dropouts });
@@ -37,12 +52,17 @@ describe("gas at the largest accepted sizes", function () {
     expect(finalize.gasUsed).to.be.lessThan(TX_CAP);
   });
 
-  it("an aggregateChunk at n = 128, g = 3 under a trimmed mean that trims nothing stays under the transaction cap", async function () {
-    // trimBps = 0 sums all 42 sorted group means per lane: the rule's most expensive case.
-    const params = { numDOs: 128, groupSize: 3, rule: Rule.TrimmedMean, trimBps: 0 };
+  it("an aggregateChunk at n = 128, g = 3 under the trimmed mean that trims least stays under the transaction cap", async function () {
+    // The smallest trimBps the contract accepts for 42 groups, ceil(10000 / 42) = 239, trims one mean from
+    // each end and sums the other 40 sorted group means per lane: the rule's most expensive case.
+    const trimBps = Math.ceil(BPS / Math.floor(128 / 3));
+    const params = { numDOs: 128, groupSize: 3, rule: Rule.TrimmedMean, trimBps };
     const { chunkWords, groups, dropouts, played } = await heaviestRound(params, 1);
     const chunk0 = played.chunks[0].gasUsed;
-    console.log(`      n=128 g=3 trimmed mean: ${groups.length} groups, ${dropouts.length} dropouts, C=${chunkWords}: aggregateChunk ${chunk0}`);
+    console.log(
+      `      n=128 g=3 trimmed mean (trimBps ${trimBps}): ${groups.length} groups, ${dropouts.length} dropouts, C=${chunkWords}: aggregateChunk ${chunk0}`,
+    );
+    expect(played.eligible.length).to.equal(42);
     expect(chunk0).to.be.lessThan(TX_CAP);
   });
 
@@ -55,7 +75,7 @@ describe("gas at the largest accepted sizes", function () {
 
   it("publishing 8192 model words in one call stays under the transaction cap", async function () {
     const f = await deployFixture();
-    const p = jobParams({ paramCount: 8 * 8192 });
+    const p = withWindowFloors(jobParams({ paramCount: 8 * 8192 }));
     const jobId = await createJobAs(f.market, f.mo, p);
     const [receipt, ...more] = await publish(f.market, f.mo, jobId, modelOf(p.paramCount));
     expect(more).to.deep.equal([]);
@@ -65,14 +85,15 @@ describe("gas at the largest accepted sizes", function () {
 
   it("submitting every chunk of a 2^21-parameter update takes a handful of transactions under the cap", async function () {
     const f = await deployFixture();
-    const p = jobParams({ numDOs: 3, groupSize: 3, paramCount: 1 << 21 });
+    // The smallest job the median accepts: 9 DOs in three groups of 3.
+    const p = withWindowFloors(jobParams({ paramCount: 1 << 21 }));
     const job = await openJob(f.market, f.mo, f.dos, p);
     const { chunkWords, chunkCount, wordCount } = await f.market.jobInfo(job.jobId);
-    const groups = (await f.market.groups(job.jobId)).map((g) => g.map(Number));
-    expect(groups).to.deep.equal([[0, 1, 2]]);
+    const groups = await groupsOf(job);
+    expect(groups.map((g) => g.length)).to.deep.equal([3, 3, 3]);
     // Deliberately not an honest round: equal zero commitments activate every pair, and the submission is
     // words of non-zero bytes only, the heaviest calldata a vector can be, sent with raw calls.
-    for (let i = 0; i < 3; i++) await f.market.connect(f.dos[i]).commitSeeds(job.jobId, 0n, [ethers.ZeroHash, ethers.ZeroHash]);
+    for (let i = 0; i < p.numDOs; i++) await f.market.connect(f.dos[i]).commitSeeds(job.jobId, 0n, [ethers.ZeroHash, ethers.ZeroHash]);
     // 8192 words per transaction: about 10.5M gas of calldata floor.
     const perTx = Math.floor(8192 / Number(chunkWords)) * Number(chunkWords);
     const bytes = new Uint8Array(Number(wordCount) * 32).fill(7);

@@ -5,16 +5,19 @@
 // The other round drivers: bench/lib/driver.ts (benchmarks), test/e2e/scriptedJob.ts (a worker process with
 // scripted peers), src/devnet/runMarket.ts (the market with worker processes), bench/lib/sim.ts (no chain).
 import { ethers } from "hardhat";
-import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import {
+  CreditKind as ChainCreditKind,
   Phase as ChainPhase,
   Rule,
   SlashReason as ChainSlashReason,
+  VoidReason as ChainVoidReason,
   aggregateChunks,
   commitSeeds,
   createJob,
   fetchSubmissions,
+  jobBudget,
   hasBit,
   joinJob,
   pairSeeds,
@@ -29,7 +32,7 @@ import {
   type TxCost,
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
-import { MIN_ACTIVE_PEERS, packWords, publicKeyOf, unpackWords, type KeyPair } from "../../src/protocol";
+import { MIN_ACTIVE_PEERS, packWords, publicKeyOf, unpackWords, windowFloors, type KeyPair } from "../../src/protocol";
 import type { OmniMarket } from "../../typechain-types";
 
 export const ETH = ethers.ZeroAddress;
@@ -39,7 +42,10 @@ const asBigInts = <T extends Record<string, number>>(values: T): { readonly [K i
   Object.fromEntries(Object.entries(values).map(([key, value]) => [key, BigInt(value)])) as { [K in keyof T]: bigint };
 export const Phase = asBigInts(ChainPhase);
 export const SlashReason = asBigInts(ChainSlashReason);
+export const VoidReason = asBigInts(ChainVoidReason);
+export const CreditKind = asBigInts(ChainCreditKind);
 export { Rule };
+export { BURN_ADDRESS } from "../../src/protocol";
 
 export type Params = {
   taskTag: string;
@@ -51,10 +57,12 @@ export type Params = {
   paramCount: number;
   rewardPerRound: bigint;
   stake: bigint;
+  aggregationFee: bigint;
   joinDuration: number;
   commitDuration: number;
   submitDuration: number;
   revealDuration: number;
+  aggregateDuration: number;
   rule: number;
   trimBps: number;
   outlierFactorBps: number;
@@ -63,22 +71,24 @@ export type Params = {
   clipNormQ: number;
 };
 
-/** A small valid job: 6 DOs in 2 groups of 3, 2 rounds, 20 parameters (3 words). */
+/** A small valid job: 9 DOs in 3 groups of 3 (the fewest the median resists one bad group with), 2 rounds, 20 parameters (3 words). */
 export function jobParams(overrides: Partial<Params> = {}): Params {
   return {
     taskTag: ethers.id("mnist"),
     modelCommitment: ethers.id("model"),
     token: ETH,
-    numDOs: 6,
+    numDOs: 9,
     groupSize: 3,
     rounds: 2,
     paramCount: 20,
     rewardPerRound: ethers.parseUnits("1", 15),
     stake: ethers.parseUnits("1", 16),
+    aggregationFee: 0n,
     joinDuration: DURATION,
     commitDuration: DURATION,
     submitDuration: DURATION,
     revealDuration: DURATION,
+    aggregateDuration: DURATION,
     rule: Rule.Median,
     trimBps: 0,
     outlierFactorBps: 40000,
@@ -91,9 +101,41 @@ export function jobParams(overrides: Partial<Params> = {}): Params {
   };
 }
 
-/** The budget a job escrows, as the tests expect it: numDOs · rounds · rewardPerRound. */
+/** The budget a job escrows: rounds · (numDOs · rewardPerRound + (chunks + 1) · aggregationFee). */
 export function budgetOf(p: Params): bigint {
-  return BigInt(p.numDOs) * BigInt(p.rounds) * p.rewardPerRound;
+  return jobBudget(p);
+}
+
+/** p with every window raised to at least the floor the contract requires for the job's size (windowFloors). */
+export function withWindowFloors(p: Params): Params {
+  const floors = windowFloors(p.numDOs, p.groupSize, p.paramCount);
+  return {
+    ...p,
+    joinDuration: Math.max(p.joinDuration, floors.join),
+    commitDuration: Math.max(p.commitDuration, floors.commit),
+    submitDuration: Math.max(p.submitDuration, floors.submit),
+    revealDuration: Math.max(p.revealDuration, floors.reveal),
+    aggregateDuration: Math.max(p.aggregateDuration, floors.aggregate),
+  };
+}
+
+/** What a member forfeits for a missed commit: min(stake, (groupSize − 1) · rewardPerRound). */
+export function missedCommitForfeit(p: Params): bigint {
+  const harm = BigInt(p.groupSize - 1) * p.rewardPerRound;
+  return harm < p.stake ? harm : p.stake;
+}
+
+/** The two sides of a job's books, equal once it is settled: [paid + fees + refunded + slashed + stakesReturned, budget + stakes]. */
+export function booksSides(books: {
+  budget: bigint;
+  stakes: bigint;
+  paid: bigint;
+  fees: bigint;
+  refunded: bigint;
+  slashed: bigint;
+  stakesReturned: bigint;
+}): [bigint, bigint] {
+  return [books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned, books.budget + books.stakes];
 }
 
 const keyCache = new Map<number, KeyPair>();
@@ -191,7 +233,9 @@ export function updateOf(d: number, i: number, round: bigint): Uint32Array {
   return v;
 }
 
+/** The current round's groups; mines a block first when the round opened in the latest one (its hash draws them). */
 export async function groupsOf(job: Job): Promise<number[][]> {
+  if ((await job.market.roundInfo(job.jobId)).randomness === ethers.ZeroHash) await mine();
   return (await job.market.groups(job.jobId)).map((g) => g.map(Number));
 }
 

@@ -4,8 +4,21 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { cancel } from "../../src/chain";
-import { packWords } from "../../src/protocol";
-import { ETH, Phase, budgetOf, createJobAs, deployFixture, jobParams, joinAs, keyPair, modelOf, publish, type Params } from "./helpers";
+import { minEligibleGroups, packWords, windowFloors, type WindowFloors } from "../../src/protocol";
+import { ETH, Phase, Rule, budgetOf, createJobAs, deployFixture, jobParams, joinAs, keyPair, modelOf, publish, withWindowFloors, type Params } from "./helpers";
+
+/** createJob sent raw with the job's budget, so that a revert keeps its custom error for the matchers. */
+const createRaw = (market: Awaited<ReturnType<typeof deployFixture>>["market"], mo: Awaited<ReturnType<typeof deployFixture>>["mo"], p: Params) =>
+  market.connect(mo).createJob(p, { value: budgetOf(p) });
+
+/** Each duration parameter with the windowFloors entry that bounds it. */
+const WINDOWS: [keyof Params, keyof WindowFloors][] = [
+  ["joinDuration", "join"],
+  ["commitDuration", "commit"],
+  ["submitDuration", "submit"],
+  ["revealDuration", "reveal"],
+  ["aggregateDuration", "aggregate"],
+];
 
 async function publishedFixture() {
   const f = await deployFixture();
@@ -21,7 +34,7 @@ describe("jobs", function () {
       ["numDOs", 2, 2n],
       ["numDOs", 129, 129n],
       ["groupSize", 2, 2n],
-      ["groupSize", 7, 7n],
+      ["groupSize", 10, 10n], // more than numDOs = 9
       ["rounds", 0, 0n],
       ["rounds", 1001, 1001n],
       ["paramCount", 0, 0n],
@@ -32,12 +45,13 @@ describe("jobs", function () {
       ["commitDuration", 0, 0n],
       ["submitDuration", 366 * 86400, BigInt(366 * 86400)],
       ["revealDuration", 0, 0n],
+      ["aggregateDuration", 366 * 86400, BigInt(366 * 86400)],
       ["trimBps", 5000, 5000n],
       ["outlierFactorBps", 9999, 9999n],
       ["minProjectionBps", 10001, 10001n],
       ["scaleBits", 31, 31n],
       ["clipNormQ", 0, 0n],
-      ["clipNormQ", 429496729, 429496729n], // 5 · (clipNormQ + 1) ≥ 2^31 with n = 6, g = 3
+      ["clipNormQ", 429496729, 429496729n], // 5 · (clipNormQ + 1) ≥ 2^31 with n = 9, g = 3
     ];
     for (const [name, value, reported] of bad) {
       it(`refuses ${name} = ${value}`, async function () {
@@ -50,14 +64,87 @@ describe("jobs", function () {
       });
     }
 
-    it("refuses a group size whose dropout pairs cannot fit one aggregation transaction", async function () {
+    it("refuses a group size whose dropout pairs cannot fit one aggregation transaction, as leaving too few groups", async function () {
       const { market, mo } = await loadFixture(deployFixture);
-      const p = jobParams({ numDOs: 128, groupSize: 64 });
-      expect(await market.chunkWordsFor(128, 61)).to.be.greaterThan(0n);
+      expect(await market.chunkWordsFor(128, 64)).to.equal(0n);
+      // Every group size that leaves 128 DOs the median's 3 groups fits chunks of several words.
+      for (let g = 3; g <= 42; g++) expect(await market.chunkWordsFor(128, g)).to.be.greaterThan(0n);
       // Deliberate fault, sent raw: a group size too large.
-      await expect(market.connect(mo).createJob(p, { value: budgetOf(p) }))
+      await expect(createRaw(market, mo, jobParams({ numDOs: 128, groupSize: 64 })))
+        .to.be.revertedWithCustomError(market, "MarketTooFewGroups")
+        .withArgs(2n, 3n);
+    });
+
+    it("refuses a trimmed mean that trims nothing", async function () {
+      const { market, mo } = await loadFixture(deployFixture);
+      // Deliberate fault, sent raw: a trimmed mean with trimBps = 0 is a plain mean.
+      await expect(createRaw(market, mo, jobParams({ rule: Rule.TrimmedMean, trimBps: 0 })))
         .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
-        .withArgs("groupSize", 64n);
+        .withArgs("trimBps", 0n);
+    });
+
+    // [rule, trimBps, numDOs, groupSize, groups, groups the rule needs]
+    const tooFew: [number, number, number, number, number, number][] = [
+      [Rule.Median, 0, 8, 3, 2, 3],
+      [Rule.Median, 0, 11, 4, 2, 3],
+      [Rule.Median, 4000, 8, 3, 2, 3], // the median ignores trimBps
+      [Rule.TrimmedMean, 4000, 8, 3, 2, 3], // ceil(10000 / 4000) = 3
+      [Rule.TrimmedMean, 3000, 9, 3, 3, 4],
+      [Rule.TrimmedMean, 2000, 14, 3, 4, 5],
+      [Rule.TrimmedMean, 1, 128, 3, 42, 10000],
+    ];
+    for (const [rule, trimBps, numDOs, groupSize, groups, needed] of tooFew) {
+      const name = rule === Rule.TrimmedMean ? `trimmed mean of ${trimBps} bps` : trimBps === 0 ? "median" : `median (trimBps ${trimBps} ignored)`;
+      const accepted = needed * groupSize <= 128 ? `accepts the fewest DOs that make ${needed} groups` : `no roster makes ${needed} groups`;
+      it(`refuses ${numDOs} DOs in groups of ${groupSize} for the ${name}; ${accepted}`, async function () {
+        const { market, mo } = await loadFixture(deployFixture);
+        expect(minEligibleGroups(rule === Rule.Median ? "median" : "trimmed-mean", trimBps)).to.equal(needed);
+        // Deliberate fault, sent raw: too few groups for the rule to resist one bad group.
+        await expect(createRaw(market, mo, jobParams({ rule, trimBps, numDOs, groupSize })))
+          .to.be.revertedWithCustomError(market, "MarketTooFewGroups")
+          .withArgs(BigInt(groups), BigInt(needed));
+        if (needed * groupSize > 128) return;
+        const jobId = await createJobAs(market, mo, withWindowFloors(jobParams({ rule, trimBps, numDOs: needed * groupSize, groupSize })));
+        expect((await market.jobParams(jobId)).numDOs).to.equal(BigInt(needed * groupSize));
+      });
+    }
+
+    for (const [numDOs, groupSize, paramCount] of [
+      [9, 3, 20],
+      [128, 3, 1 << 20],
+    ]) {
+      it(`refuses each window one second below its floor and accepts every window at its floor (n = ${numDOs}, g = ${groupSize}, d = ${paramCount})`, async function () {
+        const { market, mo } = await loadFixture(deployFixture);
+        const floors = windowFloors(numDOs, groupSize, paramCount);
+        const atFloors = jobParams({
+          numDOs,
+          groupSize,
+          paramCount,
+          ...Object.fromEntries(WINDOWS.map(([name, floor]) => [name, floors[floor]])),
+        });
+        for (const [name, floor] of WINDOWS) {
+          // Deliberate fault, sent raw: one window a second short, the others at their floors.
+          await expect(createRaw(market, mo, { ...atFloors, [name]: floors[floor] - 1 }))
+            .to.be.revertedWithCustomError(market, "MarketWindowTooShort")
+            .withArgs(name, BigInt(floors[floor] - 1), BigInt(floors[floor]));
+        }
+        const jobId = await createJobAs(market, mo, atFloors);
+        const stored = await market.jobParams(jobId);
+        expect(WINDOWS.map(([name]) => stored[name])).to.deep.equal(WINDOWS.map(([, floor]) => BigInt(floors[floor])));
+      });
+    }
+
+    it("refuses a job whose rounds need more than 8192 aggregation chunks", async function () {
+      const { market, mo } = await loadFixture(deployFixture);
+      const chunkWords = Number(await market.chunkWordsFor(128, 3));
+      const atBound = withWindowFloors(jobParams({ numDOs: 128, groupSize: 3, paramCount: 8 * chunkWords * 8192 }));
+      const jobId = await createJobAs(market, mo, atBound);
+      expect((await market.jobInfo(jobId)).chunkCount).to.equal(8192n);
+      const over = withWindowFloors(jobParams({ numDOs: 128, groupSize: 3, paramCount: 8 * chunkWords * 8192 + 1 }));
+      // Deliberate fault, sent raw: one word more makes chunk 8193.
+      await expect(createRaw(market, mo, over))
+        .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
+        .withArgs("paramCount", BigInt(over.paramCount));
     });
 
     it("refuses a token address without code", async function () {
@@ -69,13 +156,22 @@ describe("jobs", function () {
         .withArgs("token", BigInt(await mo.getAddress()));
     });
 
-    it("refuses a budget other than numDOs · rounds · rewardPerRound", async function () {
+    it("refuses a budget other than rounds · (numDOs · rewardPerRound + (chunks + 1) · aggregationFee)", async function () {
       const { market, mo } = await loadFixture(deployFixture);
-      const p = jobParams();
-      // Deliberate fault, sent raw: one wei short.
-      await expect(market.connect(mo).createJob(p, { value: budgetOf(p) - 1n }))
-        .to.be.revertedWithCustomError(market, "MarketWrongValue")
-        .withArgs(budgetOf(p), budgetOf(p) - 1n);
+      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      // Three chunks a round (the third of one word), and a fee for each and for finalizeRound.
+      const p = jobParams({ paramCount: 8 * (2 * chunkWords + 1), aggregationFee: ethers.parseUnits("3", 12) });
+      const budget = 2n * (9n * p.rewardPerRound + 4n * p.aggregationFee);
+      expect(budgetOf(p)).to.equal(budget);
+      // Deliberate faults, sent raw: one wei short, and the budget without the fees.
+      for (const value of [budget - 1n, 18n * p.rewardPerRound]) {
+        await expect(market.connect(mo).createJob(p, { value })).to.be.revertedWithCustomError(market, "MarketWrongValue").withArgs(budget, value);
+      }
+      await expect(market.connect(mo).createJob(p, { value: budget }))
+        .to.emit(market, "JobCreated")
+        .withArgs(1n, await mo.getAddress(), ETH, p.taskTag, budget, BigInt(chunkWords));
+      expect((await market.jobInfo(1n)).chunkCount).to.equal(3n);
+      expect((await market.jobBooks(1n)).budget).to.equal(budget);
     });
 
     it("escrows the budget, derives the sizes and starts in Publishing", async function () {
@@ -183,7 +279,12 @@ describe("jobs", function () {
       expect(await market.member(jobId, 0)).to.deep.equal([await dos[0].getAddress(), publicKey[0], publicKey[1]]);
       expect(await market.memberIndex(jobId, await dos[0].getAddress())).to.equal(0n);
       for (let i = 1; i < p.numDOs - 1; i++) await joinAs(market, dos, jobId, i);
-      await expect(joinAs(market, dos, jobId, p.numDOs - 1)).to.emit(market, "RoundOpened");
+      const sealing = await joinAs(market, dos, jobId, p.numDOs - 1);
+      // Round 0's groups are drawn from the hash of the sealing join's block.
+      await expect(sealing)
+        .to.emit(market, "RoundOpened")
+        .withArgs(jobId, 0n, BigInt(sealing.blockNumber), (1n << BigInt(p.numDOs)) - 1n);
+      expect((await market.roundInfo(jobId)).drawBlock).to.equal(BigInt(sealing.blockNumber));
       expect(await market.phase(jobId)).to.equal(Phase.Commit);
       expect((await market.roundInfo(jobId)).members).to.equal((1n << BigInt(p.numDOs)) - 1n);
       expect((await market.jobBooks(jobId)).stakes).to.equal(BigInt(p.numDOs) * p.stake);

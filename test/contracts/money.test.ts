@@ -1,11 +1,34 @@
-// Escrow, credits and release, run for ETH and an ERC-20 alike; fee-on-transfer tokens; re-entrancy
-// through a malicious receiver and a malicious token.
+// Escrow, credits, aggregation fees, burns and release, run for ETH and an ERC-20 alike; fee-on-transfer
+// tokens; re-entrancy through a malicious receiver and a malicious token.
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
-import { cancel, release } from "../../src/chain";
-import { ETH, budgetOf, createJobAs, deployFixture, jobParams, joinAs, keyPair, modelOf, openJob, playRound, publish, type Params } from "./helpers";
+import { aggregationData, cancel, readRoundState, release } from "../../src/chain";
+import {
+  BURN_ADDRESS,
+  CreditKind,
+  ETH,
+  VoidReason,
+  booksSides,
+  budgetOf,
+  commitAll,
+  createJobAs,
+  deployFixture,
+  groupsOf,
+  jobParams,
+  joinAs,
+  keyPair,
+  missedCommitForfeit,
+  modelOf,
+  openJob,
+  passDeadline,
+  playRound,
+  publish,
+  submitAll,
+  type Job,
+  type Params,
+} from "./helpers";
 import type { OmniMarket } from "../../typechain-types";
 
 async function balanceOf(token: string, who: string): Promise<bigint> {
@@ -26,10 +49,10 @@ async function erc20Fixture() {
 }
 
 /** Releases everything credited to each of `accounts` with the release action, checking each Released event; returns the total sent. */
-async function releaseAll(market: OmniMarket, token: string, accounts: Signer[]): Promise<bigint> {
+async function releaseAll(market: OmniMarket, token: string, accounts: (Signer | string)[]): Promise<bigint> {
   let total = 0n;
   for (const s of accounts) {
-    const who = await s.getAddress();
+    const who = typeof s === "string" ? s : await s.getAddress();
     const released = await release(market, token, who);
     if (!released) continue;
     await expect(released.tx).to.emit(market, "Released").withArgs(token, who, released.amount);
@@ -38,34 +61,66 @@ async function releaseAll(market: OmniMarket, token: string, accounts: Signer[])
   return total;
 }
 
+/** Sends chunk `k` of the job's current round from `sender`'s account, with the data read back from the chain. */
+async function aggregateChunkAs(job: Job, sender: Signer, k: number, masked: Parameters<typeof aggregationData>[1]) {
+  const state = await readRoundState(job.market, job.jobId);
+  return job.market.connect(sender).aggregateChunk(job.jobId, state.round, k, aggregationData(state, masked, k));
+}
+
 function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
   describe(`escrow in ${name}`, function () {
+    /** One round; an outlier bound loose enough that every honest group of the fixtures' uncorrelated updates is paid, whatever the draw. */
     function paramsFor(token: string, overrides: Partial<Params> = {}) {
-      return jobParams({ token, rounds: 1, ...overrides });
+      return jobParams({ token, rounds: 1, outlierFactorBps: 1_000_000, ...overrides });
+    }
+
+    /** Three chunks a round (the third of one word) and an aggregation fee. */
+    async function feeParams(market: OmniMarket, token: string, overrides: Partial<Params> = {}) {
+      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      return paramsFor(token, { paramCount: 8 * (2 * chunkWords + 1), aggregationFee: ethers.parseUnits("3", 12), ...overrides });
     }
 
     it("escrows the budget and every stake", async function () {
       const { market, mo, dos, token } = await loadFixture(fixture);
       const p = paramsFor(token);
       const job = await openJob(market, mo, dos, p);
-      expect(await balanceOf(token, job.address)).to.equal(budgetOf(p) + 6n * p.stake);
+      expect(await balanceOf(token, job.address)).to.equal(budgetOf(p) + 9n * p.stake);
       const books = await market.jobBooks(job.jobId);
-      expect([books.budget, books.stakes]).to.deep.equal([budgetOf(p), 6n * p.stake]);
+      expect([books.budget, books.stakes]).to.deep.equal([budgetOf(p), 9n * p.stake]);
     });
 
-    it("balances the books of a completed job to the wei and pays every credit out exactly once", async function () {
+    it("balances the books of a completed job to the wei, burns what is slashed and pays every credit out exactly once", async function () {
       const { market, mo, dos, token } = await loadFixture(fixture);
-      const p = paramsFor(token);
+      // 15 DOs in five groups of 3: a dropout in one group and a missed commit in another leave three eligible.
+      const p = paramsFor(token, { numDOs: 15 });
       const job = await openJob(market, mo, dos, p);
-      const dropout = Number((await market.groups(job.jobId))[0][0]);
-      await playRound(job, { dropouts: [dropout] });
-      await market.finalizeRound(job.jobId, 0n);
+      const groups = await groupsOf(job);
+      const [dropout, absent] = [groups[0][0], groups[1][0]];
+      const { eligible } = await playRound(job, { dropouts: [dropout], noCommit: [absent] });
+      expect(eligible).to.deep.equal([2, 3, 4]);
+      const finalized = market.finalizeRound(job.jobId, 0n);
+      const forfeit = missedCommitForfeit(p);
+      // Slashed stakes and forfeits go to the burn address, never to the MO.
+      await expect(finalized)
+        .to.emit(market, "Credited")
+        .withArgs(job.jobId, token, BURN_ADDRESS, CreditKind.Burn, p.stake + forfeit);
+      await expect(finalized)
+        .to.emit(market, "Credited")
+        .withArgs(job.jobId, token, await dos[absent].getAddress(), CreditKind.StakeReturn, p.stake - forfeit);
       const books = await market.jobBooks(job.jobId);
-      expect(books.paid + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
-      expect(books.paid).to.equal(3n * p.rewardPerRound); // the other group of 3; the group with a dropout has 2 submitters
-      expect(books.slashed).to.equal(p.stake);
-      const sent = await releaseAll(market, token, [mo, ...dos.slice(0, 6)]);
+      const [outgoing, incoming] = booksSides(books);
+      expect(outgoing).to.equal(incoming);
+      expect(books.paid).to.equal(9n * p.rewardPerRound); // groups 2, 3 and 4; the others have 2 submitters or fewer
+      expect(books.slashed).to.equal(p.stake + forfeit);
+      expect(books.fees).to.equal(0n);
+      expect(books.refunded).to.equal(books.budget - books.paid);
+      expect(books.stakesReturned).to.equal(13n * p.stake + (p.stake - forfeit));
+      expect(await market.releasable(token, await mo.getAddress())).to.equal(books.refunded);
+      expect(await market.releasable(token, BURN_ADDRESS)).to.equal(books.slashed);
+      expect(await market.releasable(token, await dos[dropout].getAddress())).to.equal(0n);
+      const sent = await releaseAll(market, token, [mo, ...dos.slice(0, 15), BURN_ADDRESS]);
       expect(sent).to.equal(books.budget + books.stakes);
+      expect(await balanceOf(token, BURN_ADDRESS)).to.equal(books.slashed);
       expect(await balanceOf(token, job.address)).to.equal(0n);
       // Deliberate fault, sent raw: nothing is left to release.
       await expect(market.release(token, await dos[0].getAddress()))
@@ -95,6 +150,76 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
       await playRound(job);
       await market.connect(dos[0]).finalizeRound(job.jobId, 0n);
       expect(await market.releasable(token, await dos[3].getAddress())).to.equal(p.stake + p.rewardPerRound);
+    });
+
+    it("credits the aggregation fee to the sender of every aggregateChunk and finalizeRound, and balances the books", async function () {
+      const { market, mo, dos, token, signers } = await loadFixture(fixture);
+      const p = await feeParams(market, token);
+      const job = await openJob(market, mo, dos, p);
+      await commitAll(job);
+      const masked = await submitAll(job);
+      // Aggregators from outside the roster: one per chunk, another finalizes.
+      const aggregators = [signers[0], dos[10], dos[11]];
+      for (const [k, sender] of aggregators.entries()) {
+        await expect(aggregateChunkAs(job, sender, k, masked))
+          .to.emit(market, "Credited")
+          .withArgs(job.jobId, token, await sender.getAddress(), CreditKind.AggregationFee, p.aggregationFee);
+      }
+      const finalizer = dos[12];
+      const finalized = market.connect(finalizer).finalizeRound(job.jobId, 0n);
+      await expect(finalized)
+        .to.emit(market, "Credited")
+        .withArgs(job.jobId, token, await finalizer.getAddress(), CreditKind.AggregationFee, p.aggregationFee);
+      await expect(finalized)
+        .to.emit(market, "JobCompleted")
+        .withArgs(job.jobId, 9n * p.rewardPerRound, 0n, 0n, 9n * p.stake);
+      for (const sender of [...aggregators, finalizer]) expect(await market.releasable(token, await sender.getAddress())).to.equal(p.aggregationFee);
+      const books = await market.jobBooks(job.jobId);
+      expect([books.fees, books.paid, books.refunded]).to.deep.equal([4n * p.aggregationFee, 9n * p.rewardPerRound, 0n]);
+      const [outgoing, incoming] = booksSides(books);
+      expect(outgoing).to.equal(incoming);
+      const sent = await releaseAll(market, token, [mo, ...dos.slice(0, 13), signers[0]]);
+      expect(sent).to.equal(books.budget + books.stakes);
+      expect(await balanceOf(token, job.address)).to.equal(0n);
+    });
+
+    it("refunds to the MO the fees that void rounds leave unspent", async function () {
+      const { market, mo, dos, token } = await loadFixture(fixture);
+      const p = await feeParams(market, token, { rounds: 2 });
+      const job = await openJob(market, mo, dos, p);
+      const [aggregator, finalizer] = [dos[10], dos[11]];
+      // Round 0: nobody commits; finalizeRound voids it at once and is paid its fee.
+      await passDeadline((await market.roundInfo(job.jobId)).commitDeadline);
+      const first = market.connect(finalizer).finalizeRound(job.jobId, 0n);
+      await expect(first).to.emit(market, "RoundVoided").withArgs(job.jobId, 0n, VoidReason.TooFewEligibleGroups);
+      await expect(first)
+        .to.emit(market, "Credited")
+        .withArgs(job.jobId, token, await finalizer.getAddress(), CreditKind.AggregationFee, p.aggregationFee);
+      // Round 1: one chunk of three is aggregated before the aggregation deadline passes.
+      await commitAll(job);
+      const masked = await submitAll(job);
+      await aggregateChunkAs(job, aggregator, 0, masked);
+      await passDeadline((await market.roundInfo(job.jobId)).aggregateDeadline);
+      const last = market.connect(finalizer).finalizeRound(job.jobId, 1n);
+      await expect(last).to.emit(market, "RoundVoided").withArgs(job.jobId, 1n, VoidReason.AggregationExpired);
+      const fees = 3n * p.aggregationFee;
+      const refunded = budgetOf(p) - fees;
+      expect(refunded).to.equal(18n * p.rewardPerRound + 5n * p.aggregationFee);
+      await expect(last)
+        .to.emit(market, "JobCompleted")
+        .withArgs(job.jobId, 0n, refunded, 0n, 9n * p.stake);
+      await expect(last)
+        .to.emit(market, "Credited")
+        .withArgs(job.jobId, token, await mo.getAddress(), CreditKind.OwnerSettlement, refunded);
+      const books = await market.jobBooks(job.jobId);
+      expect([books.fees, books.paid, books.refunded, books.slashed]).to.deep.equal([fees, 0n, refunded, 0n]);
+      const [outgoing, incoming] = booksSides(books);
+      expect(outgoing).to.equal(incoming);
+      expect(await market.releasable(token, await finalizer.getAddress())).to.equal(2n * p.aggregationFee);
+      expect(await market.releasable(token, await aggregator.getAddress())).to.equal(p.aggregationFee);
+      const sent = await releaseAll(market, token, [mo, ...dos.slice(0, 12)]);
+      expect(sent).to.equal(books.budget + books.stakes);
+      expect(await balanceOf(token, job.address)).to.equal(0n);
     });
   });
 }

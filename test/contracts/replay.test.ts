@@ -15,6 +15,7 @@ import { ecdhSharedX, maskVector, pairSeed, packWords, seedCommitment, unmaskGro
 import {
   Phase,
   SlashReason,
+  VoidReason,
   aggregateAll,
   commitAll,
   deployFixture,
@@ -30,13 +31,16 @@ import {
   type Job,
 } from "./helpers";
 
-/** 5 DOs in one group (g = 4), two rounds: after one dropout 4 submitters remain, who must reveal. */
-const FIVE = jobParams({ numDOs: 5, groupSize: 4, rounds: 2 });
+/**
+ * 13 DOs in groups of 4 (three groups, one of 5), two rounds: after a dropout its group keeps 3 or 4
+ * submitters, who must reveal, and the 12 members left still make the median's three groups in round 1.
+ */
+const THIRTEEN = jobParams({ numDOs: 13, groupSize: 4, rounds: 2 });
 
 /** A market with no job yet; tests open identical jobs (same DOs, keys and roster order) as they need them. */
 async function marketFixture() {
   const f = await deployFixture();
-  return { ...f, open: () => openJob(f.market, f.mo, f.dos, FIVE) };
+  return { ...f, open: () => openJob(f.market, f.mo, f.dos, THIRTEEN) };
 }
 
 function contextOf(job: Job, round: bigint): RoundContext {
@@ -60,41 +64,50 @@ async function commitmentFor(job: Job, ctx: RoundContext, i: number, j: number):
 }
 
 /**
- * Plays the job's current round (one group) up to its reveals with every seed and commitment made for
- * `ctx` — a replay when ctx is not the job's own context: every member commits, `dropout` vanishes, the
- * others submit vectors masked with those seeds and reveal the seed that opens their commitment. The calls
- * are raw on purpose: the actions derive seeds for the job's own context only, and the fault is the context.
+ * Plays the job's current round up to its reveals with every seed and commitment made for `ctx` — a
+ * replay when ctx is not the job's own context: every member of every group commits, the first member of
+ * group 0 (the dropout) vanishes, the others submit vectors masked with those seeds, and the dropout's
+ * group peers reveal the seed that opens their commitment. The calls are raw on purpose: the actions
+ * derive seeds for the job's own context only, and the fault is the context.
  */
-async function playWithSeedsOf(job: Job, ctx: RoundContext, dropout: number) {
+async function playWithSeedsOf(job: Job, ctx: RoundContext) {
   const { market, jobId, dos, p } = job;
   const round = BigInt((await market.roundInfo(jobId)).index);
-  const [group] = await groupsOf(job);
-  for (const i of group) {
-    const commitments = await Promise.all(group.filter((j) => j !== i).map((j) => commitmentFor(job, ctx, i, j)));
-    await market.connect(dos[i]).commitSeeds(jobId, round, commitments);
+  const groups = await groupsOf(job);
+  const [group] = groups;
+  const dropout = group[0];
+  for (const g of groups) {
+    for (const i of g) {
+      const commitments = await Promise.all(g.filter((j) => j !== i).map((j) => commitmentFor(job, ctx, i, j)));
+      await market.connect(dos[i]).commitSeeds(jobId, round, commitments);
+    }
   }
   const masked = new Map<number, Uint8Array>();
-  for (const i of group.filter((m) => m !== dropout)) {
-    const peers = await Promise.all(group.filter((j) => j !== i).map(async (j) => ({ index: j, seed: await seedFor(job, ctx, i, j) })));
-    masked.set(i, packWords(await maskVector(updateOf(p.paramCount, i, round), i, peers)));
-    await market.connect(dos[i]).submitMasked(jobId, round, 0n, masked.get(i)!);
+  for (const g of groups) {
+    for (const i of g.filter((m) => m !== dropout)) {
+      const peers = await Promise.all(g.filter((j) => j !== i).map(async (j) => ({ index: j, seed: await seedFor(job, ctx, i, j) })));
+      masked.set(i, packWords(await maskVector(updateOf(p.paramCount, i, round), i, peers)));
+      await market.connect(dos[i]).submitMasked(jobId, round, 0n, masked.get(i)!);
+    }
   }
   await passDeadline((await market.roundInfo(jobId)).submitDeadline);
   expect(await market.phase(jobId)).to.equal(Phase.Reveal);
   const reveals: ContractTransactionResponse[] = [];
   const revealers = group.filter((m) => m !== dropout);
   for (const i of revealers) reveals.push(await market.connect(dos[i]).revealSeeds(jobId, round, [dropout], [await seedFor(job, ctx, i, dropout)]));
-  return { round, group, masked, reveals, revealers };
+  return { round, groups, dropout, masked, reveals, revealers };
 }
 
 /** Expects each reveal to be convicted as contradicting, and finalizeRound to slash every revealer for it. */
-async function expectConvicted(job: Job, played: Awaited<ReturnType<typeof playWithSeedsOf>>, dropout: number) {
+async function expectConvicted(job: Job, played: Awaited<ReturnType<typeof playWithSeedsOf>>) {
   const { market, jobId, p } = job;
   for (const [t, i] of played.revealers.entries()) {
-    await expect(played.reveals[t]).to.emit(market, "SeedContradicted").withArgs(jobId, played.round, i, dropout);
+    await expect(played.reveals[t]).to.emit(market, "SeedContradicted").withArgs(jobId, played.round, i, played.dropout);
   }
-  // With every revealer contradicted no group is eligible: the round finalizes at once.
+  // The convicted group is ineligible, which leaves two groups, too few for the median: the round
+  // finalizes at once, without an aggregate.
   const finalized = market.finalizeRound(jobId, played.round);
+  await expect(finalized).to.emit(market, "RoundVoided").withArgs(jobId, played.round, VoidReason.TooFewEligibleGroups);
   for (const i of played.revealers) {
     await expect(finalized).to.emit(market, "MemberSlashed").withArgs(jobId, played.round, i, SlashReason.ContradictedSeed, p.stake);
   }
@@ -105,7 +118,7 @@ async function expectOpened(job: Job, played: Awaited<ReturnType<typeof playWith
   for (const tx of played.reveals) await expect(tx).not.to.emit(job.market, "SeedContradicted");
   expect((await job.market.roundInfo(job.jobId)).contradicted).to.equal(0n);
   const { eligible } = await aggregateAll(job, played.masked);
-  expect(eligible).to.deep.equal([0]);
+  expect(eligible).to.deep.equal([0, 1, 2]);
 }
 
 describe("domain separation", function () {
@@ -146,50 +159,51 @@ describe("domain separation", function () {
     it("convicts a commitment replayed from another job: the seed that opens it there contradicts it here", async function () {
       const { open } = await loadFixture(marketFixture);
       const a = await open();
-      const own = await playWithSeedsOf(a, contextOf(a, 0n), 4);
+      const own = await playWithSeedsOf(a, contextOf(a, 0n));
       await expectOpened(a, own);
       const b = await open();
-      const replayed = await playWithSeedsOf(b, contextOf(a, 0n), 4);
-      await expectConvicted(b, replayed, 4);
+      const replayed = await playWithSeedsOf(b, contextOf(a, 0n));
+      await expectConvicted(b, replayed);
     });
 
     it("convicts a commitment replayed from another deployment of the market", async function () {
       const { open, signers, mo, dos } = await loadFixture(marketFixture);
       const other = await deployMarket(signers[0]);
-      const there = await openJob(other.market, mo, dos, FIVE);
-      const own = await playWithSeedsOf(there, contextOf(there, 0n), 4);
+      const there = await openJob(other.market, mo, dos, THIRTEEN);
+      const own = await playWithSeedsOf(there, contextOf(there, 0n));
       await expectOpened(there, own);
       const a = await open();
       expect(a.jobId).to.equal(there.jobId);
-      const replayed = await playWithSeedsOf(a, contextOf(there, 0n), 4);
-      await expectConvicted(a, replayed, 4);
+      const replayed = await playWithSeedsOf(a, contextOf(there, 0n));
+      await expectConvicted(a, replayed);
     });
 
     it("convicts a commitment replayed from an earlier round of the same job", async function () {
       const a = await (await loadFixture(marketFixture)).open();
-      const first = await playWithSeedsOf(a, contextOf(a, 0n), 4);
+      const first = await playWithSeedsOf(a, contextOf(a, 0n));
       await expectOpened(a, first);
       await a.market.finalizeRound(a.jobId, 0n);
       expect((await a.market.roundInfo(a.jobId)).index).to.equal(1n);
-      // Round 1: members 0–3; member 3 vanishes, and the others reveal round 0's seeds with it.
-      const replayed = await playWithSeedsOf(a, contextOf(a, 0n), 3);
-      await expectConvicted(a, replayed, 3);
+      // Round 1: the 12 members left, every commitment made with round 0's seeds; a member vanishes, and
+      // its group peers reveal round 0's seeds with it.
+      const replayed = await playWithSeedsOf(a, contextOf(a, 0n));
+      await expectConvicted(a, replayed);
     });
 
     it("convicts a commitment made for another chain id: the market checks against block.chainid", async function () {
       const a = await (await loadFixture(marketFixture)).open();
       expect(a.chainId).to.equal(31337n);
-      const replayed = await playWithSeedsOf(a, { ...contextOf(a, 0n), chainId: 1n }, 4);
-      await expectConvicted(a, replayed, 4);
+      const replayed = await playWithSeedsOf(a, { ...contextOf(a, 0n), chainId: 1n });
+      await expectConvicted(a, replayed);
     });
 
     it("activates no pair for a commitment replayed by one side only", async function () {
       const { open } = await loadFixture(marketFixture);
       const [a, b] = [await open(), await open()];
-      const [group] = await groupsOf(b);
+      const group = (await groupsOf(b)).find((g) => g.includes(0))!;
       // Member 0 replays into job b the commitments it would make in job a (a deliberate fault, sent raw); its
       // peers commit for job b.
-      const replayed = await Promise.all(group.slice(1).map((j) => commitmentFor(a, contextOf(a, 0n), 0, j)));
+      const replayed = await Promise.all(group.filter((j) => j !== 0).map((j) => commitmentFor(a, contextOf(a, 0n), 0, j)));
       await b.market.connect(b.dos[0]).commitSeeds(b.jobId, 0n, replayed);
       await commitAll(b, { noCommit: [0] });
       expect(await b.market.activePeers(b.jobId, 0)).to.equal(0n);
@@ -204,46 +218,59 @@ describe("domain separation", function () {
     it("refuses every call made for an earlier round, and an earlier round's aggregation data, with their own errors", async function () {
       const job = await (await loadFixture(marketFixture)).open();
       const { market, jobId, dos } = job;
+      const replayer = 4;
       const r0 = await playRound(job);
-      const data0 = ethers.getBytes(aggregationData(await readRoundState(market, jobId), r0.masked, 0));
-      const { commitments: commitments0 } = await seedCommitments(job.members[4]);
+      const state0 = await readRoundState(market, jobId);
+      const data0 = ethers.getBytes(aggregationData(state0, r0.masked, 0));
+      const { commitments: commitments0 } = await seedCommitments(job.members[replayer]);
       await market.finalizeRound(jobId, 0n);
       const wrongRound = (tx: Promise<unknown>) => expect(tx).to.be.revertedWithCustomError(market, "MarketWrongRound").withArgs(jobId, 1n, 0n);
       // Every replayed call below is a deliberate fault, sent raw.
 
-      // Commit: round 0's call is refused; round 0's commitments sent for round 1 activate nothing.
-      await wrongRound(market.connect(dos[4]).commitSeeds(jobId, 0n, commitments0));
-      await market.connect(dos[4]).commitSeeds(jobId, 1n, commitments0);
-      await commitAll(job, { noCommit: [4] });
-      expect(await market.activePeers(jobId, 4)).to.equal(0n);
-      expect(await market.activePeers(jobId, 0)).to.equal(0b1110n);
+      // Commit: round 0's call is refused; commitments made with round 0's seeds for the replayer's round-1
+      // peers (for a peer of both rounds, the very commitment of round 0) activate nothing.
+      const groups = await groupsOf(job);
+      const group = groups.find((g) => g.includes(replayer))!;
+      const peers = group.filter((j) => j !== replayer);
+      await wrongRound(market.connect(dos[replayer]).commitSeeds(jobId, 0n, commitments0));
+      const replayed = await Promise.all(peers.map((j) => commitmentFor(job, contextOf(job, 0n), replayer, j)));
+      await market.connect(dos[replayer]).commitSeeds(jobId, 1n, replayed);
+      await commitAll(job, { noCommit: [replayer] });
+      expect(await market.activePeers(jobId, replayer)).to.equal(0n);
+      const bitsOf = (members: number[]) => members.reduce((bits, j) => bits | (1n << BigInt(j)), 0n);
+      expect(await market.activePeers(jobId, peers[0])).to.equal(bitsOf(peers.filter((j) => j !== peers[0])));
 
-      // Submit: the replayer may not submit; round 0's call is refused; member 3 vanishes.
-      await expect(market.connect(dos[4]).submitMasked(jobId, 1n, 0n, r0.masked.get(4)!))
+      // Submit: the replayer may not submit; round 0's call is refused; a member of another group vanishes.
+      await expect(market.connect(dos[replayer]).submitMasked(jobId, 1n, 0n, r0.masked.get(replayer)!))
         .to.be.revertedWithCustomError(market, "MarketTooFewActivePeers")
-        .withArgs(jobId, 1n, 4n, 0n);
-      await wrongRound(market.connect(dos[0]).submitMasked(jobId, 0n, 0n, r0.masked.get(0)!));
-      const masked = await submitAll(job, { dropouts: [3] });
-      expect([...masked.keys()].sort()).to.deep.equal([0, 1, 2]);
+        .withArgs(jobId, 1n, BigInt(replayer), 0n);
+      await wrongRound(market.connect(dos[peers[0]]).submitMasked(jobId, 0n, 0n, r0.masked.get(peers[0])!));
+      const dropout = groups.find((g) => !g.includes(replayer))![0];
+      const masked = await submitAll(job, { dropouts: [dropout] });
+      expect(masked.size).to.equal(11);
+      expect(masked.has(replayer) || masked.has(dropout)).to.equal(false);
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
 
       // Reveal: round 0's call is refused.
-      await wrongRound(market.connect(dos[0]).revealSeeds(jobId, 0n, [3], [ethers.ZeroHash]));
+      const revealer = groups.find((g) => g.includes(dropout))!.find((j) => j !== dropout)!;
+      await wrongRound(market.connect(dos[revealer]).revealSeeds(jobId, 0n, [dropout], [ethers.ZeroHash]));
       await revealAll(job);
 
       // Aggregate: round 0's calls are refused, and so are round 0's slices sent for round 1.
-      const data1 = aggregationData(await readRoundState(market, jobId), masked, 0);
+      const state1 = await readRoundState(market, jobId);
+      const data1 = aggregationData(state1, masked, 0);
       await wrongRound(market.aggregateChunk(jobId, 0n, 0n, data1));
-      const sliceBytes = ethers.dataLength(data1) / 3;
-      await expect(market.aggregateChunk(jobId, 1n, 0n, data0.subarray(0, 3 * sliceBytes)))
+      const firstSubmitter = state1.groups.find((g) => g.eligible)!.submitters[0];
+      await expect(market.aggregateChunk(jobId, 1n, 0n, data0.subarray(0, ethers.dataLength(data1))))
         .to.be.revertedWithCustomError(market, "MarketChunkHashMismatch")
-        .withArgs(jobId, 0n, 0n);
+        .withArgs(jobId, BigInt(firstSubmitter), 0n);
       await wrongRound(market.finalizeRound(jobId, 0n));
       await aggregateAll(job, masked);
       const tx = market.finalizeRound(jobId, 1n);
       await expect(tx).to.emit(market, "JobCompleted");
-      await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 1n, 3n, SlashReason.MissedSubmission, job.p.stake);
-      expect((await market.jobInfo(jobId)).slashedMembers).to.equal(1n << 3n);
+      await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 1n, BigInt(dropout), SlashReason.MissedSubmission, job.p.stake);
+      // The replayer committed and had no pair to mask with: it is not slashed for not submitting.
+      expect((await market.jobInfo(jobId)).slashedMembers).to.equal(1n << BigInt(dropout));
     });
 
     it("unmasks a vector masked for another job, round, deployment or chain to noise, not to its update", async function () {

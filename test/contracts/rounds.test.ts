@@ -2,43 +2,56 @@
 // slashing, outliers, and jobs where DOs vanish.
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { aggregationData, readRoundState, requiredReveals } from "../../src/chain";
+import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import type { ContractTransactionReceipt } from "ethers";
+import { aggregationData, commitSeeds, readRoundState, requiredReveals } from "../../src/chain";
+import { roundRandomness } from "../../src/protocol";
 import {
   ETH,
   Phase,
   aggregateAll,
   SlashReason,
+  VoidReason,
   budgetOf,
   commitAll,
   deployFixture,
   eligibleGroupsOf,
   groupsOf,
   jobParams,
+  missedCommitForfeit,
   openJob,
   passDeadline,
   playRound,
   revealAll,
   submitAll,
   updateOf,
+  type Job,
 } from "./helpers";
 
-async function sixFixture() {
+/**
+ * An outlier bound loose enough that every honest group is an inlier whatever the draw: the fixtures'
+ * updates are uncorrelated, so in groups of 3 or 4 an honest group mean can land several times the median
+ * distance from the aggregate, and the groups come from a block hash (they differ from run to run).
+ */
+const LOOSE_OUTLIER_BPS = 1_000_000;
+
+/** 9 DOs in three groups of 3: the smallest job the median accepts. */
+async function nineFixture() {
   const f = await deployFixture();
-  const job = await openJob(f.market, f.mo, f.dos, jobParams());
+  const job = await openJob(f.market, f.mo, f.dos, jobParams({ outlierFactorBps: LOOSE_OUTLIER_BPS }));
   return { ...f, job };
 }
 
-/** 8 DOs in two groups of 4, so a group keeps 3 submitters after a dropout. */
-async function eightFixture() {
+/** 12 DOs in three groups of 4, so a group keeps 3 submitters after a dropout. */
+async function twelveFixture() {
   const f = await deployFixture();
-  const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 8, groupSize: 4, rounds: 2 }));
+  const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 12, groupSize: 4, rounds: 2, outlierFactorBps: LOOSE_OUTLIER_BPS }));
   return { ...f, job };
 }
 
-/** Eight DOs, round 0 committed, member groups[0][0] dropped: the round sits in Reveal. */
+/** Twelve DOs, round 0 committed, member groups[0][0] dropped: the round sits in Reveal. */
 async function revealFixture() {
-  const f = await eightFixture();
+  const f = await twelveFixture();
   const { job } = f;
   const groups = await commitAll(job);
   const dropout = groups[0][0];
@@ -63,6 +76,14 @@ function alignedUpdates(d: number, members: number[], flippers: number[] = []): 
   return updates;
 }
 
+/** The market's events `name` in a receipt. */
+function eventsIn(job: Job, receipt: ContractTransactionReceipt, name: string) {
+  return receipt.logs
+    .map((log) => job.market.interface.parseLog(log))
+    .filter((event) => event?.name === name)
+    .map((event) => event!.args);
+}
+
 /** As the demo: 15 DOs in five groups of 3, one round, the projection test at 5000 bps, 256 parameters. */
 async function projectionFixture() {
   const f = await deployFixture();
@@ -73,17 +94,17 @@ async function projectionFixture() {
 describe("rounds", function () {
   describe("commitSeeds", function () {
     it("moves to Submit as soon as every member committed", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       await commitAll(job);
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Submit);
       const info = await job.market.roundInfo(job.jobId);
-      expect(info.committed).to.equal(63n);
+      expect(info.committed).to.equal(511n);
       const [group] = await groupsOf(job);
       expect(await job.market.activePeers(job.jobId, group[0])).to.equal((1n << BigInt(group[1])) | (1n << BigInt(group[2])));
     });
 
     it("rejects another round, a non-member, a wrong count and a second commit", async function () {
-      const { job, signers } = await loadFixture(sixFixture);
+      const { job, signers } = await loadFixture(nineFixture);
       const { market, jobId, dos } = job;
       // Deliberate faults, sent raw: another round, a non-member, a wrong count, a second commit.
       await expect(market.connect(dos[0]).commitSeeds(jobId, 1n, []))
@@ -102,7 +123,7 @@ describe("rounds", function () {
     });
 
     it("activates only pairs whose two commitments agree", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       const { market, jobId, dos } = job;
       const [group] = await groupsOf(job);
       const [a, b, c] = group;
@@ -115,8 +136,44 @@ describe("rounds", function () {
       expect(await market.commitment(jobId, c, a)).to.equal(ethers.id("other"));
     });
 
+    it("stores the draw of the round's opening block at the first commit", async function () {
+      const { job } = await loadFixture(nineFixture);
+      const { market, jobId } = job;
+      const [opened] = await market.queryFilter(market.filters.RoundOpened(jobId, 0n));
+      // RoundOpened names the block it was emitted in: the groups come from that block's hash.
+      expect(opened.args.drawBlock).to.equal(BigInt(opened.blockNumber));
+      expect(opened.args.members).to.equal(511n);
+      const [group] = await groupsOf(job);
+      const expected = roundRandomness(opened.blockHash, job.address, jobId, 0n);
+      expect((await market.roundInfo(jobId)).randomness).to.equal(expected);
+      const tx = await commitSeeds(job.members[group[0]]);
+      await expect(tx).to.emit(market, "GroupsDrawn").withArgs(jobId, 0n, expected);
+      const second = await commitSeeds(job.members[group[1]]);
+      await expect(second).not.to.emit(market, "GroupsDrawn");
+      const info = await market.roundInfo(jobId);
+      expect([info.drawBlock, info.randomness]).to.deep.equal([BigInt(opened.blockNumber), expected]);
+    });
+
+    it("refuses every commit once the opening block's hash is more than 256 blocks old", async function () {
+      const { job } = await loadFixture(nineFixture);
+      const { market, jobId, dos } = job;
+      const { drawBlock } = await market.roundInfo(jobId);
+      await mine(257);
+      expect((await market.roundInfo(jobId)).randomness).to.equal(ethers.ZeroHash);
+      expect(await market.groups(jobId)).to.deep.equal([]);
+      // Deliberate fault, sent raw: nobody can draw the groups any more.
+      await expect(market.connect(dos[0]).commitSeeds(jobId, 0n, [ethers.ZeroHash, ethers.ZeroHash]))
+        .to.be.revertedWithCustomError(market, "MarketDrawUnavailable")
+        .withArgs(jobId, 0n, drawBlock);
+      // Nobody committed, so the round passes without an aggregate and at no cost, and the next one is drawn afresh.
+      await passDeadline((await market.roundInfo(jobId)).commitDeadline);
+      await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "RoundVoided").withArgs(jobId, 0n, VoidReason.TooFewEligibleGroups);
+      expect((await market.jobBooks(jobId)).slashed).to.equal(0n);
+      expect((await groupsOf(job)).flat().length).to.equal(9);
+    });
+
     it("closes at the commit deadline", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       await passDeadline((await job.market.roundInfo(job.jobId)).commitDeadline);
       // Deliberately out of phase, sent raw.
       await expect(job.market.connect(job.dos[0]).commitSeeds(job.jobId, 0n, [ethers.ZeroHash, ethers.ZeroHash]))
@@ -127,16 +184,16 @@ describe("rounds", function () {
 
   describe("submitMasked", function () {
     it("stores chunk hashes and skips Reveal when nobody dropped", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       await commitAll(job);
       const masked = await submitAll(job);
       expect(await job.market.chunksSubmitted(job.jobId, 0)).to.equal(1n);
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Aggregate);
-      expect(masked.size).to.equal(6);
+      expect(masked.size).to.equal(9);
     });
 
     it("rejects a member that did not commit, an out-of-order chunk and ragged lengths", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       const { market, jobId, dos } = job;
       const groups = await commitAll(job, { noCommit: [5] });
       // Deliberate faults, sent raw: out of phase, not committed, an out-of-order chunk, ragged lengths.
@@ -147,7 +204,7 @@ describe("rounds", function () {
       await expect(market.connect(dos[5]).submitMasked(jobId, 0n, 0, "0x"))
         .to.be.revertedWithCustomError(market, "MarketNotCommitted")
         .withArgs(jobId, 0n, 5n);
-      // A member of the other group (two masking peers) meets the chunk and length checks.
+      // A member of another group (two masking peers) meets the chunk and length checks.
       const ok = groups.find((g) => !g.includes(5))![0];
       await expect(market.connect(dos[ok]).submitMasked(jobId, 0n, 1, "0x"))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedChunk")
@@ -157,11 +214,11 @@ describe("rounds", function () {
           .to.be.revertedWithCustomError(market, "MarketInvalidWordsLength")
           .withArgs(jobId, BigInt(ethers.dataLength(bytes)));
       }
-      expect(groups.flat().length).to.equal(6);
+      expect(groups.flat().length).to.equal(9);
     });
 
     it("refuses a member left with one masking peer, and does not slash it for not submitting", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       const { market, jobId, dos } = job;
       const groups = await commitAll(job, { noCommit: [5] });
       await passDeadline((await market.roundInfo(jobId)).commitDeadline);
@@ -174,16 +231,23 @@ describe("rounds", function () {
           .withArgs(jobId, 0n, i, 1n);
       }
       const masked = await submitAll(job);
-      expect([...masked.keys()].sort()).to.deep.equal(
+      const byIndex = (a: number, b: number) => a - b;
+      expect([...masked.keys()].sort(byIndex)).to.deep.equal(
         groups
-          .find((g) => !g.includes(5))!
-          .slice()
-          .sort(),
+          .filter((g) => !g.includes(5))
+          .flat()
+          .sort(byIndex),
       );
       await passDeadline((await market.roundInfo(jobId)).submitDeadline);
-      await aggregateAll(job, masked);
-      await expect(market.finalizeRound(jobId, 0n)).not.to.emit(market, "MemberSlashed");
-      expect((await market.jobInfo(jobId)).slashedMembers).to.equal(0n);
+      // Two eligible groups are too few for the median: the round settles without an aggregate.
+      expect((await aggregateAll(job, masked)).chunks).to.deep.equal([]);
+      const receipt = (await (await market.finalizeRound(jobId, 0n)).wait())!;
+      // Only member 5 is charged, for its missed commit; its group peers are not slashed for not submitting.
+      expect(eventsIn(job, receipt, "MemberSlashed").map((e) => [e.member, e.reason, e.amount])).to.deep.equal([
+        [5n, SlashReason.MissedCommit, missedCommitForfeit(job.p)],
+      ]);
+      const info = await market.jobInfo(jobId);
+      expect([info.slashedMembers, info.absentMembers]).to.deep.equal([0n, 1n << 5n]);
     });
   });
 
@@ -243,7 +307,7 @@ describe("rounds", function () {
         .withArgs(job.jobId, 0n, BigInt(liar), BigInt(dropout));
       expect((await job.market.roundInfo(job.jobId)).contradicted).to.equal(1n << BigInt(liar));
       await revealAll(job, { silent: [liar] });
-      expect(await eligibleGroupsOf(job)).to.deep.equal([1]);
+      expect(await eligibleGroupsOf(job)).to.deep.equal([1, 2]);
     });
 
     it("slashes a silent revealer at the reveal deadline", async function () {
@@ -252,18 +316,20 @@ describe("rounds", function () {
       await revealAll(job, { silent: [silent] });
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Reveal);
       await passDeadline((await job.market.roundInfo(job.jobId)).revealDeadline);
-      expect(await eligibleGroupsOf(job)).to.deep.equal([1]);
-      await aggregateAll(job, masked);
+      expect(await eligibleGroupsOf(job)).to.deep.equal([1, 2]);
+      // Two eligible groups are too few for the median: the round is void, and its slashes still apply.
+      expect((await aggregateAll(job, masked)).chunks).to.deep.equal([]);
       const tx = job.market.finalizeRound(job.jobId, 0n);
       await expect(tx).to.emit(job.market, "MemberSlashed").withArgs(job.jobId, 0n, silent, SlashReason.MissedReveal, job.p.stake);
       await expect(tx).to.emit(job.market, "MemberSlashed").withArgs(job.jobId, 0n, dropout, SlashReason.MissedSubmission, job.p.stake);
-      expect((await job.market.roundResult(job.jobId, 0n)).eligibleGroups).to.equal(2n);
+      await expect(tx).to.emit(job.market, "RoundVoided").withArgs(job.jobId, 0n, VoidReason.TooFewEligibleGroups);
+      expect((await job.market.roundResult(job.jobId, 0n)).eligibleGroups).to.equal(6n);
     });
   });
 
   describe("aggregateChunk", function () {
     it("rejects calls before Aggregate, a wrong chunk, a wrong length and a tampered slice", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       const { market, jobId } = job;
       const groups = await commitAll(job);
       // Deliberate faults, sent raw: out of phase, another round, a wrong chunk, a short and a tampered slice.
@@ -293,20 +359,20 @@ describe("rounds", function () {
         .withArgs(jobId, 1n, 1n);
     });
 
-    it("refuses to aggregate a round without an eligible group", async function () {
-      const { job } = await loadFixture(sixFixture);
+    it("refuses to aggregate a round with fewer eligible groups than its rule needs", async function () {
+      const { job } = await loadFixture(nineFixture);
       await passDeadline((await job.market.roundInfo(job.jobId)).commitDeadline);
-      // Deliberate fault, sent raw: nobody committed, so no group is eligible.
+      // Deliberate fault, sent raw: nobody committed, so no group is eligible and the median needs 3.
       await expect(job.market.aggregateChunk(job.jobId, 0n, 0, "0x"))
-        .to.be.revertedWithCustomError(job.market, "MarketNoEligibleGroup")
-        .withArgs(job.jobId, 0n);
+        .to.be.revertedWithCustomError(job.market, "MarketTooFewEligibleGroups")
+        .withArgs(job.jobId, 0n, 0n, 3n);
     });
 
     it("keeps the groups chunk 0 found eligible through the later chunks and finalizeRound", async function () {
       const f = await deployFixture();
-      // Eight DOs in two groups of 4, one round, two chunks (the second of one word).
-      const paramCount = 8 * (Number(await f.market.chunkWordsFor(8, 4)) + 1);
-      const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 8, groupSize: 4, rounds: 1, paramCount }));
+      // 16 DOs in four groups of 4 (three stay eligible for the median), one round, two chunks (the second of one word).
+      const paramCount = 8 * (Number(await f.market.chunkWordsFor(16, 4)) + 1);
+      const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 16, groupSize: 4, rounds: 1, paramCount }));
       const { market, jobId, dos } = job;
       const groups = await commitAll(job);
       const masked = await submitAll(job, { dropouts: [groups[0][0]] });
@@ -315,7 +381,7 @@ describe("rounds", function () {
       await revealAll(job, { silent: [silent] });
       await passDeadline((await market.roundInfo(jobId)).revealDeadline);
       const state = await readRoundState(market, jobId);
-      expect(state.groups.map((g) => g.eligible)).to.deep.equal([false, true]);
+      expect(state.groups.map((g) => g.eligible)).to.deep.equal([false, true, true, true]);
       const targets = state.groups[0].requiredReveals.get(silent)!;
       await market.aggregateChunk(jobId, 0n, 0, aggregationData(state, masked, 0));
       // Aggregate refuses the missing reveal, so group 0 stays ineligible for the rest of the round.
@@ -342,7 +408,7 @@ describe("rounds", function () {
         .withArgs(jobId, ethers.dataLength(chunk1), ethers.dataLength(bothGroups));
       await market.aggregateChunk(jobId, 0n, 1, chunk1);
       await expect(market.finalizeRound(jobId, 0n)).to.emit(market, "JobCompleted");
-      expect((await market.roundResult(jobId, 0n)).eligibleGroups).to.equal(2n);
+      expect((await market.roundResult(jobId, 0n)).eligibleGroups).to.equal(14n);
       // The completed job's round has every chunk aggregated: both calls derive the phase again.
       await expect(market.aggregateChunk(jobId, 0n, 2, chunk1))
         .to.be.revertedWithCustomError(market, "MarketUnexpectedPhase")
@@ -355,14 +421,18 @@ describe("rounds", function () {
 
   describe("finalizeRound", function () {
     it("opens the next round with new groups after an honest round and pays every submitter", async function () {
-      const { job } = await loadFixture(sixFixture);
+      const { job } = await loadFixture(nineFixture);
       await playRound(job);
-      await expect(job.market.finalizeRound(job.jobId, 0n)).to.emit(job.market, "RoundOpened");
+      const tx = await job.market.finalizeRound(job.jobId, 0n);
+      await expect(tx)
+        .to.emit(job.market, "RoundOpened")
+        .withArgs(job.jobId, 1n, (await tx.wait())!.blockNumber, 511n);
       const info = await job.market.roundInfo(job.jobId);
       expect(info.index).to.equal(1n);
       expect(await job.market.phase(job.jobId)).to.equal(Phase.Commit);
       expect(await job.market.releasable(ETH, await job.dos[0].getAddress())).to.equal(job.p.rewardPerRound);
-      expect((await job.market.roundResult(job.jobId, 0n)).inlierGroups).to.equal(3n);
+      expect((await job.market.roundResult(job.jobId, 0n)).inlierGroups).to.equal(7n);
+      expect((await job.market.jobBooks(job.jobId)).paid).to.equal(9n * job.p.rewardPerRound);
       // Deliberate fault, sent raw: the round is finalized already.
       await expect(job.market.finalizeRound(job.jobId, 0n))
         .to.be.revertedWithCustomError(job.market, "MarketUnexpectedPhase")
@@ -424,37 +494,97 @@ describe("rounds", function () {
       expect((await job.market.jobBooks(job.jobId)).paid).to.equal(12n * job.p.rewardPerRound);
     });
 
-    it("completes the job with a full refund when the DOs vanish, and non-committers keep their stake", async function () {
-      const { job } = await loadFixture(sixFixture);
+    it("voids every round nobody committed to without charging anyone, and completes the job with a full refund when the DOs vanish", async function () {
+      const { job } = await loadFixture(nineFixture);
       const { market, jobId, p, mo } = job;
       await passDeadline((await market.roundInfo(jobId)).commitDeadline);
       expect(await market.phase(jobId)).to.equal(Phase.Aggregate);
-      await expect(market.finalizeRound(jobId, 0n))
+      // A void round still counts: with every member left, the job moves on to round 1.
+      const first = market.finalizeRound(jobId, 0n);
+      await expect(first).to.emit(market, "RoundVoided").withArgs(jobId, 0n, VoidReason.TooFewEligibleGroups);
+      await expect(first).to.emit(market, "RoundOpened");
+      await expect(first).not.to.emit(market, "MemberSlashed");
+      expect((await market.roundInfo(jobId)).members).to.equal(511n);
+      await passDeadline((await market.roundInfo(jobId)).commitDeadline);
+      const last = market.finalizeRound(jobId, 1n);
+      await expect(last).to.emit(market, "RoundVoided").withArgs(jobId, 1n, VoidReason.TooFewEligibleGroups);
+      await expect(last)
         .to.emit(market, "JobCompleted")
-        .withArgs(jobId, 0n, budgetOf(p), 0n, 6n * p.stake);
+        .withArgs(jobId, 0n, budgetOf(p), 0n, 9n * p.stake);
       expect(await market.phase(jobId)).to.equal(Phase.Completed);
       expect(await market.releasable(ETH, await mo.getAddress())).to.equal(budgetOf(p));
+      expect(await market.releasable(ETH, await job.dos[0].getAddress())).to.equal(p.stake);
     });
 
-    it("completes the job when fewer than g members are left for another round", async function () {
-      const { job } = await loadFixture(eightFixture);
+    it("voids a round with fewer eligible groups than the rule needs, pays nobody for it and moves on to the next round", async function () {
+      const f = await loadFixture(deployFixture);
+      // 12 DOs in four groups of 3: a dropout in each of two groups leaves two eligible groups.
+      const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 12 }));
+      const { market, jobId, p } = job;
       const groups = await groupsOf(job);
-      // All of group 0 and one member of group 1 commit and drop: 5 slashed, 3 left, g = 4.
-      await playRound(job, { dropouts: [...groups[0], groups[1][0]] });
+      const dropouts = [groups[0][0], groups[1][0]];
+      const { masked, eligible } = await playRound(job, { dropouts });
+      expect(eligible).to.deep.equal([2, 3]);
+      // Deliberate fault, sent raw: chunk 0 of a round the median cannot aggregate.
+      await expect(market.aggregateChunk(jobId, 0n, 0, aggregationData(await readRoundState(market, jobId), masked, 0)))
+        .to.be.revertedWithCustomError(market, "MarketTooFewEligibleGroups")
+        .withArgs(jobId, 0n, 2n, 3n);
+      const tx = market.finalizeRound(jobId, 0n);
+      await expect(tx).to.emit(market, "RoundVoided").withArgs(jobId, 0n, VoidReason.TooFewEligibleGroups);
+      await expect(tx).not.to.emit(market, "Credited");
+      for (const i of dropouts) await expect(tx).to.emit(market, "MemberSlashed").withArgs(jobId, 0n, i, SlashReason.MissedSubmission, p.stake);
+      const result = await market.roundResult(jobId, 0n);
+      expect([result.aggregateHash, result.eligibleGroups, result.inlierGroups]).to.deep.equal([ethers.ZeroHash, 12n, 0n]);
+      expect((await market.jobBooks(jobId)).paid).to.equal(0n);
+      // Ten members are left, three groups' worth: round 1 opens without the dropouts.
+      const info = await market.roundInfo(jobId);
+      expect(info.index).to.equal(1n);
+      expect(info.members).to.equal(4095n ^ (1n << BigInt(dropouts[0])) ^ (1n << BigInt(dropouts[1])));
+      expect(await market.phase(jobId)).to.equal(Phase.Commit);
+    });
+
+    it("settles a round whose aggregation missed its deadline without an aggregate, and moves on", async function () {
+      const { job } = await loadFixture(nineFixture);
+      const { market, jobId, p } = job;
+      await commitAll(job);
+      await submitAll(job);
+      expect(await market.phase(jobId)).to.equal(Phase.Aggregate);
+      const info = await market.roundInfo(jobId);
+      expect(info.aggregateDeadline).to.equal(info.revealDeadline + BigInt(p.aggregateDuration));
+      // Deliberate fault, sent raw: before the aggregation deadline an unaggregated round cannot be finalized.
+      await expect(market.finalizeRound(jobId, 0n)).to.be.revertedWithCustomError(market, "MarketAggregationIncomplete").withArgs(jobId, 0n, 0n, 1n);
+      await passDeadline(info.aggregateDeadline);
+      const tx = market.finalizeRound(jobId, 0n);
+      await expect(tx).to.emit(market, "RoundVoided").withArgs(jobId, 0n, VoidReason.AggregationExpired);
+      await expect(tx).not.to.emit(market, "Credited");
+      await expect(tx).not.to.emit(market, "MemberSlashed");
+      expect((await market.roundResult(jobId, 0n)).aggregateHash).to.equal(ethers.ZeroHash);
+      const next = await market.roundInfo(jobId);
+      expect([next.index, next.members]).to.deep.equal([1n, 511n]);
+    });
+
+    it("completes the job when too few members are left to form the rule's groups in another round", async function () {
+      const { job } = await loadFixture(twelveFixture);
+      const groups = await groupsOf(job);
+      // One member commits and drops: 11 left make two groups of 4, and the median needs 3.
+      await playRound(job, { dropouts: [groups[0][0]] });
       await expect(job.market.finalizeRound(job.jobId, 0n)).to.emit(job.market, "JobCompleted");
+      expect(job.p.rounds).to.equal(2);
       const books = await job.market.jobBooks(job.jobId);
-      expect(books.slashed).to.equal(5n * job.p.stake);
-      expect(books.paid).to.equal(3n * job.p.rewardPerRound);
-      expect(books.paid + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
+      expect(books.slashed).to.equal(job.p.stake);
+      expect(books.paid).to.equal(11n * job.p.rewardPerRound);
+      expect(books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
     });
 
     it("keeps ejected members out of later rounds", async function () {
-      const { job } = await loadFixture(eightFixture);
+      const f = await loadFixture(deployFixture);
+      // 10 DOs in groups of 3 and 4: after one ejection 9 remain, three groups' worth.
+      const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 10 }));
       const groups = await groupsOf(job);
-      const dropout = groups[0][0];
+      const dropout = groups.find((g) => g.length === 4)![0];
       await playRound(job, { dropouts: [dropout] });
       await job.market.finalizeRound(job.jobId, 0n);
-      expect((await job.market.roundInfo(job.jobId)).members).to.equal(255n ^ (1n << BigInt(dropout)));
+      expect((await job.market.roundInfo(job.jobId)).members).to.equal(1023n ^ (1n << BigInt(dropout)));
       // Deliberate fault, sent raw: an ejected member tries to commit.
       await expect(job.market.connect(job.dos[dropout]).commitSeeds(job.jobId, 1n, []))
         .to.be.revertedWithCustomError(job.market, "MarketNotRoundMember")

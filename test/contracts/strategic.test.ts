@@ -6,7 +6,17 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
-import { CreditKind, VoidReason, aggregationData, disputeCommitments, fetchRoundAggregate, hasBit, pairSeeds, readRoundState, seedCommitments } from "../../src/chain";
+import {
+  CreditKind,
+  VoidReason,
+  aggregationData,
+  disputeCommitments,
+  fetchRoundAggregate,
+  hasBit,
+  pairSeeds,
+  readRoundState,
+  seedCommitments,
+} from "../../src/chain";
 import { BURN_ADDRESS, maskVector, roundRandomness, subLanes, unpackWords, windowFloors } from "../../src/protocol";
 import {
   Phase,
@@ -50,7 +60,9 @@ describe("strategic adversaries", () => {
         ["revealDuration", floors.reveal],
         ["aggregateDuration", floors.aggregate],
       ] as const) {
-        await expect(createRaw(market, mo, { ...p, [name]: 1 })).to.be.revertedWithCustomError(market, "MarketWindowTooShort").withArgs(name, 1, floor);
+        await expect(createRaw(market, mo, { ...p, [name]: 1 }))
+          .to.be.revertedWithCustomError(market, "MarketWindowTooShort")
+          .withArgs(name, 1, floor);
         // Every floor covers at least three 12-second blocks.
         expect(floor).to.be.at.least(36);
       }
@@ -161,20 +173,46 @@ describe("strategic adversaries", () => {
       expect((await job.market.jobInfo(job.jobId)).round).to.equal(1n);
     });
 
+    it("takes no chunk, and pays no fee, after an expired round completed the job", async function () {
+      const { market, mo, dos } = await loadFixture(deployFixture);
+      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      const job = await openJob(market, mo, dos, jobParams({ rounds: 1, paramCount: 8 * (chunkWords + 4), aggregationFee: 10n ** 12n }));
+      await commitAll(job);
+      const masked = await submitAll(job);
+      const state = await readRoundState(job.market, job.jobId);
+      await job.market.aggregateChunk(job.jobId, 0, 0, aggregationData(state, masked, 0));
+      await passDeadline((await job.market.roundInfo(job.jobId)).aggregateDeadline);
+      await expect(job.market.finalizeRound(job.jobId, 0)).to.emit(job.market, "JobCompleted");
+      await expect(job.market.aggregateChunk(job.jobId, 0, 1, aggregationData(state, masked, 1)))
+        .to.be.revertedWithCustomError(job.market, "MarketUnexpectedPhase")
+        .withArgs(job.jobId, Phase.Completed, Phase.Aggregate);
+      const books = await job.market.jobBooks(job.jobId);
+      expect(books.fees).to.equal(2n * 10n ** 12n); // chunk 0 and the finalization
+      expect(books.paid + books.fees + books.refunded + books.slashed + books.stakesReturned).to.equal(books.budget + books.stakes);
+    });
+
     it("refuses a job whose rounds need more than 8192 aggregation transactions", async function () {
       const { market, mo } = await loadFixture(deployFixture);
       const p = jobParams({ numDOs: 128, groupSize: 42, paramCount: 1 << 21, joinDuration: 100_000, submitDuration: 1_000_000, aggregateDuration: 1_000_000 });
-      await expect(createRaw(market, mo, p)).to.be.revertedWithCustomError(market, "MarketInvalidParameter").withArgs("paramCount", 1 << 21);
+      await expect(createRaw(market, mo, p))
+        .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
+        .withArgs("paramCount", 1 << 21);
     });
   });
 
   describe("finding 4: one group cannot steer a round", () => {
     it("refuses jobs with too few groups for their rule", async function () {
       const { market, mo } = await loadFixture(deployFixture);
-      await expect(createRaw(market, mo, jobParams({ numDOs: 6 }))).to.be.revertedWithCustomError(market, "MarketTooFewGroups").withArgs(2, 3);
+      await expect(createRaw(market, mo, jobParams({ numDOs: 6 })))
+        .to.be.revertedWithCustomError(market, "MarketTooFewGroups")
+        .withArgs(2, 3);
       const trimmed = jobParams({ numDOs: 15, rule: Rule.TrimmedMean, trimBps: 1000 });
-      await expect(createRaw(market, mo, trimmed)).to.be.revertedWithCustomError(market, "MarketTooFewGroups").withArgs(5, 10);
-      await expect(createRaw(market, mo, { ...trimmed, trimBps: 0 })).to.be.revertedWithCustomError(market, "MarketInvalidParameter").withArgs("trimBps", 0);
+      await expect(createRaw(market, mo, trimmed))
+        .to.be.revertedWithCustomError(market, "MarketTooFewGroups")
+        .withArgs(5, 10);
+      await expect(createRaw(market, mo, { ...trimmed, trimBps: 0 }))
+        .to.be.revertedWithCustomError(market, "MarketInvalidParameter")
+        .withArgs("trimBps", 0);
       await expect(createRaw(market, mo, { ...trimmed, trimBps: 2000 })).to.not.be.reverted;
     });
 
@@ -258,5 +296,4 @@ describe("strategic adversaries", () => {
       expect((await job.market.jobBooks(job.jobId)).stakesReturned).to.equal(9n * job.p.stake);
     });
   });
-
 });

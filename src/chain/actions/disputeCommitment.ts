@@ -16,9 +16,7 @@ export async function mismatchedPeers(member: Member, state: RoundState): Promis
     index,
   );
   const peers = group.filter((p) => p !== index && hasBit(state.committed, p) && !hasBit(state.convicted, p));
-  const differs = await Promise.all(
-    peers.map(async (peer) => (await market.commitment(jobId, index, peer)) !== (await market.commitment(jobId, peer, index))),
-  );
+  const differs = await Promise.all(peers.map(async (peer) => (await market.commitment(jobId, index, peer)) !== (await market.commitment(jobId, peer, index))));
   return peers.filter((_, k) => differs[k]);
 }
 
@@ -35,7 +33,16 @@ export async function disputeCommitments(member: Member, state: RoundState): Pro
     const proof = await proveSharedPoint(secretKey, own, await rosterKey(market, jobId, peer), context);
     txs.push(
       await send("disputeCommitment", (o) =>
-        market.disputeCommitment(jobId, state.round, peer, [proof.shared[0], proof.shared[1]], [proof.r1[0], proof.r1[1]], [proof.r2[0], proof.r2[1]], proof.s, o),
+        market.disputeCommitment(
+          jobId,
+          state.round,
+          peer,
+          [proof.shared[0], proof.shared[1]],
+          [proof.r1[0], proof.r1[1]],
+          [proof.r2[0], proof.r2[1]],
+          proof.s,
+          o,
+        ),
       ),
     );
   }

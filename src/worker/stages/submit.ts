@@ -13,7 +13,8 @@ export async function submitStage(ctx: WorkerContext, state: RoundState, update:
   );
   const group = state.groups.find((g) => g.members.includes(member.index))!;
   if (group.members.some((m) => hasBit(info.convicted, m))) {
-    if (ctx.skippedRound !== state.round) opts.log.warn("a group peer was convicted of a false commitment; the group is void this round", { round: state.round });
+    if (ctx.skippedRound !== state.round)
+      opts.log.warn("a group peer was convicted of a false commitment; the group is void this round", { round: state.round });
     ctx.skippedRound = state.round;
   } else if (popcount(active) >= MIN_ACTIVE_PEERS) {
     await step(opts.log, "submit", () => submitMasked(member, update), "submitted", { jobId: member.jobId, round: state.round });

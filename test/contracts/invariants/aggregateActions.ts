@@ -171,6 +171,8 @@ export async function finalize(run: Run, job: JobModel | undefined, jobId: bigin
   if (how.voided === Void.TooFewEligibleGroups) run.stats.voided++;
   if (how.voided === Void.AggregationExpired) run.stats.expired++;
   if (how.voided === Void.AggregationExpired && r.chunksAggregated > 0) run.stats.expiredMidway++;
+  // A void round's chunks count for nothing: the contract clears the count, so no chunk follows them.
+  if (how.voided !== null) r.chunksAggregated = 0;
   if (inliers.length > 0) run.stats.paidRounds++;
   if (opensNextRound(j)) {
     creditedOnceAsPredicted(run, sent.receipt, j, r.index, credits);

@@ -6,28 +6,44 @@ import {MarketFixture} from "../utils/MarketFixture.sol";
 import {Keys} from "../utils/Keys.sol";
 import {Protocol} from "../utils/Protocol.sol";
 
-/// @title GasFixture: one fixed job for the gas snapshot — 8 DOs in two groups of 4, 2 rounds, 20 parameters
-/// (3 words, one chunk), ETH, median — with one dropout in group 0 whose three peers reveal
+/// @dev The gas job: 10 DOs in groups of 3 (three groups, of 4, 3 and 3: the median needs three, and only a
+/// group of four keeps three submitters when one member drops out), 2 rounds, 20 parameters (3 words, one chunk),
+/// ETH, median, an aggregation fee.
+function gasJobParams(JobParams memory q) pure returns (JobParams memory) {
+    q.aggregationFee = 1e14;
+    return q;
+}
+
+/// @title GasFixture: one fixed job for the gas snapshot (gasJobParams) with one dropout in the group of four
+/// whose three peers reveal
 /// @notice Each snapshot test makes exactly one market call from the state its setUp prepared, so `forge
-/// snapshot` records that call (plus the test's fixed overhead) and nothing else.
+/// snapshot` records that call (plus the test's fixed overhead) and nothing else. The draw block's hash is
+/// pinned, so the groups do not depend on forge's default block hashes.
 abstract contract GasFixture is MarketFixture {
     uint256 internal id;
     uint256 internal dropout;
     uint256 internal revealer;
+    uint256 internal big; // index of the group of four
     JobParams internal p;
 
-    /// @notice Deploys the market and opens the fixed job's round 0.
+    /// @notice Deploys the market and opens the fixed job's round 0, its groups drawn.
     function setUp() public virtual override {
         super.setUp();
         p = _jobParams();
-        id = _openJob(p);
-        dropout = market.groups(id)[0][0];
-        revealer = market.groups(id)[0][1];
+        id = _create(p);
+        _publish(id);
+        for (uint256 i = 0; i < p.numDOs; ++i) _join(id, i);
+        vm.setBlockhash(block.number, keccak256("omnimarket gas fixture draw"));
+        vm.roll(block.number + 1);
+        uint256[][] memory gs = market.groups(id);
+        while (gs[big].length != 4) ++big;
+        dropout = gs[big][0];
+        revealer = gs[big][1];
     }
 
     /// @dev The fixed job's parameters.
     function _jobParams() internal view virtual returns (JobParams memory) {
-        return _params(8, 4, 2, address(0));
+        return gasJobParams(_params(10, 3, 2, address(0)));
     }
 
     /// @dev Plays round 0 up to its Aggregate phase: everyone commits, the dropout never submits, its peers reveal.
@@ -40,7 +56,7 @@ abstract contract GasFixture is MarketFixture {
     }
 }
 
-/// @title GasJoinFixture: a job of eight seats with `_joinedBefore()` DOs joined; the next DO's join is measured
+/// @title GasJoinFixture: the gas job (ten seats) with `_joinedBefore()` DOs joined; the next DO's join is measured
 abstract contract GasJoinFixture is MarketFixture {
     uint256 internal id;
     uint256 internal x;
@@ -52,7 +68,7 @@ abstract contract GasJoinFixture is MarketFixture {
     /// @notice Creates and publishes the job and joins the first `_joinedBefore()` DOs.
     function setUp() public override {
         super.setUp();
-        id = _create(_params(8, 4, 2, address(0)));
+        id = _create(gasJobParams(_params(10, 3, 2, address(0))));
         _publish(id);
         for (uint256 i = 0; i < _joinedBefore(); ++i) _join(id, i);
         (x, y) = Keys.publicKey(_joinedBefore());
@@ -65,11 +81,11 @@ abstract contract GasJoinFixture is MarketFixture {
     }
 }
 
-/// @title GasJoinTest: a join that does not fill the roster (six of eight joined before)
+/// @title GasJoinTest: a join that does not fill the roster (eight of ten joined before)
 contract GasJoinTest is GasJoinFixture {
     /// @inheritdoc GasJoinFixture
     function _joinedBefore() internal pure override returns (uint256) {
-        return 6;
+        return 8;
     }
 
     /// @notice join: key check, roster entry, stake.
@@ -78,20 +94,20 @@ contract GasJoinTest is GasJoinFixture {
     }
 }
 
-/// @title GasSealTest: the join that fills the roster and opens round 0 (seven of eight joined before)
+/// @title GasSealTest: the join that fills the roster and opens round 0 (nine of ten joined before)
 contract GasSealTest is GasJoinFixture {
     /// @inheritdoc GasJoinFixture
     function _joinedBefore() internal pure override returns (uint256) {
-        return 7;
+        return 9;
     }
 
-    /// @notice join that seals the roster: also fixes round 0's randomness.
+    /// @notice join that seals the roster: also opens round 0 (its members and draw block).
     function test_gas_joinThatSealsTheRoster() public {
         _joinNext();
     }
 }
 
-/// @title GasCommitTest: the first commitment of a round
+/// @title GasCommitTest: the first commitment of a round, which also draws its groups
 contract GasCommitTest is GasFixture {
     bytes32[] internal commitments;
 
@@ -101,7 +117,8 @@ contract GasCommitTest is GasFixture {
         commitments = _commitmentsOf(id, revealer);
     }
 
-    /// @notice commitSeeds: three commitments, groups recomputed.
+    /// @notice commitSeeds: three commitments, the round's randomness drawn from the draw block's hash and
+    /// stored, groups computed.
     function test_gas_commitSeeds() public {
         vm.prank(dos[revealer]);
         market.commitSeeds(id, 0, commitments);
@@ -119,9 +136,9 @@ contract GasSubmitTest is GasFixture {
         words = _maskedOf(id, revealer);
     }
 
-    /// @notice submitMasked: one chunk of 3 words.
+    /// @notice submitMasked: one chunk of 3 words, sent by the member itself.
     function test_gas_submitMasked() public {
-        vm.prank(dos[revealer]);
+        vm.prank(dos[revealer], dos[revealer]);
         market.submitMasked(id, 0, 0, words);
     }
 }
@@ -149,7 +166,7 @@ contract GasRevealTest is GasFixture {
     }
 }
 
-/// @title GasAggregateTest: the round's one chunk over both groups, with the dropout's masks removed
+/// @title GasAggregateTest: the round's one chunk over the three groups, with the dropout's masks removed
 contract GasAggregateTest is GasFixture {
     bytes internal data;
 
@@ -160,7 +177,8 @@ contract GasAggregateTest is GasFixture {
         data = _aggregationData(id);
     }
 
-    /// @notice aggregateChunk: 7 slices of 3 words, 3 mask pairs removed, median of 2 group means per lane.
+    /// @notice aggregateChunk: 9 slices of 3 words, 3 mask pairs removed, median of 3 group means per lane, the
+    /// fee credited.
     function test_gas_aggregateChunk() public {
         market.aggregateChunk(id, 0, 0, data);
     }
@@ -173,8 +191,8 @@ contract GasAggregateLaterChunkTest is GasFixture {
 
     /// @inheritdoc GasFixture
     function _jobParams() internal view override returns (JobParams memory q) {
-        q = _params(8, 4, 2, address(0));
-        q.paramCount = uint32(8 * (market.chunkWordsFor(8, 4) + 1));
+        q = gasJobParams(_params(10, 3, 2, address(0)));
+        q.paramCount = uint32(8 * (market.chunkWordsFor(10, 3) + 1));
     }
 
     /// @notice Round 0 in its Aggregate phase with chunk 0 aggregated; chunk 1's data prepared.
@@ -192,7 +210,8 @@ contract GasAggregateLaterChunkTest is GasFixture {
         market.aggregateChunk(id, 0, 0, first);
     }
 
-    /// @notice aggregateChunk of a later chunk: 7 slices of 1 word, 3 mask pairs removed, no phase derivation.
+    /// @notice aggregateChunk of a later chunk: 9 slices of 1 word, 3 mask pairs removed, no phase derivation,
+    /// the fee credited.
     function test_gas_aggregateLaterChunk() public {
         market.aggregateChunk(id, 0, 1, data);
     }
@@ -205,7 +224,7 @@ contract GasAggregateLaterChunkTest is GasFixture {
     }
 }
 
-/// @title GasFinalizeTest: pay, slash and open round 1
+/// @title GasFinalizeTest: pay, slash, the fee and open round 1
 contract GasFinalizeTest is GasFixture {
     /// @notice Round 0 aggregated.
     function setUp() public override {
@@ -214,7 +233,7 @@ contract GasFinalizeTest is GasFixture {
         market.aggregateChunk(id, 0, 0, _aggregationData(id));
     }
 
-    /// @notice finalizeRound: 7 rewards credited, 1 member slashed, round 1 opened.
+    /// @notice finalizeRound: 9 rewards credited, 1 member slashed, the fee credited, round 1 opened.
     function test_gas_finalizeRound() public {
         market.finalizeRound(id, 0);
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams, JobBooks, Phase} from "../../../contracts/types/MarketTypes.sol";
+import {JobParams, JobBooks, Phase, Rule} from "../../../contracts/types/MarketTypes.sol";
 import {GroupAssignment} from "../../../contracts/libraries/GroupAssignment.sol";
 import {RobustRules} from "../../../contracts/libraries/RobustRules.sol";
 import {Packed32} from "../../../contracts/libraries/Packed32.sol";
@@ -12,8 +12,12 @@ import {TestBase} from "../utils/TestBase.sol";
 /// @notice The record is written from what the actors did (who committed what, who submitted which plaintext,
 /// who revealed or lied) and never read back from the market, so the phase, eligibility, slashes, pay and the
 /// round aggregate derived here are an independent reading to compare the market against. The aggregate is
-/// recomputed from the members' plaintext updates, so it only matches the market's when the masks cancel.
+/// recomputed from the members' plaintext updates, so it only matches the market's when the masks cancel. The
+/// only outside facts it reads are the chain's: the clock and the hash of a round's draw block.
 abstract contract GhostModel is TestBase {
+    /// @dev Where slashed stakes and forfeits are credited at settlement (never to the MO or a DO).
+    address internal constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+
     /// @dev One job as the actors know it; the fields from `round` on describe its current round.
     struct Job {
         JobParams p;
@@ -26,9 +30,11 @@ abstract contract GhostModel is TestBase {
         bytes32 modelHash;
         bool closed;
         uint256 slashed; // roster bitmap
+        uint256 forfeited; // roster bitmap: ejected for a missed commit, part of the stake forfeited
         JobBooks books;
         uint256 round;
-        bytes32 randomness;
+        uint256 drawBlock; // the block that opened the round: its hash draws the groups
+        bytes32 randomness; // 0 until the round's first commit stored it
         uint256 members;
         uint256 openedAt;
         uint256 commitEndedAt;
@@ -37,6 +43,8 @@ abstract contract GhostModel is TestBase {
         uint256 submitted;
         uint256 revealed;
         uint256 contradicted;
+        uint256 convicted; // proven by a dispute to have committed a false seed: their groups are void
+        uint256 falseCommitters; // committed a garbage value for one pair (known to the actors, not the market)
         uint256 chunksAggregated;
         uint256 absent; // members that chose to sit the rest of this round's current duty out
     }
@@ -44,12 +52,15 @@ abstract contract GhostModel is TestBase {
     /// @dev What finalizeRound must do, derived from the record.
     struct Outcome {
         uint256 eligible; // group bitmap
+        bool voided; // too few eligible groups for the rule, or the aggregation expired
+        bool incomplete; // enough eligible groups, chunks missing, the aggregation deadline not passed: refused
         uint256 inliers; // group bitmap
         bytes32 aggregateHash;
         uint256 medianDistance;
         uint256 aggNorm;
         uint256 paid; // roster bitmap
         uint256 slashes; // roster bitmap
+        uint256 forfeits; // roster bitmap: round members that did not commit when someone did
     }
 
     /// @dev Running statistics of a round aggregate.
@@ -80,6 +91,8 @@ abstract contract GhostModel is TestBase {
     mapping(address token => mapping(address account => uint256)) public released;
     /// @notice What the market must hold: paid in minus released.
     mapping(address token => uint256) public held;
+    /// @notice Aggregation fees the record says each account earned (sender of an aggregateChunk or finalizeRound).
+    mapping(address token => mapping(address account => uint256)) public feesEarned;
     mapping(bytes32 creditKey => bool) internal _creditSeen;
 
     // Findings: every counter must stay zero.
@@ -115,6 +128,16 @@ abstract contract GhostModel is TestBase {
     uint256 public rewardsCredited;
     /// @notice Members slashed.
     uint256 public slashes;
+    /// @notice Members ejected for a missed commit (part of their stake forfeited).
+    uint256 public forfeits;
+    /// @notice Rounds settled without an aggregate.
+    uint256 public roundsVoided;
+    /// @notice Of those, rounds with enough eligible groups whose aggregation deadline passed first.
+    uint256 public roundsExpired;
+    /// @notice Aggregation fees credited.
+    uint256 public feesCredited;
+    /// @notice Disputes proven with a DLEQ proof (a false committer convicted).
+    uint256 public disputesProven;
     /// @notice Jobs completed.
     uint256 public jobsCompleted;
     /// @notice Jobs cancelled and settled.
@@ -174,6 +197,39 @@ abstract contract GhostModel is TestBase {
         r = revealStart + j.p.revealDuration;
     }
 
+    /// @dev The aggregation deadline: after it the round settles without its aggregate.
+    function _aggregateDeadline(Job storage j) internal view returns (uint256) {
+        (, , uint256 r) = _deadlines(j);
+        return r + j.p.aggregateDuration;
+    }
+
+    /// @dev Fewest eligible groups the job's rule needs: 3 for the median, max(3, ceil(10000 / trimBps)) for a
+    /// trimmed mean.
+    function _needed(JobParams memory p) internal pure returns (uint256) {
+        if (p.rule == Rule.Median) return 3;
+        uint256 e = (10000 + uint256(p.trimBps) - 1) / p.trimBps;
+        return e > 3 ? e : 3;
+    }
+
+    /// @dev What a missed commit forfeits: (groupSize − 1) · rewardPerRound, at most the stake.
+    function _forfeit(JobParams memory p) internal pure returns (uint256) {
+        uint256 harm = uint256(p.groupSize - 1) * p.rewardPerRound;
+        return harm < p.stake ? harm : p.stake;
+    }
+
+    /// @dev The market the record describes (its address binds the round randomness).
+    function _marketAddress() internal view virtual returns (address);
+
+    /// @dev The current round's randomness: stored at its first commit, else keccak256(blockhash(drawBlock),
+    /// market, jobId, round) while that hash is readable (a later block, within 256), else 0.
+    function _randomness(uint256 jobId) internal view returns (bytes32) {
+        Job storage j = _jobs[jobId];
+        if (j.randomness != 0) return j.randomness;
+        bytes32 h = blockhash(j.drawBlock);
+        if (h == 0) return 0;
+        return keccak256(abi.encode(h, _marketAddress(), jobId, j.round));
+    }
+
     /// @dev The current round's groups, from its randomness and members (docs/PROTOCOL.md, group assignment).
     function _groups(uint256 jobId) internal view returns (uint256[][] memory) {
         Job storage j = _jobs[jobId];
@@ -182,7 +238,7 @@ abstract contract GhostModel is TestBase {
         for (uint256 i = 0; i < j.p.numDOs; ++i) {
             if ((j.members >> i) & 1 == 1) active[a++] = i;
         }
-        return GroupAssignment.assign(j.randomness, active, j.p.groupSize);
+        return GroupAssignment.assign(_randomness(jobId), active, j.p.groupSize);
     }
 
     /// @dev Index of the group holding `i` (gs.length if none).
@@ -218,7 +274,8 @@ abstract contract GhostModel is TestBase {
     /// group with at least 3 submitters.
     function _targets(uint256 jobId, uint256[][] memory gs, uint256 i) internal view returns (uint256) {
         Job storage j = _jobs[jobId];
-        if (_pop(j.submitted & _bits(gs[_groupOf(gs, i)])) < 3) return 0;
+        uint256 groupBits = _bits(gs[_groupOf(gs, i)]);
+        if (_pop(j.submitted & groupBits) < 3 || groupBits & j.convicted != 0) return 0;
         return _active[_key(jobId, j.round, i)] & j.committed & ~j.submitted;
     }
 
@@ -232,16 +289,26 @@ abstract contract GhostModel is TestBase {
         }
     }
 
-    /// @dev At least 3 submitters, none contradicted, every required reveal in.
+    /// @dev At least 3 submitters, none contradicted, no member convicted of a false commitment (the group is
+    /// void), every required reveal in.
     function _eligible(uint256 jobId, uint256[][] memory gs, uint256 k) internal view returns (bool) {
         Job storage j = _jobs[jobId];
         uint256 subs = j.submitted & _bits(gs[k]);
-        if (_pop(subs) < 3 || subs & j.contradicted != 0) return false;
+        if (_pop(subs) < 3 || subs & j.contradicted != 0 || _bits(gs[k]) & j.convicted != 0) return false;
         for (uint256 p = 0; p < gs[k].length; ++p) {
             uint256 i = gs[k][p];
             if ((subs >> i) & 1 == 1 && (j.revealed >> i) & 1 == 0 && _targets(jobId, gs, i) != 0) return false;
         }
         return true;
+    }
+
+    /// @dev Members of the groups with a convicted member (void this round), as a roster bitmap.
+    function _voidMembers(uint256 jobId, uint256[][] memory gs) internal view returns (uint256 bits) {
+        uint256 convicted = _jobs[jobId].convicted;
+        if (convicted == 0) return 0;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if (_bits(gs[k]) & convicted != 0) bits |= _bits(gs[k]);
+        }
     }
 
     /// @dev Eligible groups as a bitmap.
@@ -251,27 +318,43 @@ abstract contract GhostModel is TestBase {
         }
     }
 
-    /// @dev Committers that did not submit (with two active pairs), contradicted, or missed a required reveal.
+    /// @dev Committers convicted of a false commitment; outside void groups also those that did not submit (with
+    /// two active pairs), contradicted, or missed a required reveal.
     function _slashBits(uint256 jobId, uint256[][] memory gs) internal view returns (uint256 bits) {
         Job storage j = _jobs[jobId];
+        uint256 voided = _voidMembers(jobId, gs);
         for (uint256 i = 0; i < j.p.numDOs; ++i) {
             if ((j.committed >> i) & 1 == 0) continue;
             bool slash;
-            if ((j.submitted >> i) & 1 == 0) slash = _pop(_active[_key(jobId, j.round, i)]) >= 2;
+            if ((j.convicted >> i) & 1 == 1) slash = true;
+            else if ((voided >> i) & 1 == 1) slash = false;
+            else if ((j.submitted >> i) & 1 == 0) slash = _pop(_active[_key(jobId, j.round, i)]) >= 2;
             else if ((j.contradicted >> i) & 1 == 1) slash = true;
             else slash = (j.revealed >> i) & 1 == 0 && _targets(jobId, gs, i) != 0;
             if (slash) bits |= uint256(1) << i;
         }
     }
 
-    /// @dev What finalizeRound must decide, with the aggregate recomputed from the submitters' plaintexts.
+    /// @dev What finalizeRound must decide, with the aggregate recomputed from the submitters' plaintexts. A round
+    /// with fewer eligible groups than the rule needs is void; so is one whose aggregation deadline passed before
+    /// its last chunk (before that deadline finalizeRound is refused). When anyone committed, every round member
+    /// that did not forfeits.
     function _outcome(uint256 jobId) internal view returns (Outcome memory o) {
         Job storage j = _jobs[jobId];
         uint256[][] memory gs = _groups(jobId);
         o.eligible = _eligibleBits(jobId, gs);
         o.slashes = _slashBits(jobId, gs);
+        if (j.committed != 0) o.forfeits = j.members & ~j.committed;
         uint256 e = _pop(o.eligible);
-        if (e == 0) return o;
+        if (e < _needed(j.p)) {
+            o.voided = true;
+            return o;
+        }
+        if (j.chunksAggregated < j.K) {
+            if (block.timestamp <= _aggregateDeadline(j)) o.incomplete = true;
+            else o.voided = true;
+            return o;
+        }
         uint256[][] memory subs = new uint256[][](e);
         uint256[] memory groupIndex = new uint256[](e);
         uint256 q;

@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOmniMarket} from "../../../contracts/interfaces/IOmniMarket.sol";
 import {OmniMarket} from "../../../contracts/OmniMarket.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
-import {JobParams, JobInfo, Phase, RoundInfo, Rule} from "../../../contracts/types/MarketTypes.sol";
+import {CreditKind, JobParams, JobInfo, Phase, RoundInfo, Rule} from "../../../contracts/types/MarketTypes.sol";
 import {GhostModel} from "./GhostModel.sol";
 import {Keys} from "../utils/Keys.sol";
 import {Protocol} from "../utils/Protocol.sol";
@@ -42,13 +42,24 @@ abstract contract MarketActions is GhostModel {
         for (uint256 a = 0; a < 2; ++a) _outsiders.push(_fund(string.concat("outsider", vm.toString(a))));
     }
 
-    /// @notice Every account the actors use: model owners, data owners, outsiders.
+    /// @notice Every account the market may credit: model owners, data owners, outsiders and the burn address.
     function accounts() public view returns (address[] memory all) {
-        all = new address[](_owners.length + _dataOwners.length + _outsiders.length);
+        all = new address[](_owners.length + _dataOwners.length + _outsiders.length + 1);
         uint256 q;
         for (uint256 a = 0; a < _owners.length; ++a) all[q++] = _owners[a];
         for (uint256 a = 0; a < _dataOwners.length; ++a) all[q++] = _dataOwners[a];
         for (uint256 a = 0; a < _outsiders.length; ++a) all[q++] = _outsiders[a];
+        all[q] = BURN_ADDRESS;
+    }
+
+    /// @notice The model-owner accounts.
+    function owners() external view returns (address[] memory) {
+        return _owners;
+    }
+
+    /// @inheritdoc GhostModel
+    function _marketAddress() internal view override returns (address) {
+        return address(market);
     }
 
     function _fund(string memory name) private returns (address who) {
@@ -61,9 +72,22 @@ abstract contract MarketActions is GhostModel {
 
     // ------------------------------------------------------------------ sending
 
-    /// @dev Sends `data` from `from` with `value`; `expected` empty: must succeed, else must revert with it.
+    /// @dev Sends `data` from `from` with `value` in a transaction `from` sends itself (tx.origin == msg.sender);
+    /// `expected` empty: must succeed, else must revert with it.
     function _expect(address from, uint256 value, bytes memory data, bytes memory expected, string memory what) internal returns (bool) {
-        vm.prank(from);
+        return _expectVia(from, from, value, data, expected, what);
+    }
+
+    /// @dev As `_expect`, with `origin` the transaction's sender (another than `from`: a call relayed by `from`).
+    function _expectVia(
+        address from,
+        address origin,
+        uint256 value,
+        bytes memory data,
+        bytes memory expected,
+        string memory what
+    ) internal returns (bool) {
+        vm.prank(from, origin);
         uint256 before = gasleft();
         (bool ok, bytes memory ret) = address(market).call{value: value}(data);
         _recordGas(data, before - gasleft());
@@ -151,38 +175,29 @@ abstract contract MarketActions is GhostModel {
 
     // ------------------------------------------------------------------ jobs
 
-    /// @dev A job drawn from `seed`: 3–6 DOs, groups of 3 or 4, 1–3 rounds, mostly a few words, now and then
-    /// two chunks; ETH or the ERC-20. Variants: 8 an invalid parameter, 9 a wrong payment.
+    /// @dev A job drawn from `seed`: 9 or 10 DOs (the key actors) in groups of 3, so a full round has the three
+    /// groups the median and a trimmed mean trimming a third or more need; 1–3 rounds, mostly a few words, now and
+    /// then two chunks; ETH or the ERC-20; an aggregation fee two times in three. Variants: 6 a window below its
+    /// floor, 7 too few groups, 8 an invalid parameter, 9 a wrong payment.
     function _create(uint256 seed, uint256 variant) internal {
         address owner = _owners[seed % 2];
-        uint256 n = 3 + _draw(seed, 0, 8);
-        uint256 g = n < 4 ? n : 3 + _draw(seed, 1, 2);
-        uint256 chunk = market.chunkWordsFor(n, g);
-        JobParams memory p = JobParams({
-            taskTag: keccak256("mnist"),
-            modelCommitment: keccak256(abi.encode("model", seed)),
-            token: _draw(seed, 2, 2) == 0 ? address(0) : address(token),
-            numDOs: uint32(n),
-            groupSize: uint32(g),
-            rounds: uint32(1 + _draw(seed, 3, 3)),
-            paramCount: uint32(_draw(seed, 4, 8) == 0 ? 8 * chunk + 1 + _draw(seed, 5, 64) : 1 + _draw(seed, 5, 64)),
-            rewardPerRound: uint128((1 + _draw(seed, 6, 1000)) * 1 gwei),
-            stake: uint128((1 + _draw(seed, 7, 1000)) * 1 gwei),
-            joinDuration: uint32(20000 + _draw(seed, 8, 20000)),
-            commitDuration: uint32(600 + _draw(seed, 9, 2400)),
-            submitDuration: uint32(600 + _draw(seed, 10, 2400)),
-            revealDuration: uint32(600 + _draw(seed, 11, 2400)),
-            rule: _draw(seed, 12, 2) == 0 ? Rule.Median : Rule.TrimmedMean,
-            trimBps: uint16(_draw(seed, 13, 5000)),
-            outlierFactorBps: uint32([uint256(10000), 40000, 1_000_000][_draw(seed, 14, 3)]),
-            minProjectionBps: uint16([uint256(0), 0, 5000][_draw(seed, 15, 3)]),
-            scaleBits: 16,
-            clipNormQ: 1 << 16
-        });
-        uint256 budget = n * p.rounds * p.rewardPerRound;
-        uint256 value = p.token == address(0) ? budget : 0;
+        JobParams memory p = _draft(seed);
         bytes memory expected;
-        if (variant == 8) {
+        if (variant == 7) {
+            p.numDOs = 6;
+            expected = abi.encodeWithSelector(IOmniMarket.MarketTooFewGroups.selector, 2, _needed(p));
+        }
+        uint256 budget = _budgetOf(p);
+        uint256 value = p.token == address(0) ? budget : 0;
+        if (variant == 6) {
+            // Window floors (Windows.sol): 3 blocks of 12 s plus one per 2^24 gas of the phase's work; n commits
+            // to at most 2g − 2 peers each fit one such block.
+            p.commitDuration = uint32(_draw(seed, 9, 48));
+            uint256 floor = 12 * (3 + (uint256(p.numDOs) * (100_000 + (2 * uint256(p.groupSize) - 2) * 50_000) + (1 << 24) - 1) / (1 << 24));
+            expected = p.commitDuration == 0
+                ? abi.encodeWithSelector(IOmniMarket.MarketInvalidParameter.selector, "commitDuration", 0)
+                : abi.encodeWithSelector(IOmniMarket.MarketWindowTooShort.selector, "commitDuration", p.commitDuration, floor);
+        } else if (variant == 8) {
             p.rounds = 0;
             expected = abi.encodeWithSelector(IOmniMarket.MarketInvalidParameter.selector, "rounds", 0);
         } else if (variant == 9) {
@@ -190,6 +205,49 @@ abstract contract MarketActions is GhostModel {
             expected = abi.encodeWithSelector(IOmniMarket.MarketWrongValue.selector, p.token == address(0) ? budget : 0, value);
         }
         if (!_expect(owner, value, abi.encodeCall(IOmniMarket.createJob, (p)), expected, "createJob")) return;
+        _recordJob(p, owner, budget);
+    }
+
+    /// @dev The job `_create` draws from `seed`, valid as drawn.
+    function _draft(uint256 seed) private view returns (JobParams memory p) {
+        uint256 n = 9 + _draw(seed, 0, 2);
+        Rule rule = _draw(seed, 12, 2) == 0 ? Rule.Median : Rule.TrimmedMean;
+        uint256 chunk = market.chunkWordsFor(n, 3);
+        p = JobParams({
+            taskTag: keccak256("mnist"),
+            modelCommitment: keccak256(abi.encode("model", seed)),
+            token: _draw(seed, 2, 2) == 0 ? address(0) : address(token),
+            numDOs: uint32(n),
+            groupSize: 3,
+            rounds: uint32(1 + _draw(seed, 3, 3)),
+            paramCount: uint32(_draw(seed, 4, 8) == 0 ? 8 * chunk + 1 + _draw(seed, 5, 64) : 1 + _draw(seed, 5, 64)),
+            rewardPerRound: uint128((1 + _draw(seed, 6, 1000)) * 1 gwei),
+            stake: uint128((1 + _draw(seed, 7, 1000)) * 1 gwei),
+            aggregationFee: uint128(_draw(seed, 16, 3) == 0 ? 0 : (1 + _draw(seed, 17, 1000)) * 1 gwei),
+            joinDuration: uint32(20000 + _draw(seed, 8, 20000)),
+            commitDuration: uint32(600 + _draw(seed, 9, 2400)),
+            submitDuration: uint32(600 + _draw(seed, 10, 2400)),
+            revealDuration: uint32(600 + _draw(seed, 11, 2400)),
+            aggregateDuration: uint32(600 + _draw(seed, 18, 2400)),
+            rule: rule,
+            trimBps: uint16(rule == Rule.TrimmedMean ? 3334 + _draw(seed, 13, 1666) : _draw(seed, 13, 5000)),
+            outlierFactorBps: uint32([uint256(10000), 40000, 1_000_000][_draw(seed, 14, 3)]),
+            minProjectionBps: uint16([uint256(0), 0, 5000][_draw(seed, 15, 3)]),
+            scaleBits: 16,
+            clipNormQ: 1 << 16
+        });
+    }
+
+    /// @dev rounds · (n · reward + (K + 1) · aggregationFee): each round's pay and a fee for each of its K chunks
+    /// and its finalizeRound.
+    function _budgetOf(JobParams memory p) private view returns (uint256) {
+        uint256 chunk = market.chunkWordsFor(p.numDOs, p.groupSize);
+        uint256 chunks = ((uint256(p.paramCount) + 7) / 8 + chunk - 1) / chunk;
+        return uint256(p.rounds) * (uint256(p.numDOs) * p.rewardPerRound + (chunks + 1) * p.aggregationFee);
+    }
+
+    /// @dev Books a created job and checks the market's view of it.
+    function _recordJob(JobParams memory p, address owner, uint256 budget) private {
         uint256 id = ++_jobCount;
         Job storage j = _jobs[id];
         j.p = p;
@@ -202,7 +260,9 @@ abstract contract MarketActions is GhostModel {
         j.books.budget = budget;
         held[p.token] += budget;
         paidIn[p.token][owner] += budget;
-        if (info.owner != owner || j.C != chunk || info.chunkCount != j.K || market.jobCount() != id) _mismatch("createJob", id);
+        bool same = info.owner == owner && j.C == market.chunkWordsFor(p.numDOs, p.groupSize) && info.chunkCount == j.K;
+        if (!same || market.jobCount() != id) _mismatch("createJob", id);
+        if (market.jobBooks(id).budget != budget) _mismatch("budget", id);
     }
 
     /// @dev Posts `count` model words. Variants: 7 by someone else, 8 not consecutive, 9 past the end.
@@ -251,8 +311,6 @@ abstract contract MarketActions is GhostModel {
         else if (variant == 8) {
             expected = abi.encodeWithSelector(IOmniMarket.MarketWrongValue.selector, eth ? j.p.stake : 0, value);
         }
-        // The sealing join fixes round 0's randomness from PREVRANDAO: vary it.
-        if (_roster[id].length + 1 == j.p.numDOs) vm.prevrandao(keccak256(abi.encode(id, block.timestamp, actor)));
         if (!_expect(who, value, abi.encodeCall(IOmniMarket.join, (id, x, y)), expected, "join")) return;
         _roster[id].push(who);
         _indexPlusOne[id][who] = _roster[id].length;
@@ -262,12 +320,14 @@ abstract contract MarketActions is GhostModel {
         if (_roster[id].length == j.p.numDOs) _openRound(id, 0);
     }
 
-    /// @dev Opens round `round` in the record and checks the market fixed the same randomness and groups.
+    /// @dev Opens round `round` in the record, its groups drawn from this block's hash (unknown until the next
+    /// block), and checks the market opened the same round with no groups yet.
     function _openRound(uint256 id, uint256 round) internal {
         Job storage j = _jobs[id];
         j.round = round;
-        j.randomness = keccak256(abi.encode(block.prevrandao, address(market), id, round));
-        j.members = ((uint256(1) << j.p.numDOs) - 1) & ~j.slashed;
+        j.drawBlock = block.number;
+        j.randomness = 0;
+        j.members = ((uint256(1) << j.p.numDOs) - 1) & ~(j.slashed | j.forfeited);
         j.openedAt = block.timestamp;
         j.commitEndedAt = 0;
         j.submitEndedAt = 0;
@@ -275,11 +335,20 @@ abstract contract MarketActions is GhostModel {
         j.submitted = 0;
         j.revealed = 0;
         j.contradicted = 0;
+        j.convicted = 0;
+        j.falseCommitters = 0;
         j.chunksAggregated = 0;
         j.absent = 0;
         RoundInfo memory info = market.roundInfo(id);
-        if (info.randomness != j.randomness || info.members != j.members || info.index != round) _mismatch("round opening", id);
-        if (keccak256(abi.encode(market.groups(id))) != keccak256(abi.encode(_groups(id)))) _mismatch("groups", id);
+        if (info.randomness != 0 || info.drawBlock != block.number || info.members != j.members || info.index != round) {
+            _mismatch("round opening", id);
+        }
+        if (market.groups(id).length != 0) _mismatch("groups before the draw", id);
+    }
+
+    /// @dev Whether the current round's groups can be drawn now (or were): its draw block's hash is readable.
+    function _drawable(uint256 id) internal view returns (bool) {
+        return _randomness(id) != 0;
     }
 
     /// @dev Cancels (anyone may). Expected: out of phase unless Cancelled; a second cancel is refused.
@@ -291,7 +360,7 @@ abstract contract MarketActions is GhostModel {
         else if (j.closed) expected = abi.encodeWithSelector(IOmniMarket.MarketAlreadySettled.selector, id);
         vm.recordLogs();
         if (!_expect(caller, 0, abi.encodeCall(IOmniMarket.cancel, (id)), expected, "cancel")) return;
-        _checkCredits(vm.getRecordedLogs(), id, 0);
+        _checkCredits(vm.getRecordedLogs(), id, 0, 0);
         j.closed = true;
         j.books.refunded = j.books.budget;
         j.books.stakesReturned = _roster[id].length * j.p.stake;
@@ -319,13 +388,16 @@ abstract contract MarketActions is GhostModel {
         if (amount != 0) credited[_jobs[id].p.token][account] += amount;
     }
 
-    /// @dev Every Credited event of a call is the first of its kind for its job (rewards: for its round).
-    function _checkCredits(Vm.Log[] memory logs, uint256 id, uint256 round) internal {
+    /// @dev Every Credited event of a call is the first of its kind for its job and account (rewards: for its
+    /// round; aggregation fees: for its round and aggregation step, chunk k or K for finalizeRound).
+    function _checkCredits(Vm.Log[] memory logs, uint256 id, uint256 round, uint256 step) internal {
         for (uint256 q = 0; q < logs.length; ++q) {
             Vm.Log memory l = logs[q];
             if (l.emitter != address(market) || l.topics[0] != IOmniMarket.Credited.selector) continue;
             (uint8 kind, ) = abi.decode(l.data, (uint8, uint256));
-            bytes32 key = keccak256(abi.encode(l.topics[1], kind, kind == 0 ? round : type(uint256).max, l.topics[3]));
+            bool perRound = kind == uint8(CreditKind.Reward) || kind == uint8(CreditKind.AggregationFee);
+            uint256 at = kind == uint8(CreditKind.AggregationFee) ? step : 0;
+            bytes32 key = keccak256(abi.encode(l.topics[1], kind, perRound ? round : type(uint256).max, at, l.topics[3]));
             if (_creditSeen[key]) {
                 ++doubleCredits;
                 _finding(string.concat("credited twice in job ", vm.toString(id)));

@@ -25,7 +25,8 @@ contract MarketHandler is RoundActions {
 
     // ------------------------------------------------------------------ entry points
 
-    /// @notice A model owner posts a job (variant 8: an invalid parameter, 9: a wrong payment).
+    /// @notice A model owner posts a job (variant 6: a window below its floor, 7: too few groups, 8: an invalid
+    /// parameter, 9: a wrong payment).
     function createJob(uint256 seed, uint256 variant) external {
         if (_jobCount >= MAX_JOBS || _live().length > MAX_LIVE) return;
         _create(seed, _bound(variant, 0, 9));
@@ -113,13 +114,20 @@ contract MarketHandler is RoundActions {
     }
 
     /// @notice An outsider or an ejected member calls what only others may: publish (not the owner), round calls
-    /// (not a member, or not a member of this round), or any call on a job that does not exist.
+    /// (not a member, or not a member of this round), a submission relayed by a contract or another account's
+    /// transaction, a commitment dispute whose proof proves nothing, or any call on a job that does not exist.
     function intrude(uint256 jobSeed, uint256 kind, uint256 seed) external {
-        kind = _bound(kind, 0, 4);
+        kind = _bound(kind, 0, 6);
         if (kind == 4 || _jobCount == 0) {
             uint256 none = _jobCount + 1;
             bytes memory expected = abi.encodeWithSelector(IOmniMarket.MarketUnknownJob.selector, none);
             _expect(_outsiders[seed % 2], 0, abi.encodeCall(IOmniMarket.finalizeRound, (none, 0)), expected, "unknown job");
+            return _observe();
+        }
+        if (kind == 6) {
+            uint256 disputed = _pick(jobSeed, Phase.Submit);
+            if (_roster[disputed].length == 0) return _observe();
+            _dispute(disputed, seed % _roster[disputed].length, seed / 256);
             return _observe();
         }
         uint256 id = 1 + jobSeed % _jobCount;
@@ -128,10 +136,22 @@ contract MarketHandler is RoundActions {
             _publish(id, seed, 7);
             return _observe();
         }
+        if (kind == 5) {
+            // Masked words only straight from the member's own transaction: refused before membership is read.
+            address sender = _roster[id].length > 0 ? _roster[id][seed % _roster[id].length] : _outsiders[seed % 2];
+            Phase ph = phaseOf(id);
+            bytes memory refused = ph != Phase.Submit
+                ? abi.encodeWithSelector(IOmniMarket.MarketUnexpectedPhase.selector, id, ph, Phase.Submit)
+                : abi.encodeWithSelector(IOmniMarket.MarketSubmitterNotDirect.selector, id, sender);
+            bytes memory call = abi.encodeCall(IOmniMarket.submitMasked, (id, j.round, 0, new bytes(32 * j.C)));
+            _expectVia(sender, _outsiders[(seed / 7) % 2], 0, call, refused, "relayed submission");
+            return _observe();
+        }
         Phase wanted = kind == 1 ? Phase.Commit : kind == 2 ? Phase.Submit : Phase.Reveal;
         address who = _outsiders[seed % 2];
-        // An ejected member of a later round, when there is one.
-        if (j.slashed & j.members == 0 && j.slashed != 0 && seed % 2 == 0) who = _roster[id][_list(j.slashed)[0]];
+        // A member ejected (slashed, or for a missed commit) in an earlier round, when there is one.
+        uint256 ejected = j.slashed | j.forfeited;
+        if (ejected & j.members == 0 && ejected != 0 && seed % 2 == 0) who = _roster[id][_list(ejected)[0]];
         bytes memory data = kind == 1
             ? abi.encodeCall(IOmniMarket.commitSeeds, (id, j.round, new bytes32[](2)))
             : kind == 2
@@ -259,30 +279,48 @@ contract MarketHandler is RoundActions {
         Job storage j = _jobs[id];
         Phase ph = phaseOf(id);
         // Now and then a member misbehaves in a way that changes the round (never one that is refused).
-        uint256 bad = (r >> 32) % 100;
+        // Per mille: jobs have nine or ten members in groups of three, where one bad member voids its group's
+        // round (and with it the round), so each member misbehaves rarely and about half the rounds are clean.
+        uint256 bad = (r >> 32) % 1000;
         uint256 pick = r >> 40;
         if (ph == Phase.Publishing) return _publish(id, j.W - j.wordsPosted, 0);
         // Now and then a roster does not fill in time and the job is cancelled.
-        if (ph == Phase.Joining && bad < 1) return _passDeadline(id);
+        if (ph == Phase.Joining && bad < 10) return _passDeadline(id);
         if (ph == Phase.Joining) return _join(id, _freeActor(id, pick), 0);
         if (ph == Phase.Cancelled) return _cancel(id, _anyone(pick));
         if (ph == Phase.Aggregate) {
-            if (_slices(id, _groups(id)).length > 0 && j.chunksAggregated < j.K) return _aggregate(id, _anyone(pick), 0);
+            bool aggregable = _pop(_eligibleBits(id, _groups(id))) >= _needed(j.p) && j.chunksAggregated < j.K;
+            uint256 deadline = _aggregateDeadline(j);
+            // Now and then nobody aggregates in time: after the deadline the round settles without its aggregate.
+            if (aggregable && block.timestamp <= deadline && bad < 50) return _warp(deadline + 1);
+            if (aggregable && block.timestamp <= deadline) return _aggregate(id, _anyone(pick), 0);
             return _finalize(id, _anyone(pick), 0);
         }
+        // The groups are drawn from the hash of the block that opened the round: wait for the next block (with a
+        // hash of its own, so draws vary), or, once that hash is out of reach, for the commit deadline.
+        if (ph == Phase.Commit && !_drawable(id)) {
+            if (block.number > j.drawBlock) return _passDeadline(id);
+            vm.roll(block.number + 1);
+            vm.setBlockhash(j.drawBlock, keccak256(abi.encode("draw block", id, j.round, r)));
+            return;
+        }
         // Sometimes the members still due let the deadline pass.
-        if (bad < (ph == Phase.Commit ? 1 : ph == Phase.Submit ? 2 : 4)) return _passDeadline(id);
+        if (bad < (ph == Phase.Commit ? 2 : ph == Phase.Submit ? 5 : 10)) return _passDeadline(id);
         (bool found, uint256 i) = (false, 0);
         if (ph == Phase.Commit) {
             (found, i) = _member(id, j.members & ~j.committed & ~j.absent, pick * 5 + 1);
-            if (found) return _commit(id, i, bad < 4 ? 6 : bad < 6 ? 9 : 0);
+            if (found) return _commit(id, i, bad < 20 ? 6 : bad < 30 ? 9 : 0);
         } else if (ph == Phase.Submit) {
+            // The peer of a false committer proves their pair's seed now and then (the false committer is
+            // convicted and its group void), else the pair just stays inactive.
+            (bool disputable, uint256 disputer, uint256 accused) = _mismatchedPair(id);
+            if (disputable && pick % 2 == 0) return _proveDispute(id, disputer, accused);
             (found, i) = _member(id, j.committed & ~j.submitted & ~j.absent, pick * 5 + 1);
             // Dropouts are likeliest where a group keeps 3 submitters, so its seeds must be revealed.
-            if (found) return _submit(id, i, bad < 8 ? 7 : bad < 11 ? 6 : pick % 2);
+            if (found) return _submit(id, i, bad < 30 ? 7 : bad < 40 ? 6 : pick % 2);
         } else if (ph == Phase.Reveal) {
             (found, i) = _member(id, _dueReveals(id), pick * 5 + 1);
-            if (found) return _reveal(id, i, bad < 10 ? 6 : bad < 14 ? 7 : 0);
+            if (found) return _reveal(id, i, bad < 30 ? 6 : bad < 50 ? 7 : 0);
         }
         // Nobody left to act in this phase: its deadline passes.
         _passDeadline(id);
@@ -292,7 +330,9 @@ contract MarketHandler is RoundActions {
     function _actionable(uint256 id) internal view returns (bool) {
         Job storage j = _jobs[id];
         Phase ph = phaseOf(id);
-        if (ph == Phase.Commit) return j.members & ~j.committed & ~j.absent != 0;
+        if (ph == Phase.Commit) {
+            return j.members & ~j.committed & ~j.absent != 0 && (_drawable(id) || block.number == j.drawBlock);
+        }
         if (ph == Phase.Submit) return j.committed & ~j.submitted & ~j.absent != 0;
         if (ph == Phase.Reveal) return _dueReveals(id) != 0;
         return ph != Phase.Completed;

@@ -7,6 +7,7 @@ import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {Phase, RoundResult} from "../../../contracts/types/MarketTypes.sol";
 import {MarketActions} from "./MarketActions.sol";
 import {Protocol} from "../utils/Protocol.sol";
+import {Keys} from "../utils/Keys.sol";
 
 /// @title RoundActions: commit, submit, reveal, aggregate and finalize as round members and bystanders play them
 /// @notice Variants 0–5 are honest. The others either change what the round will do (a mismatched commitment, a
@@ -35,13 +36,23 @@ abstract contract RoundActions is MarketActions {
         if (expected.length == 0) {
             if ((j.committed >> i) & 1 == 1) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketAlreadyCommitted.selector, id, round, i);
+            } else if (!_drawable(id)) {
+                expected = abi.encodeWithSelector(IOmniMarket.MarketDrawUnavailable.selector, id, round, j.drawBlock);
             } else if (commitments.length != peers.length) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketWrongCommitmentCount.selector, id, peers.length, commitments.length);
             }
         }
         bytes memory data = abi.encodeCall(IOmniMarket.commitSeeds, (id, round, commitments));
+        bytes32 randomness = _randomness(id);
         if (!_expect(who, 0, data, expected, "commitSeeds")) return;
+        if (j.randomness == 0) {
+            // The round's first commit stores its randomness: the draw block's hash, read now.
+            j.randomness = randomness;
+            if (market.roundInfo(id).randomness != randomness) _mismatch("round randomness", id);
+            if (keccak256(abi.encode(market.groups(id))) != keccak256(abi.encode(gs))) _mismatch("groups", id);
+        }
         _recordCommit(id, i, gs, commitments);
+        if (variant == 6 && peers.length > 0) j.falseCommitters |= uint256(1) << i;
     }
 
     /// @dev Books member `i`'s commitments and the pairs they activate; checks the market's active peers.
@@ -70,6 +81,93 @@ abstract contract RoundActions is MarketActions {
             if (market.activePeers(id, peers[q]) != expected) _mismatch("active peers", id);
         }
         if (market.activePeers(id, i) != active) _mismatch("active peers", id);
+    }
+
+    /// @dev Member `i` disputes its pair with a peer (mostly a group peer, now and then any roster index) with a
+    /// shared point and proof of zeros, which prove nothing: refused as no mismatch unless both committed and
+    /// their commitments differ, else as an invalid proof.
+    function _dispute(uint256 id, uint256 i, uint256 seed) internal {
+        Job storage j = _jobs[id];
+        address who = _roster[id][i];
+        uint256 peer = seed % _roster[id].length;
+        bytes memory expected = _roundChecks(id, Phase.Submit, j.round, who);
+        if (expected.length == 0) {
+            uint256[] memory peers = _peers(_groups(id), i);
+            if (seed % 4 != 0 && peers.length > 0) peer = peers[(seed / 4) % peers.length];
+            bytes4 refusal = _mismatched(id, i, peer) ? IOmniMarket.MarketInvalidProof.selector : IOmniMarket.MarketNoMismatch.selector;
+            expected = abi.encodeWithSelector(refusal, id, i, peer);
+        }
+        uint256[2] memory zero;
+        bytes memory data = abi.encodeCall(IOmniMarket.disputeCommitment, (id, j.round, peer, zero, zero, zero, 0));
+        _expect(who, 0, data, expected, "disputeCommitment");
+    }
+
+    /// @dev Member `i` proves its pair's ECDH point with `peer` (sk_i · PK_peer, by a DLEQ proof) over their
+    /// mismatched commitments: whichever of the two committed something else than the true seed's commitment is
+    /// convicted, and its group is void for the round.
+    function _proveDispute(uint256 id, uint256 i, uint256 peer) internal {
+        Job storage j = _jobs[id];
+        bytes memory data = _disputeCall(id, i, peer);
+        bytes memory expected = _roundChecks(id, Phase.Submit, j.round, _roster[id][i]);
+        if (!_expect(_roster[id][i], 0, data, expected, "disputeCommitment")) return;
+        bytes32 truth = Protocol.commitmentOf(_ctx(id), i, peer, _seed(id, i, peer));
+        uint256 convicted;
+        if (_commitmentFor(id, i, peer) != truth) convicted |= uint256(1) << i;
+        if (_commitmentFor(id, peer, i) != truth) convicted |= uint256(1) << peer;
+        j.convicted |= convicted;
+        ++disputesProven;
+        if (market.roundInfo(id).convicted != j.convicted) _mismatch("convicted", id);
+    }
+
+    /// @dev The disputeCommitment call of member `i` over its pair with `peer`, with the pair's ECDH point and
+    /// its DLEQ proof from i's key.
+    function _disputeCall(uint256 id, uint256 i, uint256 peer) private view returns (bytes memory) {
+        uint256 actor = _actorPlusOne[_roster[id][i]] - 1;
+        uint256[2] memory pkI;
+        uint256[2] memory pkJ;
+        (pkI[0], pkI[1]) = Keys.publicKey(actor);
+        (pkJ[0], pkJ[1]) = Keys.publicKey(_actorPlusOne[_roster[id][peer]] - 1);
+        bytes32 context = keccak256(abi.encode(block.chainid, address(market), id));
+        uint256 nonce = uint256(keccak256(abi.encode("dleq nonce", id, i, peer)));
+        (uint256[2] memory shared, uint256[2] memory r1, uint256[2] memory r2, uint256 s) =
+            Protocol.dleqProof(Keys.secretKey(actor), pkI, pkJ, nonce, context);
+        return abi.encodeCall(IOmniMarket.disputeCommitment, (id, _jobs[id].round, peer, shared, r1, r2, s));
+    }
+
+    /// @dev A pair of the current round in which a member committed a garbage value (commit variant 6) and its
+    /// peer the true one, neither yet convicted, as (found, the peer, the false committer).
+    function _mismatchedPair(uint256 id) internal view returns (bool, uint256, uint256) {
+        Job storage j = _jobs[id];
+        uint256 suspects = j.falseCommitters & j.committed & ~j.convicted;
+        if (suspects == 0) return (false, 0, 0);
+        uint256[][] memory gs = _groups(id);
+        uint256[] memory list = _list(suspects);
+        for (uint256 q = 0; q < list.length; ++q) {
+            uint256 x = list[q];
+            uint256[] memory peers = _peers(gs, x);
+            for (uint256 p = 0; p < peers.length; ++p) {
+                uint256 y = peers[p];
+                if ((j.convicted >> y) & 1 == 0 && _mismatched(id, y, x)) return (true, y, x);
+            }
+        }
+        return (false, 0, 0);
+    }
+
+    /// @dev The commitment member `i` made for its pair with `peer` this round (both in one group, `i` committed).
+    function _commitmentFor(uint256 id, uint256 i, uint256 peer) internal view returns (bytes32) {
+        uint256[] memory mine = _peers(_groups(id), i);
+        uint256 q;
+        while (mine[q] != peer) ++q;
+        return _commitments[_key(id, _jobs[id].round, i)][q];
+    }
+
+    /// @dev Whether `i` and `peer` are one group's members that both committed, to different values for their pair.
+    function _mismatched(uint256 id, uint256 i, uint256 peer) private view returns (bool) {
+        Job storage j = _jobs[id];
+        if ((j.committed >> i) & 1 == 0 || (j.committed >> peer) & 1 == 0) return false;
+        uint256[][] memory gs = _groups(id);
+        if (_groupOf(gs, peer) != _groupOf(gs, i) || peer == i) return false;
+        return _commitmentFor(id, i, peer) != _commitmentFor(id, peer, i);
     }
 
     /// @dev Member `i` submits its next chunk(s). Variants: 6 a garbage vector, 7 drops out, 8 one word short,
@@ -101,8 +199,11 @@ abstract contract RoundActions is MarketActions {
         bytes memory expected = _roundChecks(id, Phase.Submit, j.round, who);
         if (expected.length == 0) expected = _submitChecks(id, i, first, words.length);
         if (!_expect(who, 0, abi.encodeCall(IOmniMarket.submitMasked, (id, j.round, first, words)), expected, "submitMasked")) {
-            // A member the market refuses for too few active pairs can never submit this round.
-            if (bytes4(expected) == IOmniMarket.MarketTooFewActivePeers.selector) j.absent |= uint256(1) << i;
+            // A member the market refuses for too few active pairs or a void group can never submit this round.
+            bytes4 refusal = bytes4(expected);
+            if (refusal == IOmniMarket.MarketTooFewActivePeers.selector || refusal == IOmniMarket.MarketGroupVoid.selector) {
+                j.absent |= uint256(1) << i;
+            }
             return;
         }
         _recordSubmit(id, i, first, last, plain, masked);
@@ -185,6 +286,11 @@ abstract contract RoundActions is MarketActions {
         if ((j.committed >> i) & 1 == 0) return abi.encodeWithSelector(IOmniMarket.MarketNotCommitted.selector, id, j.round, i);
         uint256 active = _pop(_active[key]);
         if (active < 2) return abi.encodeWithSelector(IOmniMarket.MarketTooFewActivePeers.selector, id, j.round, i, active);
+        if (j.convicted != 0) {
+            uint256[][] memory gs = _groups(id);
+            uint256 g = _groupOf(gs, i);
+            if (_bits(gs[g]) & j.convicted != 0) return abi.encodeWithSelector(IOmniMarket.MarketGroupVoid.selector, id, j.round, g);
+        }
         if (first != _chunks[key]) return abi.encodeWithSelector(IOmniMarket.MarketUnexpectedChunk.selector, id, _chunks[key], first);
         uint256 offset;
         uint256 k = first;
@@ -255,8 +361,10 @@ abstract contract RoundActions is MarketActions {
         bytes memory expected = _anyoneChecks(id, Phase.Aggregate, round);
         if (expected.length == 0) {
             uint256 sliceBytes = 32 * _chunkLength(j, k);
-            if (slices.length == 0) expected = abi.encodeWithSelector(IOmniMarket.MarketNoEligibleGroup.selector, id, round);
-            else if (k != j.chunksAggregated || k >= j.K) {
+            uint256 eligible = _pop(_eligibleBits(id, gs));
+            if (eligible < _needed(j.p)) {
+                expected = abi.encodeWithSelector(IOmniMarket.MarketTooFewEligibleGroups.selector, id, round, eligible, _needed(j.p));
+            } else if (k != j.chunksAggregated || k >= j.K) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketUnexpectedChunk.selector, id, j.chunksAggregated, k);
             } else if (data.length != slices.length * sliceBytes) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketInvalidDataLength.selector, id, slices.length * sliceBytes, data.length);
@@ -264,8 +372,21 @@ abstract contract RoundActions is MarketActions {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketChunkHashMismatch.selector, id, slices[flipped / sliceBytes], k);
             }
         }
+        vm.recordLogs();
         if (!_expect(caller, 0, abi.encodeCall(IOmniMarket.aggregateChunk, (id, round, k, data)), expected, "aggregateChunk")) return;
+        _checkCredits(vm.getRecordedLogs(), id, round, k);
         ++j.chunksAggregated;
+        _payFee(id, caller);
+    }
+
+    /// @dev Books the job's aggregation fee, if any, to the sender of an aggregation transaction.
+    function _payFee(uint256 id, address caller) internal {
+        Job storage j = _jobs[id];
+        if (j.p.aggregationFee == 0) return;
+        j.books.fees += j.p.aggregationFee;
+        feesEarned[j.p.token][caller] += j.p.aggregationFee;
+        _credit(id, caller, j.p.aggregationFee);
+        ++feesCredited;
     }
 
     /// @dev Submitters of the eligible groups in the aggregation data's order.
@@ -307,8 +428,10 @@ abstract contract RoundActions is MarketActions {
         return j.W - k * j.C < j.C ? j.W - k * j.C : j.C;
     }
 
-    /// @dev Finalizes the round (anyone may) and checks result, pay, slashes and settlement against the
-    /// record. Variant 9: the next round.
+    /// @dev Finalizes the round (anyone may) and checks result, pay, slashes, forfeits, the fee and settlement
+    /// against the record. A void round pays nobody and still slashes; the job moves on while rounds remain and
+    /// enough members for the rule's groups are left, else it settles: the unspent budget to the MO, everything
+    /// slashed or forfeited to the burn address, the stakes (less forfeits) to their DOs. Variant 9: the next round.
     function _finalize(uint256 id, address caller, uint256 variant) internal {
         Job storage j = _jobs[id];
         uint256 round = j.round + (variant == 9 ? 1 : 0);
@@ -316,17 +439,17 @@ abstract contract RoundActions is MarketActions {
         Outcome memory o;
         if (expected.length == 0) {
             o = _outcome(id);
-            if (o.eligible != 0 && j.chunksAggregated < j.K) {
+            if (o.incomplete) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketAggregationIncomplete.selector, id, round, j.chunksAggregated, j.K);
             }
         }
-        // The finalize that opens the next round fixes its randomness from PREVRANDAO: vary it.
-        vm.prevrandao(keccak256(abi.encode(id, round, block.timestamp)));
         vm.recordLogs();
         if (!_expect(caller, 0, abi.encodeCall(IOmniMarket.finalizeRound, (id, round)), expected, "finalizeRound")) return;
-        _checkCredits(vm.getRecordedLogs(), id, round);
+        _checkCredits(vm.getRecordedLogs(), id, round, j.K);
         _compareResult(id, o);
         ++roundsFinalized;
+        if (o.voided) ++roundsVoided;
+        if (o.voided && _pop(o.eligible) >= _needed(j.p)) ++roundsExpired;
         for (uint256 i = 0; i < j.p.numDOs; ++i) {
             if ((o.paid >> i) & 1 == 0) continue;
             j.books.paid += j.p.rewardPerRound;
@@ -334,22 +457,37 @@ abstract contract RoundActions is MarketActions {
             ++rewardsCredited;
         }
         j.slashed |= o.slashes;
-        j.books.slashed += _pop(o.slashes) * j.p.stake;
+        j.forfeited |= o.forfeits;
+        j.books.slashed += _pop(o.slashes) * j.p.stake + _pop(o.forfeits) * _forfeit(j.p);
         slashes += _pop(o.slashes);
-        uint256 remaining = j.p.numDOs - _pop(j.slashed);
-        if (o.eligible != 0 && round + 1 < j.p.rounds && remaining >= j.p.groupSize) {
+        forfeits += _pop(o.forfeits);
+        _payFee(id, caller);
+        uint256 remaining = j.p.numDOs - _pop(j.slashed | j.forfeited);
+        if (round + 1 < j.p.rounds && remaining / j.p.groupSize >= _needed(j.p)) {
             _openRound(id, round + 1);
         } else {
-            j.closed = true;
-            j.books.refunded = j.books.budget - j.books.paid;
-            _credit(id, j.owner, j.books.refunded + j.books.slashed);
-            for (uint256 i = 0; i < j.p.numDOs; ++i) {
-                if ((j.slashed >> i) & 1 == 0) _credit(id, _roster[id][i], j.p.stake);
-            }
-            j.books.stakesReturned = remaining * j.p.stake;
-            ++jobsCompleted;
+            _settle(id);
         }
         if (market.jobInfo(id).slashedMembers != j.slashed) _mismatch("slashed members", id);
+        if (market.jobInfo(id).absentMembers != j.forfeited) _mismatch("absent members", id);
+    }
+
+    /// @dev Closes a completed job in the record.
+    function _settle(uint256 id) private {
+        Job storage j = _jobs[id];
+        j.closed = true;
+        j.books.refunded = j.books.budget - j.books.paid - j.books.fees;
+        _credit(id, j.owner, j.books.refunded);
+        _credit(id, BURN_ADDRESS, j.books.slashed);
+        uint256 returned;
+        for (uint256 i = 0; i < j.p.numDOs; ++i) {
+            if ((j.slashed >> i) & 1 == 1) continue;
+            uint256 amount = (j.forfeited >> i) & 1 == 1 ? j.p.stake - _forfeit(j.p) : j.p.stake;
+            _credit(id, _roster[id][i], amount);
+            returned += amount;
+        }
+        j.books.stakesReturned = returned;
+        ++jobsCompleted;
     }
 
     /// @dev The market's round result against the plaintext recomputation.

@@ -8,7 +8,8 @@ import {MarketHandler} from "../handlers/MarketHandler.sol";
 
 /// @title HandlerCoverageTest: the handler's honest play reaches payouts, slashes, settlements and releases
 /// @notice A fixed sequence of handler calls, the kind the invariant fuzzer makes, must finalize rounds, credit
-/// rewards, slash, complete and cancel jobs, release credits and try out-of-phase calls and misuses — with
+/// rewards and aggregation fees, slash, eject a member for a missed commit, void rounds, complete and cancel
+/// jobs, release credits and try out-of-phase calls and misuses — with
 /// every finding counter still zero. Otherwise the invariants would hold vacuously.
 contract HandlerCoverageTest is TestBase {
     /// @notice A measured count, shown by forge at -vv.
@@ -21,7 +22,7 @@ contract HandlerCoverageTest is TestBase {
         handler = new MarketHandler(new OmniMarket(), new MockERC20());
     }
 
-    /// @notice Six jobs played by `advance` with every other entry point mixed in reach every outcome.
+    /// @notice Jobs played by `advance` with every other entry point mixed in reach every outcome.
     function test_handlerPlaysJobsToPayoutsSlashesAndReleases() public {
         for (uint256 s = 0; s < 160; ++s) {
             uint256 r = uint256(keccak256(abi.encode("coverage", s)));
@@ -42,6 +43,11 @@ contract HandlerCoverageTest is TestBase {
         emit log_named_uint("rounds finalized", handler.roundsFinalized());
         emit log_named_uint("rewards credited", handler.rewardsCredited());
         emit log_named_uint("slashes", handler.slashes());
+        emit log_named_uint("missed-commit forfeits", handler.forfeits());
+        emit log_named_uint("rounds voided", handler.roundsVoided());
+        emit log_named_uint("aggregations expired", handler.roundsExpired());
+        emit log_named_uint("fees credited", handler.feesCredited());
+        emit log_named_uint("disputes proven", handler.disputesProven());
         emit log_named_uint("jobs completed", handler.jobsCompleted());
         emit log_named_uint("jobs cancelled", handler.jobsCancelled());
         emit log_named_uint("releases", handler.releases());
@@ -51,6 +57,9 @@ contract HandlerCoverageTest is TestBase {
         assertGt(handler.roundsFinalized(), 0, "no round finalized");
         assertGt(handler.rewardsCredited(), 0, "no reward credited");
         assertGt(handler.slashes(), 0, "nobody slashed");
+        assertGt(handler.forfeits(), 0, "no missed commit forfeited");
+        assertGt(handler.roundsVoided(), 0, "no round voided");
+        assertGt(handler.feesCredited(), 0, "no fee credited");
         assertGt(handler.jobsCompleted(), 0, "no job completed");
         assertGt(handler.releases(), 0, "nothing released");
         assertGt(handler.outOfPhaseTried(), 0, "no out-of-phase call");

@@ -27,7 +27,8 @@ contract MarketInvariantsTest is TestBase {
 
     /// @notice The market's ETH and token balances are what came in minus what was released, and exactly the
     /// escrow of the jobs plus every releasable credit; no job pays out more than it took in, a settled job
-    /// balances to the wei, and every job's books are the record's.
+    /// balances to the wei (paid + fees + refunded + slashed + stakesReturned == budget + stakes), and every
+    /// job's books are the record's.
     function invariant_booksBalanceToTheWei() public view {
         address[] memory accounts = handler.accounts();
         uint256 jobs = market.jobCount();
@@ -40,11 +41,12 @@ contract MarketInvariantsTest is TestBase {
                 if (market.jobParams(id).token != asset) continue;
                 JobBooks memory b = market.jobBooks(id);
                 uint256 incoming = b.budget + b.stakes;
-                uint256 outgoing = b.paid + b.refunded + b.slashed + b.stakesReturned;
+                uint256 outgoing = b.paid + b.fees + b.refunded + b.slashed + b.stakesReturned;
                 assertLe(outgoing, incoming, "a job paid out more than it took in");
                 bool closed = market.jobInfo(id).closed;
                 if (closed) assertEq(outgoing, incoming, "a settled job's books do not balance");
-                escrow += closed ? 0 : incoming - b.paid;
+                // Rewards and fees are credited as they are earned; slashes stay in escrow until settlement.
+                escrow += closed ? 0 : incoming - b.paid - b.fees;
                 _assertSameBooks(b, handler.booksOf(id));
             }
             uint256 credits;
@@ -58,6 +60,50 @@ contract MarketInvariantsTest is TestBase {
             assertEq(balance + paidOut, paidIn, "balance differs from what the accounts paid in minus what they were paid");
             assertEq(balance, handler.held(asset), "balance differs from what came in minus what was released");
             assertEq(balance, escrow + credits, "balance differs from escrow plus credits");
+        }
+    }
+
+    /// @notice Nothing slashed or forfeited reaches a party: the burn address holds (or was sent) exactly what the
+    /// settled jobs slashed, and nothing of an unsettled job's slashes is credited yet.
+    function invariant_slashedStakesAreBurnedNeverPaidToAParty() public view {
+        address burn = 0x000000000000000000000000000000000000dEaD;
+        for (uint256 t = 0; t < 2; ++t) {
+            address asset = t == 0 ? address(0) : address(token);
+            uint256 burned;
+            for (uint256 id = 1; id <= market.jobCount(); ++id) {
+                if (market.jobParams(id).token == asset && market.jobInfo(id).closed) burned += market.jobBooks(id).slashed;
+            }
+            assertEq(market.releasable(asset, burn) + handler.released(asset, burn), burned, "burned differs from the settled slashes");
+        }
+    }
+
+    /// @notice A model owner is credited only the unspent budget of its settled jobs (budget − paid − fees, never a
+    /// slashed stake), plus the fees of the aggregation transactions it sent itself; all fees together are the
+    /// jobs' booked fees.
+    function invariant_ownerIsCreditedOnlyTheUnspentBudget() public view {
+        address[] memory owners = handler.owners();
+        address[] memory accounts = handler.accounts();
+        for (uint256 t = 0; t < 2; ++t) {
+            address asset = t == 0 ? address(0) : address(token);
+            uint256 fees;
+            for (uint256 id = 1; id <= market.jobCount(); ++id) {
+                if (market.jobParams(id).token == asset) fees += market.jobBooks(id).fees;
+            }
+            uint256 earned;
+            for (uint256 a = 0; a < accounts.length; ++a) earned += handler.feesEarned(asset, accounts[a]);
+            assertEq(earned, fees, "fees credited differ from the fees booked");
+            for (uint256 o = 0; o < owners.length; ++o) {
+                uint256 refunds;
+                for (uint256 id = 1; id <= market.jobCount(); ++id) {
+                    if (market.jobParams(id).token != asset || market.jobInfo(id).owner != owners[o]) continue;
+                    JobBooks memory b = market.jobBooks(id);
+                    if (!market.jobInfo(id).closed) continue;
+                    assertEq(b.refunded, b.budget - b.paid - b.fees, "a refund other than the unspent budget");
+                    refunds += b.refunded;
+                }
+                uint256 got = market.releasable(asset, owners[o]) + handler.released(asset, owners[o]);
+                assertEq(got, refunds + handler.feesEarned(asset, owners[o]), "an owner credited more than its refunds and fees");
+            }
         }
     }
 
@@ -116,6 +162,7 @@ contract MarketInvariantsTest is TestBase {
         assertEq(b.budget, r.budget, "budget");
         assertEq(b.stakes, r.stakes, "stakes");
         assertEq(b.paid, r.paid, "paid");
+        assertEq(b.fees, r.fees, "fees");
         assertEq(b.refunded, r.refunded, "refunded");
         assertEq(b.slashed, r.slashed, "slashed");
         assertEq(b.stakesReturned, r.stakesReturned, "stakes returned");

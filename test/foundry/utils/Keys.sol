@@ -8,6 +8,11 @@ library Keys {
     /// @dev Number of actors with a key.
     uint256 internal constant COUNT = 10;
 
+    /// @dev Secret key of actor `a`.
+    function secretKey(uint256 a) internal pure returns (uint256) {
+        return 1000 + a;
+    }
+
     /// @dev Public key of actor `a` (a < COUNT).
     function publicKey(uint256 a) internal pure returns (uint256 x, uint256 y) {
         uint256[20] memory k = [

@@ -12,9 +12,12 @@ import {Protocol} from "./Protocol.sol";
 /// @title MarketFixture: deploys the market and plays rounds as test/contracts/helpers.ts does, reading groups,
 /// active pairs and participation from the market's views only
 /// @notice Data owner `i` joins i-th with key pair i, so roster index i is actor i. Updates are the honest ones
-/// of Protocol.updateWord, so every plaintext is known to the test.
+/// of Protocol.updateWord, so every plaintext is known to the test. A round's groups are drawn from the hash of
+/// the block that opened it, so the fixture mines a block before the first commit of every round.
 abstract contract MarketFixture is TestBase {
     uint32 internal constant DURATION = 1000;
+    /// @dev Where slashed stakes and forfeits are credited (ProtocolConstants.BURN_ADDRESS).
+    address internal constant BURN = 0x000000000000000000000000000000000000dEaD;
 
     OmniMarket internal market;
     MockERC20 internal token;
@@ -49,7 +52,8 @@ abstract contract MarketFixture is TestBase {
         token.approve(address(market), type(uint256).max);
     }
 
-    /// @dev A small valid job: `n` DOs in groups of `g`, `rounds` rounds, 20 parameters (3 words, one chunk).
+    /// @dev A small valid job: `n` DOs in groups of `g`, `rounds` rounds, 20 parameters (3 words, one chunk), no
+    /// aggregation fee. The median needs n / g >= 3 groups: 9 DOs in groups of 3 is the smallest such job.
     function _params(uint256 n, uint256 g, uint256 rounds, address asset) internal pure returns (JobParams memory) {
         return JobParams({
             taskTag: keccak256("mnist"),
@@ -61,10 +65,12 @@ abstract contract MarketFixture is TestBase {
             paramCount: 20,
             rewardPerRound: 1e15,
             stake: 1e16,
+            aggregationFee: 0,
             joinDuration: DURATION,
             commitDuration: DURATION,
             submitDuration: DURATION,
             revealDuration: DURATION,
+            aggregateDuration: DURATION,
             rule: Rule.Median,
             trimBps: 0,
             outlierFactorBps: 40000,
@@ -74,15 +80,34 @@ abstract contract MarketFixture is TestBase {
         });
     }
 
-    /// @dev n · rounds · reward.
-    function _budget(JobParams memory p) internal pure returns (uint256) {
-        return uint256(p.numDOs) * p.rounds * p.rewardPerRound;
+    /// @dev rounds · (n · reward + (chunks + 1) · aggregationFee): every round's pay and a fee for each of its
+    /// aggregation transactions (every chunk and finalizeRound).
+    function _budget(JobParams memory p) internal view returns (uint256) {
+        uint256 words = (uint256(p.paramCount) + 7) / 8;
+        uint256 c = market.chunkWordsFor(p.numDOs, p.groupSize);
+        uint256 chunks = (words + c - 1) / c;
+        return uint256(p.rounds) * (uint256(p.numDOs) * p.rewardPerRound + (chunks + 1) * p.aggregationFee);
+    }
+
+    /// @dev Fewest eligible groups the job's rule needs: 3 for the median, max(3, ceil(10000 / trimBps)) for a
+    /// trimmed mean.
+    function _needed(JobParams memory p) internal pure returns (uint256) {
+        if (p.rule == Rule.Median) return 3;
+        uint256 e = (10000 + uint256(p.trimBps) - 1) / p.trimBps;
+        return e > 3 ? e : 3;
+    }
+
+    /// @dev Mines a block when the current round opened in this one: its groups are drawn from that block's hash,
+    /// readable only from the next block on.
+    function _mineIfUndrawn(uint256 id) internal {
+        if (market.roundInfo(id).randomness == bytes32(0)) vm.roll(block.number + 1);
     }
 
     /// @dev Creates the job as the MO, paying the budget.
     function _create(JobParams memory p) internal returns (uint256) {
+        uint256 value = p.token == address(0) ? _budget(p) : 0;
         vm.prank(mo);
-        return market.createJob{value: p.token == address(0) ? _budget(p) : 0}(p);
+        return market.createJob{value: value}(p);
     }
 
     /// @dev Posts the whole public model.
@@ -102,11 +127,12 @@ abstract contract MarketFixture is TestBase {
         market.join{value: p.token == address(0) ? p.stake : 0}(id, x, y);
     }
 
-    /// @dev Creates, publishes and fills a job; round 0 is open afterwards.
+    /// @dev Creates, publishes and fills a job; round 0 is open afterwards, one block later (its groups drawn).
     function _openJob(JobParams memory p) internal returns (uint256 id) {
         id = _create(p);
         _publish(id);
         for (uint256 i = 0; i < p.numDOs; ++i) _join(id, i);
+        vm.roll(block.number + 1);
     }
 
     /// @dev The current round's context.
@@ -168,29 +194,32 @@ abstract contract MarketFixture is TestBase {
         }
     }
 
-    /// @dev Member `i` commits honestly.
+    /// @dev Member `i` commits honestly (in a block after the draw block).
     function _commit(uint256 id, uint256 i) internal {
+        _mineIfUndrawn(id);
         bytes32[] memory c = _commitmentsOf(id, i);
         uint256 round = market.roundInfo(id).index;
         vm.prank(dos[i]);
         market.commitSeeds(id, round, c);
     }
 
-    /// @dev Committers not in plan.dropouts submit their whole masked vector in one call.
+    /// @dev Committers not in plan.dropouts submit their whole masked vector in one call (those left with fewer
+    /// than two active pairs may not submit and do not try).
     function _submitAll(uint256 id, Plan memory plan) internal {
         uint256 n = market.jobParams(id).numDOs;
         RoundInfo memory info = market.roundInfo(id);
         for (uint256 i = 0; i < n; ++i) {
             if ((info.committed >> i) & 1 == 0 || (plan.dropouts >> i) & 1 == 1) continue;
+            if (_popcount(market.activePeers(id, i)) < 2) continue;
             _submit(id, i);
         }
     }
 
-    /// @dev Member `i` submits its whole masked vector.
+    /// @dev Member `i` submits its whole masked vector, in a transaction it sends itself (tx.origin == msg.sender).
     function _submit(uint256 id, uint256 i) internal {
         _maskedBytes[i] = _maskedOf(id, i);
         uint256 round = market.roundInfo(id).index;
-        vm.prank(dos[i]);
+        vm.prank(dos[i], dos[i]);
         market.submitMasked(id, round, 0, _maskedBytes[i]);
     }
 
@@ -231,8 +260,9 @@ abstract contract MarketFixture is TestBase {
         market.revealSeeds(id, round, targets, seeds);
     }
 
-    /// @dev The aggregateChunk data: eligible groups ascending (as the market decides them), submitters ascending.
-    function _aggregationData(uint256 id) internal view returns (bytes memory data) {
+    /// @dev Bitmap over group indices of the groups the market will aggregate: at least 3 submitters, none
+    /// contradicted, every required reveal in.
+    function _eligibleGroups(uint256 id) internal view returns (uint256 bits) {
         uint256[][] memory gs = market.groups(id);
         RoundInfo memory info = market.roundInfo(id);
         for (uint256 k = 0; k < gs.length; ++k) {
@@ -240,29 +270,46 @@ abstract contract MarketFixture is TestBase {
             bool ok = true;
             for (uint256 p = 0; p < gs[k].length; ++p) {
                 uint256 i = gs[k][p];
+                if ((info.convicted >> i) & 1 == 1) ok = false;
                 if ((info.submitted >> i) & 1 == 0) continue;
                 ++subs;
                 if ((info.contradicted >> i) & 1 == 1) ok = false;
                 if ((info.revealed >> i) & 1 == 0 && _targetsOf(id, i).length > 0) ok = false;
             }
-            if (subs < 3 || !ok) continue;
+            if (subs >= 3 && ok) bits |= uint256(1) << k;
+        }
+    }
+
+    /// @dev The aggregateChunk data: eligible groups ascending (as the market decides them), submitters ascending.
+    function _aggregationData(uint256 id) internal view returns (bytes memory data) {
+        uint256[][] memory gs = market.groups(id);
+        uint256 eligible = _eligibleGroups(id);
+        uint256 submitted = market.roundInfo(id).submitted;
+        for (uint256 k = 0; k < gs.length; ++k) {
+            if ((eligible >> k) & 1 == 0) continue;
             for (uint256 p = 0; p < gs[k].length; ++p) {
-                if ((info.submitted >> gs[k][p]) & 1 == 1) data = bytes.concat(data, _maskedBytes[gs[k][p]]);
+                if ((submitted >> gs[k][p]) & 1 == 1) data = bytes.concat(data, _maskedBytes[gs[k][p]]);
             }
         }
     }
 
     /// @dev Runs a whole round per plan (passing deadlines where someone does not act) and aggregates its one
-    /// chunk when a group is eligible; does not finalize.
+    /// chunk when enough groups are eligible for the rule (else the round is void); does not finalize.
     function _playRound(uint256 id, Plan memory plan) internal {
         _commitAll(id, plan);
         if (plan.noCommit != 0) vm.warp(market.roundInfo(id).commitDeadline + 1);
         _submitAll(id, plan);
-        if (plan.dropouts != 0) vm.warp(market.roundInfo(id).submitDeadline + 1);
+        RoundInfo memory info = market.roundInfo(id);
+        if (info.committed & ~info.submitted != 0) vm.warp(info.submitDeadline + 1);
         _revealAll(id, plan);
         if (plan.silent != 0) vm.warp(market.roundInfo(id).revealDeadline + 1);
-        bytes memory data = _aggregationData(id);
-        if (data.length != 0) market.aggregateChunk(id, market.roundInfo(id).index, 0, data);
+        if (_popcount(_eligibleGroups(id)) < _needed(market.jobParams(id))) return;
+        market.aggregateChunk(id, market.roundInfo(id).index, 0, _aggregationData(id));
+    }
+
+    /// @dev Number of set bits.
+    function _popcount(uint256 x) internal pure returns (uint256 c) {
+        for (; x != 0; ++c) x &= x - 1;
     }
 
     /// @dev Asserts the next call reverts with `expected` exactly.

@@ -4,6 +4,8 @@ pragma solidity ^0.8.30;
 import {SeedCommitment} from "../../../contracts/libraries/SeedCommitment.sol";
 import {MaskPRG} from "../../../contracts/libraries/MaskPRG.sol";
 import {Packed32} from "../../../contracts/libraries/Packed32.sol";
+import {BabyJubjub} from "../../../contracts/libraries/BabyJubjub.sol";
+import {Dleq} from "../../../contracts/libraries/Dleq.sol";
 import {Keys} from "./Keys.sol";
 
 /// @title Protocol: what a data owner computes off chain (docs/PROTOCOL.md), in Solidity for the tests
@@ -69,6 +71,31 @@ library Protocol {
             y = peers[q] > i ? Packed32.sub(y, m) : Packed32.add(y, m);
         }
         return y;
+    }
+
+    /// @dev A DLEQ proof (docs/PROTOCOL.md, "Proving a pair seed") that shared = sk · pkJ for the sk behind
+    /// pkI = sk · Base8, with nonce `k`: r1 = k · Base8, r2 = k · pkJ, s = k + c · sk mod l.
+    function dleqProof(
+        uint256 sk,
+        uint256[2] memory pkI,
+        uint256[2] memory pkJ,
+        uint256 k,
+        bytes32 context
+    ) internal view returns (uint256[2] memory shared, uint256[2] memory r1, uint256[2] memory r2, uint256 s) {
+        shared = affineMul(pkJ, sk);
+        r1 = affineMul([BabyJubjub.BASE8_X, BabyJubjub.BASE8_Y], k);
+        r2 = affineMul(pkJ, k);
+        uint256 c = Dleq.challenge(context, pkI, pkJ, shared, r1, r2);
+        s = addmod(k % BabyJubjub.ORDER, mulmod(c, sk, BabyJubjub.ORDER), BabyJubjub.ORDER);
+    }
+
+    /// @dev scalar · point in affine coordinates (one inversion by the modexp precompile).
+    function affineMul(uint256[2] memory point, uint256 scalar) internal view returns (uint256[2] memory out) {
+        (uint256 x, uint256 y, uint256 z) = BabyJubjub.mul(point[0], point[1], scalar);
+        (bool ok, bytes memory ret) = address(5).staticcall(abi.encode(32, 32, 32, z, BabyJubjub.P - 2, BabyJubjub.P));
+        require(ok, "modexp");
+        uint256 inv = abi.decode(ret, (uint256));
+        out = [mulmod(x, inv, BabyJubjub.P), mulmod(y, inv, BabyJubjub.P)];
     }
 
     /// @dev HMAC-SHA256 with a 32-byte key (zero-padded to the 64-byte block).

@@ -13,8 +13,14 @@ interface Vm {
     /// @notice Sets msg.sender (and the payer of msg.value) of the next call.
     function prank(address sender) external;
 
+    /// @notice Sets msg.sender and tx.origin of the next call (a transaction `sender` sends itself).
+    function prank(address sender, address origin) external;
+
     /// @notice Sets msg.sender of every following call until `stopPrank`.
     function startPrank(address sender) external;
+
+    /// @notice Sets msg.sender and tx.origin of every following call until `stopPrank`.
+    function startPrank(address sender, address origin) external;
 
     /// @notice Ends `startPrank`.
     function stopPrank() external;
@@ -30,6 +36,9 @@ interface Vm {
 
     /// @notice Sets block.prevrandao.
     function prevrandao(bytes32 value) external;
+
+    /// @notice Sets the hash BLOCKHASH returns for block `blockNumber`.
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
 
     /// @notice The next call must revert with exactly this revert data.
     function expectRevert(bytes calldata revertData) external;

@@ -204,7 +204,12 @@ export function registerCreate(job: Command): void {
     .option("--commit-s <s>", "seconds of a round's commit phase", integerOption, d.durations.commit)
     .option("--submit-s <s>", "seconds of a round's submit phase", integerOption, d.durations.submit)
     .option("--reveal-s <s>", "seconds of a round's reveal phase", integerOption, d.durations.reveal)
-    .option("--aggregate-s <s>", "seconds after the reveal deadline for aggregation; then the round settles without an aggregate", integerOption, d.durations.aggregate)
+    .option(
+      "--aggregate-s <s>",
+      "seconds after the reveal deadline for aggregation; then the round settles without an aggregate",
+      integerOption,
+      d.durations.aggregate,
+    )
     .requiredOption("--out <dir>", "job folder for the full model and job.json (must not hold a job yet)")
     .action(createCommand);
 }
