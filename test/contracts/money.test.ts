@@ -118,9 +118,11 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
       expect(await market.releasable(token, await mo.getAddress())).to.equal(books.refunded);
       expect(await market.releasable(token, BURN_ADDRESS)).to.equal(books.slashed);
       expect(await market.releasable(token, await dos[dropout].getAddress())).to.equal(0n);
+      // The burn address may hold what earlier tests on this chain sent it: count what this release adds.
+      const burnedBefore = await balanceOf(token, BURN_ADDRESS);
       const sent = await releaseAll(market, token, [mo, ...dos.slice(0, 15), BURN_ADDRESS]);
       expect(sent).to.equal(books.budget + books.stakes);
-      expect(await balanceOf(token, BURN_ADDRESS)).to.equal(books.slashed);
+      expect((await balanceOf(token, BURN_ADDRESS)) - burnedBefore).to.equal(books.slashed);
       expect(await balanceOf(token, job.address)).to.equal(0n);
       // Deliberate fault, sent raw: nothing is left to release.
       await expect(market.release(token, await dos[0].getAddress()))
