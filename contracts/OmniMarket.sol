@@ -187,6 +187,7 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
         info.requiredReveals = uint32(RoundState.requiredReveals(_state, jobId, RoundState.groups(_state, jobId)));
         info.chunksAggregated = rd.chunksAggregated;
         info.aggregateHash = rd.aggregateHash;
+        info.excludedGroups = rd.excludedGroups;
     }
 
     /// @inheritdoc IOmniMarket

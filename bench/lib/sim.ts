@@ -11,7 +11,7 @@ import { InvalidInputError } from "../../src/errors";
 import { l2Norm } from "../../src/aggregation";
 import { quantize, type QuantizationParameters } from "../../src/protocol/quantize";
 import { seededRng } from "../../src/protocol/rng";
-import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, MIN_GROUP_SUBMITTERS } from "../../src/protocol";
+import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, MIN_GROUP_SUBMITTERS, chunkWordsFor, minEligibleGroups, normSlack } from "../../src/protocol";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
 import type { Dataset, ModelConfig } from "../../src/ml";
 import { aggregateRound, groupSums, type RuleName } from "./simAggregate";
@@ -232,6 +232,11 @@ export class SimMarket {
       trimBps: t.trimBps,
       outlierFactorBps: t.outlierFactorBps,
       minProjectionBps: t.minProjectionBps,
+      bound: {
+        normSlack: normSlack(honestParams.clipNormQ, d0),
+        chunkLanes: 8 * chunkWordsFor(n, spec.groupSize),
+        minGroups: spec.rule === "trimmed-mean" ? minEligibleGroups("trimmed-mean", t.trimBps) : minEligibleGroups("median", 0),
+      },
     });
     for (let e = 0; e < model.length; e++) model[e] = (model[e] + outcome.aggregate[e]) >>> 0;
     const aggregateSeconds = secondsSince(start);

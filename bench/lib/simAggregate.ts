@@ -1,7 +1,9 @@
 // One round's aggregation as the market runs it, from the DOs' quantized updates:
 // 1. each group's lane-wise sum mod 2^32 — what unmasking yields (pair masks cancel exactly in the sum, so
 //    they are not applied here); the aggregator never sees an individual update;
-// 2. the rule across the group means, and which groups are inliers (and so paid).
+// 2. the contract's norm bound: a group whose sum is over it is left out of the rule and unpaid (for every
+//    rule, as the market would; with too few groups left the round has no aggregate and pays nobody);
+// 3. the rule across the other group means, and which groups are inliers (and so paid).
 // mean, median and trimmed mean are the contract's integer rules, computed by src/protocol/roundAggregate.ts
 // aggregateGroupSums (test/vectors shows it equals the contract); mean is the contract's trimmed mean with
 // trimBps 0. geomedian and multi-krum are not verified on-chain: the float rules of src/aggregation run on the
@@ -10,7 +12,7 @@
 import { InvalidInputError } from "../../src/errors";
 import { getAggregator } from "../../src/aggregation";
 import type { OnChainRule } from "../../src/protocol";
-import { aggregateGroupSums, groupMean, scoreGroups, type GroupSum } from "../../src/protocol/roundAggregate";
+import { aggregateGroupSums, groupMean, overBoundChunks, scoreGroups, type GroupSum, type NormBound } from "../../src/protocol/roundAggregate";
 
 /** The rules the benchmarks compare. */
 export const RULE_NAMES = ["mean", "median", "trimmed-mean", "geomedian", "multi-krum"] as const;
@@ -24,6 +26,8 @@ export interface AggregationParameters {
   trimBps: number;
   outlierFactorBps: bigint;
   minProjectionBps: bigint;
+  /** The contract's norm bound on group sums; without it no group is excluded. */
+  bound?: NormBound;
 }
 
 /** The outcome of a round's aggregation. */
@@ -82,11 +86,30 @@ function floatRule(rule: RuleName, sums: readonly GroupSum[], p: AggregationPara
 export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): RoundAggregation {
   if (!RULE_NAMES.includes(rule)) throw new InvalidInputError("rule", `must be one of ${RULE_NAMES.join(", ")}, got ${String(rule)}`);
   const onChain = onChainForm(rule, p.trimBps);
-  const r = onChain !== undefined ? aggregateGroupSums(sums, onChain, p.outlierFactorBps, p.minProjectionBps) : floatRule(rule, sums, p);
+  if (onChain === undefined && p.bound) {
+    // An off-chain rule over the groups the contract's bound keeps (whole vectors: chunking only matters for
+    // the on-chain rules, whose earlier chunks keep a group's contribution).
+    const kept = overBoundChunks(sums, p.bound).map((c) => c === Infinity);
+    const within = sums.filter((_, k) => kept[k]);
+    if (within.length < p.bound.minGroups) return voidRound(sums[0].sum.length, sums.length);
+    const inner = aggregateRound(rule, within, { ...p, bound: undefined });
+    const spread = <T>(values: readonly T[], none: T): T[] => {
+      let u = 0;
+      return kept.map((x) => (x ? values[u++] : none));
+    };
+    return { ...inner, inliers: spread(inner.inliers, false), projections: spread(inner.projections, 0), distanceRatios: spread(inner.distanceRatios, 0) };
+  }
+  const r = onChain !== undefined ? aggregateGroupSums(sums, onChain, p.outlierFactorBps, p.minProjectionBps, p.bound) : floatRule(rule, sums, p);
+  if ("voidedAt" in r && r.voidedAt !== Infinity) return voidRound(r.aggregate.length, sums.length);
   return {
     aggregate: r.aggregate,
     inliers: r.inliers,
     projections: r.dots.map((d) => ratio(d, r.aggNorm)),
     distanceRatios: r.dists.map((d) => ratio(d, r.medianDist)),
   };
+}
+
+/** A void round: no aggregate (the model stays), nobody paid. */
+function voidRound(lanes: number, groups: number): RoundAggregation {
+  return { aggregate: new Uint32Array(lanes), inliers: Array(groups).fill(false), projections: Array(groups).fill(0), distanceRatios: Array(groups).fill(0) };
 }

@@ -303,6 +303,13 @@ interface IOmniMarket {
     /// @param chunkIndex The chunk.
     /// @param words The chunk of the round aggregate, packed words.
     event AggregateChunkComputed(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, bytes words);
+    /// @notice The unmasked sums of `groups` went over the norm bound (submitters · (clipNormQ + ceil(√paramCount)))
+    /// once chunk `chunkIndex` was added: they are not counted from this chunk on and are not paid this round.
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param chunkIndex The chunk that took them over the bound.
+    /// @param groups Bitmap over group indices of the groups newly over the bound.
+    event GroupsOverBound(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, uint256 groups);
     /// @notice A member lost its stake (or, for a missed commit, a part of it) and was ejected.
     /// @param jobId The job.
     /// @param round The round.
@@ -322,15 +329,17 @@ interface IOmniMarket {
     /// @param round The round.
     /// @param aggregateHash The hash chain over the round's aggregate chunks.
     /// @param eligibleGroups Bitmap of the eligible groups.
+    /// @param excludedGroups Bitmap of the eligible groups over the norm bound (not counted, not paid).
     /// @param inlierGroups Bitmap of the inlier (paid) groups.
-    /// @param distances Per eligible group, Σ (mean − agg)².
-    /// @param dots Per eligible group, Σ mean · agg.
+    /// @param distances Per counted group (eligible, not excluded), Σ (mean − agg)².
+    /// @param dots Per counted group, Σ mean · agg.
     /// @param aggNorm Σ agg².
     event RoundFinalized(
         uint256 indexed jobId,
         uint256 indexed round,
         bytes32 aggregateHash,
         uint256 eligibleGroups,
+        uint256 excludedGroups,
         uint256 inlierGroups,
         uint256[] distances,
         int256[] dots,

@@ -9,16 +9,19 @@ import {Packed32} from "./Packed32.sol";
 import {MaskPRG} from "./MaskPRG.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {Books} from "./Books.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title AggregateLogic: one chunk of a round aggregate from all eligible submitters' masked chunks
-/// @notice Calldata layout of `data`: for each eligible group in ascending group index, for each of its
-/// submitters in ascending roster index, that member's chunk bytes (L = chunk length · 32 bytes), so
-/// slice s sits at [s·L, (s+1)·L). Per word the group sum is a SWAR sum of its submitters' words, minus
-/// (plus) the mask words of active pairs with dropped members of higher (lower) roster index; the mean is
-/// int32(sum) / submitters; the rule runs per lane over the e group means, and each group accumulates its
-/// squared distance to the aggregate and its dot product with it (the round also accumulates Σ agg²). All
-/// eight lanes of every word are processed alike, including the padding lanes of the last word (zero for
-/// honest members).
+/// @notice Calldata layout of `data`: for each eligible group not yet over the norm bound, in ascending
+/// group index, for each of its submitters in ascending roster index, that member's chunk bytes (L = chunk
+/// length · 32 bytes), so slice s sits at [s·L, (s+1)·L). Per word the group sum is a SWAR sum of its
+/// submitters' words, minus (plus) the mask words of active pairs with dropped members of higher (lower)
+/// roster index. Each group's Σ int32(sum lane)² over the chunks so far is checked against the bound
+/// (submitters · (clipNormQ + ceil(√paramCount)))², which no group of honest members can exceed; a group
+/// over it is excluded from this chunk on. Over the groups within it the mean is int32(sum) / submitters,
+/// the rule runs per lane over their means, and each accumulates its squared distance to the aggregate and
+/// its dot product with it (the round also accumulates Σ agg²). All eight lanes of every word are
+/// processed alike, including the padding lanes of the last word (zero for honest members).
 library AggregateLogic {
     /// @dev Who is summed and which masks are removed, per eligible group.
     struct Plan {
@@ -44,6 +47,9 @@ library AggregateLogic {
         uint256 sliceBytes; // words · 32
         Rule rule;
         uint256 trimBps;
+        uint256 normSlack; // per submitter: the group bound is (submitters · normSlack)²
+        uint256 needed; // fewest groups the rule needs
+        bool last; // the round's last chunk
     }
 
     /// @dev See IOmniMarket.aggregateChunk.
@@ -70,54 +76,123 @@ library AggregateLogic {
             if (chunkIndex != rd.chunksAggregated || chunkIndex >= j.chunkCount) {
                 revert IOmniMarket.MarketUnexpectedChunk(jobId, rd.chunksAggregated, chunkIndex);
             }
-            plan = _plan(self, jobId, rd, gs, eligible);
+            // Groups over the norm bound in an earlier chunk post nothing more (none before chunk 0).
+            uint256 counted = eligible & ~uint256(rd.excludedGroups);
+            if (RoundState.popcount(counted) < needed) {
+                revert IOmniMarket.MarketTooFewEligibleGroups(jobId, round, RoundState.popcount(counted), needed);
+            }
+            plan = _plan(self, jobId, rd, gs, counted);
+            plan.eligibleGroups = eligible;
             uint256 words = RoundState.chunkLength(j, chunkIndex);
             shape = Shape({
                 firstWord: chunkIndex * j.chunkWords,
                 words: words,
                 sliceBytes: words * 32,
                 rule: j.params.rule,
-                trimBps: j.params.trimBps
+                trimBps: j.params.trimBps,
+                normSlack: normSlack(j.params.clipNormQ, j.params.paramCount),
+                needed: needed,
+                last: chunkIndex + 1 == j.chunkCount
             });
         }
         if (data.length != plan.slices * shape.sliceBytes) {
             revert IOmniMarket.MarketInvalidDataLength(jobId, plan.slices * shape.sliceBytes, data.length);
         }
         _verify(self, jobId, chunkIndex, plan, data, shape.sliceBytes);
-        (bytes memory out, Tally memory tally) = _compute(plan, data, shape);
-        _record(self, jobId, chunkIndex, plan, out, tally);
+        (uint256[] memory sums, uint256[] memory norms) = _sums(plan, data, shape);
+        uint256[] memory within = _bound(self, jobId, chunkIndex, plan, norms, shape);
+        if (within.length < shape.needed) {
+            // Too few groups left for the rule: nothing is aggregated, and finalizeRound voids the round.
+            _advance(self, jobId, chunkIndex, plan);
+        } else {
+            (bytes memory out, Tally memory tally) = _compute(plan, sums, within, shape);
+            _record(self, jobId, chunkIndex, plan, within, out, tally);
+        }
         Books.payFee(self, jobId);
+    }
+
+    /// @dev The norm bound's slack per submitter: clipNormQ + ceil(√paramCount). An honest member's
+    /// quantized update q is its scaled clipped update v (‖v‖ ≤ clipNormQ) plus a rounding error below 1 per
+    /// element, so ‖q‖ < clipNormQ + √d, and a group of m honest submitters sums to under m times that.
+    function normSlack(uint256 clipNormQ, uint256 paramCount) internal pure returns (uint256) {
+        return clipNormQ + Math.sqrt(paramCount, Math.Rounding.Ceil);
+    }
+
+    /// @dev Adds this chunk's squared norms to each planned group's running total and returns, ascending,
+    /// the plan positions of the groups still within the bound (submitters · normSlack)²; the others join
+    /// `excludedGroups` (event GroupsOverBound). Totals are stored only while a later chunk needs them.
+    function _bound(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 chunkIndex,
+        Plan memory plan,
+        uint256[] memory norms,
+        Shape memory shape
+    ) private returns (uint256[] memory within) {
+        mapping(uint256 group => uint256) storage totals = self.sumNorms[jobId];
+        uint256 e = plan.groupIndex.length;
+        within = new uint256[](e);
+        uint256 kept;
+        uint256 over;
+        for (uint256 q = 0; q < e; ++q) {
+            uint256 k = plan.groupIndex[q];
+            uint256 total = chunkIndex == 0 ? norms[q] : totals[k] + norms[q];
+            uint256 bound = plan.submitters[q].length * shape.normSlack;
+            if (total > bound * bound) {
+                over |= uint256(1) << k;
+                continue;
+            }
+            if (!shape.last) totals[k] = total;
+            within[kept++] = q;
+        }
+        assembly ("memory-safe") {
+            mstore(within, kept)
+        }
+        if (over != 0) _exclude(self, jobId, chunkIndex, over);
+    }
+
+    /// @dev Adds `over` (group indices) to the round's excluded groups.
+    function _exclude(MarketStorage.State storage self, uint256 jobId, uint256 chunkIndex, uint256 over) private {
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        rd.excludedGroups |= uint48(over); // 0 when the round opened
+        emit IOmniMarket.GroupsOverBound(jobId, rd.index, chunkIndex, over);
+    }
+
+    /// @dev Counts a chunk that left too few groups within the bound: it adds nothing to the aggregate.
+    function _advance(MarketStorage.State storage self, uint256 jobId, uint256 chunkIndex, Plan memory plan) private {
+        MarketStorage.Round storage rd = self.rounds[jobId];
+        if (chunkIndex == 0) rd.eligibleGroups = uint48(plan.eligibleGroups);
+        rd.chunksAggregated = uint32(chunkIndex + 1);
     }
 
     /// @dev Stores the distances, projections and aggregate norm and the hash chain, then emits the chunk.
     /// All three restart with chunk 0 of every round, so their slots are reused across rounds; chunk 0 also
-    /// stores the eligible groups for the later chunks and finalizeRound.
+    /// stores the eligible groups for the later chunks and finalizeRound. `within` lists the plan positions
+    /// of the counted groups, the order of the tally.
     function _record(
         MarketStorage.State storage self,
         uint256 jobId,
         uint256 chunkIndex,
         Plan memory plan,
+        uint256[] memory within,
         bytes memory out,
         Tally memory tally
     ) private {
         bool first = chunkIndex == 0;
-        uint256[] memory groupIndex = plan.groupIndex;
-        for (uint256 q = 0; q < groupIndex.length; ++q) {
-            uint256 k = groupIndex[q];
-            self.distances[jobId][k] = first ? tally.dist[q] : self.distances[jobId][k] + tally.dist[q];
-            self.dots[jobId][k] = first ? tally.dot[q] : self.dots[jobId][k] + tally.dot[q];
+        for (uint256 c = 0; c < within.length; ++c) {
+            uint256 k = plan.groupIndex[within[c]];
+            self.distances[jobId][k] = first ? tally.dist[c] : self.distances[jobId][k] + tally.dist[c];
+            self.dots[jobId][k] = first ? tally.dot[c] : self.dots[jobId][k] + tally.dot[c];
         }
         self.aggNorms[jobId] = first ? tally.aggNorm : self.aggNorms[jobId] + tally.aggNorm;
         MarketStorage.Round storage rd = self.rounds[jobId];
         rd.aggregateHash = keccak256(abi.encodePacked(rd.aggregateHash, keccak256(out)));
-        // Both in the round's first slot; at most 42 groups, so the bitmap fits its 48 bits.
-        if (first) rd.eligibleGroups = uint48(plan.eligibleGroups);
-        rd.chunksAggregated = uint32(chunkIndex + 1);
+        _advance(self, jobId, chunkIndex, plan);
         emit IOmniMarket.AggregateChunkComputed(jobId, rd.index, chunkIndex, out);
     }
 
     /// @dev The `eligible` groups (bitmap over the indices of `gs`) with their submitters and the seeds of
-    /// masks that no longer cancel.
+    /// masks that no longer cancel; the caller sets `eligibleGroups` to the round's eligible groups.
     function _plan(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -221,29 +296,44 @@ library AggregateLogic {
         }
     }
 
-    /// @dev The aggregate words of the chunk, each eligible group's squared distance to the aggregate and
-    /// dot product with it, and the aggregate's squared norm, over the chunk.
+    /// @dev The aggregate words of the chunk from the sums of the groups at plan positions `within`, each
+    /// such group's squared distance to the aggregate and dot product with it, and the aggregate's squared
+    /// norm, over the chunk.
     function _compute(
         Plan memory plan,
-        bytes calldata data,
+        uint256[] memory sums,
+        uint256[] memory within,
         Shape memory shape
     ) private pure returns (bytes memory out, Tally memory tally) {
         uint256 e = plan.groupIndex.length;
+        uint256 c = within.length;
         out = new bytes(shape.sliceBytes);
-        tally.dist = new uint256[](e);
-        tally.dot = new int256[](e);
-        int256[] memory means = new int256[](8 * e); // lane-major: means[t·e + q]
-        int256[] memory lane = new int256[](e);
+        tally.dist = new uint256[](c);
+        tally.dot = new int256[](c);
+        int256[] memory means = new int256[](8 * c); // lane-major: means[t·c + u]
+        int256[] memory lane = new int256[](c);
         for (uint256 w = 0; w < shape.words; ++w) {
-            _groupMeans(plan, data, shape.sliceBytes, w, shape.firstWord + w, means);
+            for (uint256 u = 0; u < c; ++u) {
+                uint256 q = within[u];
+                uint256 sum = sums[w * e + q];
+                uint256 count = plan.submitters[q].length;
+                // means[t·c + u] = int32(lane t of sum) / count, truncated toward zero (SDIV).
+                assembly ("memory-safe") {
+                    let mp := add(add(means, 0x20), shl(5, u))
+                    let stride := shl(5, c)
+                    for { let t := 0 } lt(t, 8) { t := add(t, 1) } {
+                        mstore(add(mp, mul(t, stride)), sdiv(signextend(3, shr(shl(5, t), sum)), count))
+                    }
+                }
+            }
             uint256 word;
             for (uint256 t = 0; t < 8; ++t) {
                 assembly ("memory-safe") {
-                    mcopy(add(lane, 0x20), add(add(means, 0x20), shl(5, mul(t, e))), shl(5, e))
+                    mcopy(add(lane, 0x20), add(add(means, 0x20), shl(5, mul(t, c))), shl(5, c))
                 }
                 int256 agg = RobustRules.aggregate(shape.rule, shape.trimBps, lane);
                 word |= uint256(uint32(int32(agg))) << (t << 5);
-                _accumulate(means, tally, agg, t, e);
+                _accumulate(means, tally, agg, t, c);
             }
             assembly ("memory-safe") {
                 mstore(add(add(out, 0x20), shl(5, w)), word)
@@ -274,44 +364,60 @@ library AggregateLogic {
         tally.aggNorm += uint256(agg * agg);
     }
 
-    /// @dev Means of word `w` (global index `global`) for every eligible group, all eight lanes.
-    function _groupMeans(
+    /// @dev The unmasked sum of every word of the chunk for every planned group, word-major (sums[w·e + q],
+    /// eight int32 lanes a word), and each group's squared norm over the chunk: Σ int32(lane)² over all its
+    /// lanes (each square below 2^62, so no total wraps).
+    function _sums(
+        Plan memory plan,
+        bytes calldata data,
+        Shape memory shape
+    ) private pure returns (uint256[] memory sums, uint256[] memory norms) {
+        uint256 e = plan.groupIndex.length;
+        sums = new uint256[](shape.words * e);
+        norms = new uint256[](e);
+        for (uint256 w = 0; w < shape.words; ++w) {
+            uint256 s;
+            for (uint256 q = 0; q < e; ++q) {
+                uint256 sum = _groupSum(plan, data, shape.sliceBytes, w, shape.firstWord + w, q, s);
+                s += plan.submitters[q].length;
+                sums[w * e + q] = sum;
+                uint256 squares;
+                assembly ("memory-safe") {
+                    for { let t := 0 } lt(t, 8) { t := add(t, 1) } {
+                        let v := signextend(3, shr(shl(5, t), sum))
+                        squares := add(squares, mul(v, v))
+                    }
+                }
+                norms[q] += squares;
+            }
+        }
+    }
+
+    /// @dev Word `w` (global index `global`) of planned group q's unmasked sum; its slices start at slice `s`.
+    function _groupSum(
         Plan memory plan,
         bytes calldata data,
         uint256 sliceBytes,
         uint256 w,
         uint256 global,
-        int256[] memory means
-    ) private pure {
-        uint256 e = plan.groupIndex.length;
-        uint256 s;
-        for (uint256 q = 0; q < e; ++q) {
-            uint256 count = plan.submitters[q].length;
-            uint256 sum;
-            for (uint256 u = 0; u < count; ++u) {
-                uint256 x;
-                assembly ("memory-safe") {
-                    x := calldataload(add(add(data.offset, mul(add(s, u), sliceBytes)), shl(5, w)))
-                }
-                sum = Packed32.add(sum, x);
-            }
-            s += count;
-            bytes32[] memory sub = plan.subSeeds[q];
-            for (uint256 r = 0; r < sub.length; ++r) {
-                sum = Packed32.sub(sum, MaskPRG.word(sub[r], global));
-            }
-            bytes32[] memory add = plan.addSeeds[q];
-            for (uint256 r = 0; r < add.length; ++r) {
-                sum = Packed32.add(sum, MaskPRG.word(add[r], global));
-            }
-            // means[t·e + q] = int32(lane t of sum) / count, truncated toward zero (SDIV).
+        uint256 q,
+        uint256 s
+    ) private pure returns (uint256 sum) {
+        uint256 count = plan.submitters[q].length;
+        for (uint256 u = 0; u < count; ++u) {
+            uint256 x;
             assembly ("memory-safe") {
-                let mp := add(add(means, 0x20), shl(5, q))
-                let stride := shl(5, e)
-                for { let t := 0 } lt(t, 8) { t := add(t, 1) } {
-                    mstore(add(mp, mul(t, stride)), sdiv(signextend(3, shr(shl(5, t), sum)), count))
-                }
+                x := calldataload(add(add(data.offset, mul(add(s, u), sliceBytes)), shl(5, w)))
             }
+            sum = Packed32.add(sum, x);
+        }
+        bytes32[] memory sub = plan.subSeeds[q];
+        for (uint256 r = 0; r < sub.length; ++r) {
+            sum = Packed32.sub(sum, MaskPRG.word(sub[r], global));
+        }
+        bytes32[] memory add = plan.addSeeds[q];
+        for (uint256 r = 0; r < add.length; ++r) {
+            sum = Packed32.add(sum, MaskPRG.word(add[r], global));
         }
     }
 }

@@ -7,11 +7,12 @@ pragma solidity ^0.8.30;
 /// non-zero byte: 1280 per word copy) and standard calldata (16 per byte: 512 per word copy) plus
 /// execution, and per chunk by a fixed part. Execution is bounded with worst cases: every submitter's
 /// word is summed, every pair between a submitter and a dropped member needs a mask word (at most
-/// n·S/4 pairs, S the largest group any round can have), each of the e ≤ n/g group means (e ≤ 42, as
-/// n ≤ 128 and g ≥ 3) is computed, sorted per lane (binary insertion sort) and its distance and dot
+/// n·S/4 pairs, S the largest group any round can have), each of the e ≤ n/g group sums (e ≤ 42, as
+/// n ≤ 128 and g ≥ 3) is kept in memory and its squared norm added for the norm bound, each mean is
+/// computed, sorted per lane (binary insertion sort) and its distance and dot
 /// product with the aggregate accumulated. The constants are rounded estimates, not each a bound: at
 /// e = 42 copying and ruling one lane of descending means (the most shifts) costs about 800 gas per
-/// value under the median and 1,090 under a trimmed mean that trims nothing, against RULE_PER_VALUE =
+/// value under the median and 1,090 under a trimmed mean that sums all 42, against RULE_PER_VALUE =
 /// 1000, and the other terms' margins cover the difference. test/contracts/gas.test.ts measures the
 /// heaviest chunks (n = 128 with g = 3 under both rules, and g = 16 with 512 mask pairs). The bound
 /// covers chunk 0, the heaviest of a round (later chunks read the phase and eligibility chunk 0 stored).
@@ -22,14 +23,14 @@ library ChunkSizing {
     uint256 internal constant CALLDATA_PER_WORD_COPY = 512; // 32 bytes · 16 gas
     uint256 internal constant SUM_PER_WORD_COPY = 200; // calldata load + SWAR add
     uint256 internal constant MASK_PER_PAIR_WORD = 400; // keccak mask word + SWAR add/sub
-    uint256 internal constant GROUP_PER_WORD = 1400; // 8 lane means + 8 distance and 8 dot updates
+    uint256 internal constant GROUP_PER_WORD = 1800; // 8 lane squares for the bound, the sum kept, 8 means, distances, dots
     uint256 internal constant RULE_PER_VALUE = 1000; // per lane and group mean: sort and rule
     uint256 internal constant RULE_PER_LANE = 1000; // per lane: copy, call, pick
     uint256 internal constant WORD_FIXED = 3000; // output word, event data, loop
     uint256 internal constant CHUNK_FIXED = 250_000; // 21000 base, phase and groups, hash chain, counters
     uint256 internal constant PER_MEMBER = 10_000; // per slice: cold hash slot, slice hash, group build
     uint256 internal constant PER_PAIR = 3_000; // per mask pair: cold seed slot
-    uint256 internal constant PER_GROUP = 50_000; // per group: fresh distance and dot slots, eligibility
+    uint256 internal constant PER_GROUP = 75_000; // per group: fresh distance, dot and norm slots, eligibility
 
     /// @dev The chunk size for n DOs and group size g (3 <= g <= n <= 128): at least 1, except for the largest
     /// groups at n >= 126 (n = 128: g >= 62), where it is 0 and createJob refuses the job.

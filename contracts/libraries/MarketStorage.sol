@@ -40,6 +40,9 @@ library MarketStorage {
         uint48 eligibleGroups;
         bytes32 randomness; // 0 until the first commit draws it from the hash of block drawBlock
         uint64 drawBlock; // the block that opened the round
+        // Bitmap over group indices: groups whose unmasked sum went over the norm bound in a chunk so far
+        // (AggregateLogic); they post nothing in later chunks. Meaningful only while chunksAggregated != 0.
+        uint48 excludedGroups;
         uint256 members; // bitmaps over roster indices
         uint256 committed;
         uint256 submitted;
@@ -74,6 +77,7 @@ library MarketStorage {
         mapping(uint256 jobId => mapping(uint256 group => uint256)) distances;
         mapping(uint256 jobId => mapping(uint256 group => int256)) dots;
         mapping(uint256 jobId => uint256) aggNorms;
+        mapping(uint256 jobId => mapping(uint256 group => uint256)) sumNorms; // Σ sum² over the chunks so far
         mapping(uint256 jobId => mapping(uint256 round => RoundResult)) results;
         mapping(address token => mapping(address account => uint256)) credits;
         mapping(address token => uint256) liabilities; // escrow of live jobs plus unreleased credits

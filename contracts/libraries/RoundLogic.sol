@@ -208,20 +208,24 @@ library RoundLogic {
         // After chunk 0 the eligible groups are stored; with no chunk aggregated they are derived here.
         uint256 eligible = RoundState.expectAggregate(self, jobId, j, rd, gs);
         RoundState.expectRound(rd, jobId, round);
-        (bool voided, VoidReason reason) = _voided(jobId, j, rd, eligible);
+        // Groups an aggregated chunk found over the norm bound do not count.
+        uint256 excluded = rd.excludedGroups;
+        (bool voided, VoidReason reason) = _voided(jobId, j, rd, eligible & ~excluded);
         RoundResult memory result;
         uint256[] memory dists;
         int256[] memory dots;
         if (voided) {
-            result.eligibleGroups = eligible;
             // Chunks posted before an expired deadline are void: no later chunk may follow them, even when the
             // job completes here (RoundState.expectAggregate reads chunksAggregated != 0 as "in Aggregate").
             rd.chunksAggregated = 0;
+            rd.excludedGroups = 0;
             emit IOmniMarket.RoundVoided(jobId, round, reason);
         } else {
-            (result, dists, dots) = _judge(self, jobId, rd, eligible, gs.length);
+            (result, dists, dots) = _judge(self, jobId, rd, eligible & ~excluded, gs.length);
             _pay(self, jobId, rd, gs, result.inlierGroups);
         }
+        result.eligibleGroups = eligible;
+        result.excludedGroups = excluded;
         _slash(self, jobId, rd, gs);
         Books.payFee(self, jobId);
         self.results[jobId][round] = result;
@@ -230,13 +234,19 @@ library RoundLogic {
             round,
             result.aggregateHash,
             result.eligibleGroups,
+            result.excludedGroups,
             result.inlierGroups,
             dists,
             dots,
             result.aggNorm
         );
-        // A void round still counts: the job moves on to its next round while enough members remain for the
-        // rule, and at most `rounds` rounds are played.
+        _next(self, jobId, round);
+    }
+
+    /// @dev After round `round`: a void round still counts, so the job moves on to its next round while
+    /// enough members remain for the rule, and at most `rounds` rounds are played; otherwise it settles.
+    function _next(MarketStorage.State storage self, uint256 jobId, uint256 round) private {
+        MarketStorage.Job storage j = self.jobs[jobId];
         uint256 remaining = j.params.numDOs - RoundState.popcount(j.slashedMembers | j.absentMembers);
         uint256 needed = RoundState.minEligibleGroups(j.params.rule, j.params.trimBps);
         if (round + 1 < j.params.rounds && remaining / j.params.groupSize >= needed) {
@@ -266,18 +276,17 @@ library RoundLogic {
         return (true, VoidReason.AggregationExpired);
     }
 
-    /// @dev Eligible groups, and among them the inliers: BPS · dist ≤ outlierFactorBps · median(dist) and
-    /// (unless minProjectionBps is 0) BPS · dot ≥ minProjectionBps · aggNorm.
+    /// @dev Among the counted groups (eligible and within the norm bound) the inliers: BPS · dist ≤
+    /// outlierFactorBps · median(dist) and (unless minProjectionBps is 0) BPS · dot ≥ minProjectionBps · aggNorm.
     function _judge(
         MarketStorage.State storage self,
         uint256 jobId,
         MarketStorage.Round storage rd,
-        uint256 eligible,
+        uint256 counted,
         uint256 groupCount
     ) private view returns (RoundResult memory result, uint256[] memory dists, int256[] memory dots) {
         result.aggregateHash = rd.aggregateHash;
-        result.eligibleGroups = eligible;
-        (dists, dots) = _tallies(self, jobId, eligible, groupCount);
+        (dists, dots) = _tallies(self, jobId, counted, groupCount);
         if (dists.length == 0) return (result, dists, dots);
         result.aggNorm = self.aggNorms[jobId];
         uint256 inliers;
@@ -293,7 +302,7 @@ library RoundLogic {
         }
         uint256 q;
         for (uint256 k = 0; k < groupCount; ++k) {
-            if ((eligible >> k) & 1 == 0) continue;
+            if ((counted >> k) & 1 == 0) continue;
             if ((inliers >> q) & 1 == 1) result.inlierGroups |= uint256(1) << k;
             ++q;
         }

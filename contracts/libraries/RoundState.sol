@@ -69,6 +69,7 @@ library RoundState {
         rd.revealCount = 0;
         rd.chunksAggregated = 0;
         rd.eligibleGroups = 0;
+        rd.excludedGroups = 0;
         rd.randomness = bytes32(0);
         rd.members = members;
         rd.committed = 0;

@@ -93,6 +93,7 @@ struct RoundInfo {
     uint256 revealed;
     uint256 contradicted;
     uint256 convicted; // members proven to have committed a false seed this round
+    uint256 excludedGroups; // groups over the norm bound in the chunks aggregated so far
 }
 
 /// @notice Outcome of a finalized round; bitmaps are over group indices.
@@ -102,6 +103,7 @@ struct RoundResult {
     uint256 inlierGroups;
     uint256 medianDistance;
     uint256 aggNorm; // Σ agg² over all lanes of the round aggregate
+    uint256 excludedGroups; // eligible groups whose unmasked sum went over the norm bound: not counted
 }
 
 /// @notice Why a member lost its stake.

@@ -53,6 +53,8 @@ export interface RoundState {
   /** Unix seconds after which finalizeRound settles an unfinished aggregation without its aggregate. */
   aggregateDeadline: number;
   chunksAggregated: number;
+  /** Bitmap over group indices: eligible groups an aggregated chunk found over the norm bound; they post no later chunk. */
+  excludedGroups: bigint;
   chunkCount: number;
   chunkWords: number;
   wordCount: number;
@@ -97,6 +99,7 @@ export async function readRoundState(market: OmniMarket, jobId: bigint): Promise
       aggregable: statuses.filter((g) => g.eligible).length >= minEligible,
       aggregateDeadline: Number(round.aggregateDeadline),
       chunksAggregated: Number(round.chunksAggregated),
+      excludedGroups: round.excludedGroups,
       chunkCount: Number(info.chunkCount),
       chunkWords: Number(info.chunkWords),
       wordCount: Number(info.wordCount),

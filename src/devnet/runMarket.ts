@@ -17,7 +17,7 @@ import { postJob, type JobTerms } from "../owner/postJob";
 import { DevnetError } from "../errors";
 import { DEMO_RECIPE } from "../owner/recipe";
 import { writeReport, type RunReport } from "../owner/report";
-import { roundFacts, type RoundRow } from "../owner/roundReport";
+import { groupsText, roundFacts, type RoundRow } from "../owner/roundReport";
 import { startLocalNode, stopProcess, type ChainClient } from "./localNode";
 import { fundedWallet, spawnWorker } from "./workers";
 
@@ -135,9 +135,7 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
         const round = rows.length;
         const accuracy = await applyRound(models, round, model, own, test, r.finetune);
         rows.push({ ...(await roundFacts(market, jobId, round)), accuracy });
-        say(
-          `round ${round}: accuracy ${(accuracy * 100).toFixed(2)}%, gas ${rows[round].gasUsed}, inlier groups ${rows[round].inlierGroups}/${rows[round].eligibleGroups}`,
-        );
+        say(`round ${round}: accuracy ${(accuracy * 100).toFixed(2)}%, gas ${rows[round].gasUsed}, ${groupsText(rows[round])}`);
       }
       if (ended(phase)) break;
       // `phase` was read before the rounds were applied: the workers may have finished the job since.

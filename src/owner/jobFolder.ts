@@ -39,6 +39,8 @@ export const roundRowSchema: z.ZodType<RoundRow, z.ZodTypeDef, unknown> = z
     chainMs: z.number(),
     inlierGroups: count,
     eligibleGroups: count,
+    // Absent from job.json files written before the norm bound.
+    excludedGroups: count.default(0),
     paidWei: decimalString,
     distances: z.array(decimalString),
     medianDistance: decimalString,

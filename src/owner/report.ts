@@ -28,7 +28,7 @@ export function roundTable(report: RunReport): string {
       (r.accuracy * 100).toFixed(2) + "%",
       Number(r.gasUsed).toLocaleString("en-US"),
       (r.chainMs / 1000).toFixed(0),
-      `${r.inlierGroups}/${r.eligibleGroups}`,
+      `${r.inlierGroups}/${r.eligibleGroups}` + (r.excludedGroups > 0 ? ` (${r.excludedGroups} over bound)` : ""),
       (Number(r.paidWei) / 1e18).toFixed(4),
     ]),
   ];

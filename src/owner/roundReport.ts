@@ -10,10 +10,17 @@ export interface RoundRow {
   chainMs: number;
   inlierGroups: number;
   eligibleGroups: number;
+  /** Eligible groups whose sum was over the norm bound: not counted, not paid. */
+  excludedGroups: number;
   paidWei: string;
   /** Squared distance of each eligible group's mean to the aggregate, and their median (quantized units). */
   distances: string[];
   medianDistance: string;
+}
+
+/** A round's groups in words: inliers of eligible, and how many were over the norm bound. */
+export function groupsText(r: Pick<RoundRow, "inlierGroups" | "eligibleGroups" | "excludedGroups">): string {
+  return `inlier groups ${r.inlierGroups}/${r.eligibleGroups}` + (r.excludedGroups > 0 ? ` (${r.excludedGroups} over the norm bound)` : "");
 }
 
 /**
@@ -48,6 +55,7 @@ export async function roundFacts(market: OmniMarket, jobId: bigint, round: numbe
     chainMs: (finalBlock!.timestamp - firstSubmit!.timestamp) * 1000,
     inlierGroups: popcount(final.args.inlierGroups),
     eligibleGroups: popcount(final.args.eligibleGroups),
+    excludedGroups: popcount(final.args.excludedGroups),
     paidWei: paid.toString(),
     distances: final.args.distances.map(String),
     medianDistance: (await market.roundResult(jobId, round)).medianDistance.toString(),

@@ -41,6 +41,12 @@ export interface RoundAggregateResult {
   /** Per eligible group: 10000 · dist ≤ outlierFactorBps · medianDist and (minProjectionBps > 0 only)
    * 10000 · dot ≥ minProjectionBps · aggNorm. */
   inliers: boolean[];
+  /** Per eligible group: the chunk whose running Σ sum² took it over the norm bound, Infinity if none (an
+   * excluded group is not counted from that chunk on, not scored, and no inlier). */
+  excludedAt: number[];
+  /** The chunk that left fewer groups within the bound than the rule needs (Infinity if none): the round
+   * has no aggregate. */
+  voidedAt: number;
 }
 
 /** int32(sum) / submitters per lane, truncated toward zero. */
@@ -122,12 +128,67 @@ function dotExact(a: Int32Array, b: Int32Array): bigint {
   return total + BigInt(partial);
 }
 
-/** The round's aggregate, distances, dots and inliers from the eligible groups' unmasked sums (ascending group order). */
+/** The contract's norm bound on group sums (docs/PROTOCOL.md "The norm bound"). */
+export interface NormBound {
+  /** Per submitter: a group of m submitters is over the bound when Σ sum² > (m · normSlack)² (see normSlack). */
+  normSlack: bigint;
+  /** Lanes per aggregation chunk (8 · chunkWords): the bound is checked on the running total after each chunk. */
+  chunkLanes: number;
+  /** Fewest groups the rule needs: with fewer within the bound the round is void. */
+  minGroups: number;
+}
+
+/** ceil(√x) for a non-negative safe integer, exactly. */
+export function ceilSqrt(x: number): number {
+  if (!Number.isSafeInteger(x) || x < 0) throw new InvalidInputError("x", `must be a non-negative safe integer, got ${x}`);
+  let r = Math.floor(Math.sqrt(x));
+  while (r * r > x) r--;
+  while (r * r < x) r++;
+  return r;
+}
+
+/**
+ * The norm bound's slack per submitter, clipNormQ + ceil(√paramCount): an honest quantized update is its
+ * scaled clipped update (L2 norm ≤ clipNormQ) plus a rounding error below 1 per element (L2 norm < √d), so
+ * m honest submitters' sum has norm below m times this, whatever their data.
+ */
+export function normSlack(clipNormQ: number | bigint, paramCount: number): bigint {
+  return BigInt(clipNormQ) + BigInt(ceilSqrt(paramCount));
+}
+
+/** Per group, the chunk whose running Σ sum² first took it over the bound (Infinity: never). */
+export function overBoundChunks(groups: readonly GroupSum[], bound: NormBound): number[] {
+  const lanes = groups[0]?.sum.length ?? 0;
+  if (!Number.isSafeInteger(bound.chunkLanes) || bound.chunkLanes < 1)
+    throw new InvalidInputError("chunkLanes", `must be a positive integer, got ${bound.chunkLanes}`);
+  const totals = groups.map(() => 0n);
+  const over = groups.map(() => Infinity);
+  for (let c = 0; c * bound.chunkLanes < lanes; c++) {
+    const [lo, hi] = [c * bound.chunkLanes, Math.min((c + 1) * bound.chunkLanes, lanes)];
+    groups.forEach((g, k) => {
+      if (over[k] !== Infinity) return;
+      const slice = new Int32Array(g.sum.buffer, g.sum.byteOffset, g.sum.length).subarray(lo, hi);
+      totals[k] += dotExact(slice, slice);
+      const limit = BigInt(g.submitters) * bound.normSlack;
+      if (totals[k] > limit * limit) over[k] = c;
+    });
+  }
+  return over;
+}
+
+/**
+ * The round's aggregate, distances, dots and inliers from the eligible groups' unmasked sums (ascending group
+ * order). With `bound`, as the contract: chunk by chunk, a group whose running Σ sum² goes over the bound is
+ * excluded from that chunk on; each chunk's lanes are ruled over the groups still within it; only groups
+ * never over it are scored (the others get 0 distance and dot and are no inliers); and when fewer than
+ * `minGroups` remain the round is void (aggregate 0, no inliers).
+ */
 export function aggregateGroupSums(
   groups: readonly GroupSum[],
   rule: OnChainRule,
   outlierFactorBps: bigint = DEFAULT_OUTLIER_FACTOR_BPS,
   minProjectionBps: bigint = DEFAULT_MIN_PROJECTION_BPS,
+  bound?: NormBound,
 ): RoundAggregateResult {
   assertOnChainRule(rule);
   if (groups.length === 0) throw new InvalidInputError("groups", "no eligible group to aggregate");
@@ -136,13 +197,41 @@ export function aggregateGroupSums(
     if (g.sum.length !== lanes) throw new InvalidInputError(`groups[${k}].sum`, `has ${g.sum.length} lanes, expected ${lanes}`);
   });
   const means = groups.map((g) => groupMean(g.sum, g.submitters));
+  const excludedAt = bound ? overBoundChunks(groups, bound) : groups.map(() => Infinity);
+  const chunkLanes = bound?.chunkLanes ?? Math.max(lanes, 1);
   const agg = new Int32Array(lanes);
-  const column = new Int32Array(groups.length);
-  for (let i = 0; i < lanes; i++) {
-    for (let k = 0; k < means.length; k++) column[k] = means[k][i];
-    agg[i] = onChainRuleOfSorted(column.sort(), rule);
+  let voidedAt = Infinity;
+  for (let c = 0; c * chunkLanes < lanes; c++) {
+    const within = means.filter((_, k) => excludedAt[k] > c);
+    if (bound && within.length < bound.minGroups) {
+      voidedAt = c;
+      break;
+    }
+    const column = new Int32Array(within.length);
+    for (let i = c * chunkLanes; i < Math.min((c + 1) * chunkLanes, lanes); i++) {
+      for (let k = 0; k < within.length; k++) column[k] = within[k][i];
+      agg[i] = onChainRuleOfSorted(column.sort(), rule);
+    }
   }
-  return { means, aggregate: new Uint32Array(agg.buffer), ...scoreGroups(means, agg, outlierFactorBps, minProjectionBps) };
+  if (voidedAt !== Infinity) {
+    const zeros = groups.map(() => 0n);
+    const none = groups.map(() => false);
+    return { means, aggregate: new Uint32Array(lanes), dists: zeros, medianDist: 0n, dots: zeros, aggNorm: 0n, inliers: none, excludedAt, voidedAt };
+  }
+  const counted = excludedAt.flatMap((c, k) => (c === Infinity ? [k] : []));
+  const scored = scoreGroups(
+    counted.map((k) => means[k]),
+    agg,
+    outlierFactorBps,
+    minProjectionBps,
+  );
+  const dists = groups.map(() => 0n);
+  const dots = groups.map(() => 0n);
+  const inliers = groups.map(() => false);
+  counted.forEach((k, u) => {
+    [dists[k], dots[k], inliers[k]] = [scored.dists[u], scored.dots[u], scored.inliers[u]];
+  });
+  return { means, aggregate: new Uint32Array(agg.buffer), dists, medianDist: scored.medianDist, dots, aggNorm: scored.aggNorm, inliers, excludedAt, voidedAt };
 }
 
 /** The groups' distances to an aggregate, dot products with it, its norm and the inlier flags, exactly as the contract computes them. */
@@ -167,6 +256,8 @@ export interface RoundAggregateParameters {
   minProjectionBps?: bigint;
   /** Global index of the first word of the vectors (masks depend on it); default 0. */
   firstWord?: number;
+  /** The contract's norm bound; without it no group is excluded. */
+  bound?: NormBound;
 }
 
 /** The round's outcome, unmasking masked groups first (see aggregateGroupSums). */
@@ -176,5 +267,5 @@ export async function roundAggregate(params: RoundAggregateParameters): Promise<
       "sum" in g ? g : { submitters: g.masked.length, sum: await unmaskGroupSum({ masked: g.masked, reveals: g.reveals, firstWord: params.firstWord }) },
     ),
   );
-  return aggregateGroupSums(sums, params.rule, params.outlierFactorBps, params.minProjectionBps);
+  return aggregateGroupSums(sums, params.rule, params.outlierFactorBps, params.minProjectionBps, params.bound);
 }

@@ -11,14 +11,14 @@ export const CHUNK_SIZING = {
   CALLDATA_PER_WORD_COPY: 512,
   SUM_PER_WORD_COPY: 200,
   MASK_PER_PAIR_WORD: 400,
-  GROUP_PER_WORD: 1400,
+  GROUP_PER_WORD: 1800,
   RULE_PER_VALUE: 1000,
   RULE_PER_LANE: 1000,
   WORD_FIXED: 3000,
   CHUNK_FIXED: 250_000,
   PER_MEMBER: 10_000,
   PER_PAIR: 3_000,
-  PER_GROUP: 50_000,
+  PER_GROUP: 75_000,
 } as const;
 
 /** Windows.sol: the block interval, gas bounds and limits behind the window floors. */

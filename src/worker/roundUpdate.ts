@@ -25,6 +25,9 @@ export function readSavedUpdate(file: string, paramCount: number): Uint32Array |
   return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** The widest clip bound quantize accepts for one update ((2^31 − 2) quantized units): no clipping at all. */
+export const UNCLIPPED_NORM_Q = 2 ** 31 - 2;
+
 /** What roundUpdate needs to know about the job: its size and quantization. */
 export interface UpdateParameters {
   paramCount: bigint;
@@ -49,7 +52,9 @@ export async function roundUpdate(
   if (saved) return { update: saved, trained: false, file };
   const model = await publicModel();
   const update = await trainer.update(model, Number(params.scaleBits), round.round);
-  const q = quantize(update, { scaleBits: Number(params.scaleBits), clipNormQ: Number(params.clipNormQ) });
+  // An unclipping attacker (test mode) takes the widest norm quantize accepts: nothing it sends is clipped.
+  const clipNormQ = trainer.clips ? Number(params.clipNormQ) : UNCLIPPED_NORM_Q;
+  const q = quantize(update, { scaleBits: Number(params.scaleBits), clipNormQ });
   writeFileAtomic(file, new Uint8Array(q.buffer, q.byteOffset, q.byteLength));
   return { update: q, trained: true, file };
 }

@@ -81,6 +81,14 @@ export class DataOwnerTrainer {
     return publicSize(this.publicPart);
   }
 
+  /**
+   * Whether this worker clips its update to the job's norm. Test mode's update attackers do not: a modified
+   * worker would not, and the contract's norm bound on group sums is what must stop them.
+   */
+  get clips(): boolean {
+    return !(this.opts.attack && getAttack(this.opts.attack.name).kind === "update");
+  }
+
   /** Trains one round from the public model `q` (int32 lanes at scale 2^scaleBits); returns the float update to send. */
   async update(q: Uint32Array, scaleBits: number, round: number): Promise<Float64Array> {
     const { epochs, batchSize, lr, headEpochs, headLr, seed, onProgress } = this.opts;

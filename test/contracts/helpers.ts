@@ -240,7 +240,7 @@ export async function groupsOf(job: Job): Promise<number[][]> {
 }
 
 /** Events `name` of the market in a mined transaction. */
-async function eventsIn(job: Job, tx: TxCost, name: string) {
+export async function eventsIn(job: Job, tx: TxCost, name: string) {
   const receipt = await ethers.provider.getTransactionReceipt(tx.hash);
   const events = receipt!.logs.map((log) => job.market.interface.parseLog(log));
   return events.filter((event) => event?.name === name).map((event) => event!);

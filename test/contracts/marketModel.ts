@@ -322,9 +322,15 @@ export function chunkLength(job: JobModel, k: number): number {
   return Math.min(job.C, job.W - first);
 }
 
-/** Submitters of the eligible groups, in the aggregation data's order (groups ascending, members ascending). */
-export function aggregationSlices(rd: RoundModel): number[] {
-  return eligibleGroups(rd).flatMap((k) => rd.groups[k].filter((i) => rd.submitted.has(i)));
+/** The eligible groups (ascending) that chunk `k` counts: those no earlier chunk found over the norm bound. */
+export function countedGroups(rd: RoundModel, k: number): number[] {
+  const excludedAt = rd.outcome?.excludedAt;
+  return eligibleGroups(rd).filter((_, q) => !excludedAt || excludedAt[q] >= k);
+}
+
+/** Submitters of the groups chunk `k` counts, in the aggregation data's order (groups ascending, members ascending). */
+export function aggregationSlices(rd: RoundModel, k: number): number[] {
+  return countedGroups(rd, k).flatMap((g) => rd.groups[g].filter((i) => rd.submitted.has(i)));
 }
 
 /** Members finalizeRound must slash, in the contract's order (groups, then members ascending), with the reason
@@ -360,7 +366,8 @@ export function expectedSlashes(job: JobModel): { member: number; reason: bigint
  * (chunks missing before the aggregation deadline). */
 export function finalization(job: JobModel, t: number): { voided: bigint | null } | "incomplete" {
   const rd = job.round!;
-  if (eligibleGroups(rd).length < minEligible(job.p)) return { voided: Void.TooFewEligibleGroups };
+  // Groups an aggregated chunk found over the norm bound do not count.
+  if (countedGroups(rd, rd.chunksAggregated).length < minEligible(job.p)) return { voided: Void.TooFewEligibleGroups };
   if (rd.chunksAggregated === job.K) return { voided: null };
   if (t <= deadlines(job).aggregate) return "incomplete";
   return { voided: Void.AggregationExpired };

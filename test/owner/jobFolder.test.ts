@@ -25,6 +25,7 @@ describe("owner/jobFolder", () => {
         chainMs: 96000,
         inlierGroups: 2,
         eligibleGroups: 2,
+        excludedGroups: 0,
         paidWei: "40000000000000000000000",
         distances: ["18446744073709551617", "3"],
         medianDistance: "18446744073709551617",

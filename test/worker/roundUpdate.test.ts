@@ -13,9 +13,18 @@ describe("worker/roundUpdate", () => {
 
   /** A trainer that returns the same small update and counts its calls. */
   function countingTrainer(): DataOwnerTrainer & { calls: number } {
-    const trainer = { calls: 0, publicSize: 5, update: async () => (trainer.calls++, Float64Array.from([1, -1, 0.5, 0, 2])) };
+    const trainer = { calls: 0, publicSize: 5, clips: true, update: async () => (trainer.calls++, Float64Array.from([1, -1, 0.5, 0, 2])) };
     return trainer as unknown as DataOwnerTrainer & { calls: number };
   }
+
+  it("clips to the job's norm, except for a test-mode attacker, which the contract's norm bound must stop", async () => {
+    // ‖(1000, 0, …)‖ = 1000 at scale 2^4 is 16,000 quantized units against clipNormQ 1000.
+    const big = (clips: boolean) => ({ clips, publicSize: 5, update: async () => Float64Array.from([1000, 0, 0, 0, 0]) }) as unknown as DataOwnerTrainer;
+    const model = async () => new Uint32Array(5);
+    const honest = await roundUpdate(3n, round, params, big(true), dir, model);
+    const attacker = await roundUpdate(4n, round, params, big(false), dir, model);
+    expect([honest.update[0], attacker.update[0]]).to.deep.equal([1000, 16000]);
+  });
 
   it("trains once, saves the update, and reads it back instead of training again", async () => {
     const trainer = countingTrainer();

@@ -3,16 +3,25 @@ import { concat, type Provider } from "ethers";
 import { WORD_BYTES } from "../../protocol";
 import { InvalidInputError } from "../../errors";
 import type { OmniMarket } from "../market";
-import { readRoundState, type RoundState } from "../roundState";
+import { hasBit, readRoundState, type GroupStatus, type RoundState } from "../roundState";
 import { send, type TxCost } from "../txs";
 import { fetchSubmissions, type Submissions } from "./fetchSubmissions";
 
-/** The bytes of chunk `k` for aggregateChunk: per eligible group ascending, per submitter ascending. */
-export function aggregationData(state: RoundState, submissions: Submissions, k: number): string {
+/** The eligible groups not in `excluded` (a bitmap over group indices: over the norm bound in an earlier chunk). */
+export function countedGroups(state: RoundState, excluded: bigint = state.excludedGroups): GroupStatus[] {
+  return state.groups.filter((g) => g.eligible && !hasBit(excluded, g.index));
+}
+
+/**
+ * The bytes of chunk `k` for aggregateChunk: per counted group ascending (eligible, not over the norm bound
+ * in an earlier chunk: `excluded`, by default what the chain said when `state` was read), per submitter
+ * ascending.
+ */
+export function aggregationData(state: RoundState, submissions: Submissions, k: number, excluded: bigint = state.excludedGroups): string {
   const start = k * state.chunkWords * WORD_BYTES;
   const end = Math.min(start + state.chunkWords * WORD_BYTES, state.wordCount * WORD_BYTES);
   const slices: Uint8Array[] = [];
-  for (const group of state.groups.filter((g) => g.eligible)) {
+  for (const group of countedGroups(state, excluded)) {
     for (const member of group.submitters) {
       const vector = submissions.get(member);
       if (!vector) throw new InvalidInputError("submissions", `missing the masked vector of member ${member}`);
@@ -39,9 +48,13 @@ export async function aggregateChunks(market: OmniMarket, jobId: bigint, given?:
   const chunks: TxCost[] = [];
   if (state.aggregable) {
     const submissions = given ?? (await fetchSubmissions(market, jobId, state.round));
+    let excluded = state.excludedGroups;
     for (let k = state.chunksAggregated; k < state.chunkCount; k++) {
-      const data = aggregationData(state, submissions, k);
+      // A chunk that leaves fewer groups within the norm bound than the rule needs ends the aggregation.
+      if (countedGroups(state, excluded).length < state.minEligible) break;
+      const data = aggregationData(state, submissions, k, excluded);
       chunks.push(await send(`aggregateChunk ${k}/${state.chunkCount}`, (o) => market.aggregateChunk(jobId, state.round, k, data, o)));
+      excluded = (await market.roundInfo(jobId)).excludedGroups;
     }
   }
   return { round: state.round, chunks };

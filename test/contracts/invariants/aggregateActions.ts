@@ -3,7 +3,7 @@
 // next round and settlement.
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
-import { chunkBytes, hashChainOfChunks, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
+import { chunkBytes, hashChainOfChunks, normSlack, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
 import { Phase } from "../helpers";
 import {
   Credit,
@@ -11,6 +11,7 @@ import {
   Slash,
   Void,
   aggregationSlices,
+  countedGroups,
   eligibleGroups,
   expectedSlashes,
   fails,
@@ -47,8 +48,12 @@ export async function aggregate(run: Run, job: JobModel | undefined, jobId: bigi
   else if (eligibleGroups(rd!).length < minEligible(job.p))
     expected = fails("MarketTooFewEligibleGroups", jobId, round, eligibleGroups(rd!).length, minEligible(job.p));
   else if (k !== rd!.chunksAggregated || k >= job.K) expected = fails("MarketUnexpectedChunk", jobId, rd!.chunksAggregated, k);
-  else {
-    const slices = aggregationSlices(rd!);
+  // Chunk 0 counts every eligible group; the outcome, computed there, says which later chunks leave out.
+  else if (countedGroups(rd!, k).length < minEligible(job.p)) {
+    expected = fails("MarketTooFewEligibleGroups", jobId, round, countedGroups(rd!, k).length, minEligible(job.p));
+  } else {
+    await outcomeOf(job);
+    const slices = aggregationSlices(rd!, k);
     const parts = slices.map((i) => chunkBytes(rd!.vectors.get(i)!, k, job.C));
     if (fault === "slicesSwapped" && parts.length > 1) [parts[0], parts[1]] = [parts[1], parts[0]];
     data = getBytes(concat(parts));
@@ -64,8 +69,16 @@ export async function aggregate(run: Run, job: JobModel | undefined, jobId: bigi
   const sent = await run.chain.send(label, caller, expected, (m, o) => m.aggregateChunk.populateTransaction(jobId, round, k, data, o));
   if (!sent) return;
   const outcome = await outcomeOf(job!);
-  const [ev] = run.chain.events(sent.receipt, "AggregateChunkComputed");
-  same(ev.words, ethers.hexlify(chunkBytes(packWords(outcome.aggregate), k, job!.C)), "aggregate chunk");
+  const over = eligibleGroups(rd!).filter((_, q) => outcome.excludedAt[q] === k);
+  run.stats.overBound += over.length;
+  same(
+    run.chain.events(sent.receipt, "GroupsOverBound").map((e) => [e.chunkIndex, e.groups]),
+    over.length > 0 ? [[BigInt(k), bitsOf(over)]] : [],
+    "GroupsOverBound",
+  );
+  // The chunk that leaves too few groups within the bound aggregates nothing; finalizeRound voids the round.
+  const computed = run.chain.events(sent.receipt, "AggregateChunkComputed").map((e) => e.words);
+  same(computed, k === outcome.voidedAt ? [] : [ethers.hexlify(chunkBytes(packWords(outcome.aggregate), k, job!.C))], "aggregate chunk");
   rd!.chunksAggregated++;
   run.ghost.moved.add(job!.id);
   creditedOnceAsPredicted(run, sent.receipt, job!, rd!.index, feeTo(run, job!, caller, `chunk ${k}`));
@@ -96,6 +109,7 @@ async function outcomeOf(job: JobModel) {
       rule: job.p.rule === 0 ? { rule: "median" } : { rule: "trimmed-mean", trimBps: job.p.trimBps },
       outlierFactorBps: BigInt(job.p.outlierFactorBps),
       minProjectionBps: BigInt(job.p.minProjectionBps),
+      bound: { normSlack: normSlack(job.p.clipNormQ, job.p.paramCount), chunkLanes: 8 * job.C, minGroups: minEligible(job.p) },
     });
   }
   return rd.outcome;
@@ -135,14 +149,17 @@ export async function finalize(run: Run, job: JobModel | undefined, jobId: bigin
     "RoundVoided",
   );
   const [fin] = run.chain.events(sent.receipt, "RoundFinalized");
+  // Distances and dots are reported for the counted groups only: eligible, never over the norm bound.
+  const kept = <T>(values: readonly T[]) => values.filter((_, q) => outcome!.excludedAt[q] === Infinity);
   same(
-    [fin.aggregateHash, fin.eligibleGroups, fin.inlierGroups, [...fin.distances], [...fin.dots], fin.aggNorm],
+    [fin.aggregateHash, fin.eligibleGroups, fin.excludedGroups, fin.inlierGroups, [...fin.distances], [...fin.dots], fin.aggNorm],
     [
       outcome ? hashChainOfChunks(packWords(outcome.aggregate), j.C) : ZeroHash,
       bitsOf(eligible),
+      bitsOf(eligible.filter((_, q) => r.outcome !== null && r.outcome.excludedAt[q] < r.chunksAggregated)),
       bitsOf(inliers),
-      outcome?.dists ?? [],
-      outcome?.dots ?? [],
+      outcome ? kept(outcome.dists) : [],
+      outcome ? kept(outcome.dots) : [],
       outcome?.aggNorm ?? 0n,
     ],
     "RoundFinalized",

@@ -4,7 +4,7 @@ import { AssertionError } from "chai";
 import { ethers } from "hardhat";
 import { ZeroHash, type TransactionReceipt } from "ethers";
 import { ETH } from "../helpers";
-import { BURN_ADDRESS, deadlines, drawAvailable, legalTransition, phaseAt, requiredReveals, type JobModel } from "../marketModel";
+import { BURN_ADDRESS, deadlines, drawAvailable, eligibleGroups, legalTransition, phaseAt, requiredReveals, type JobModel } from "../marketModel";
 import { ACTORS } from "./arbitraries";
 import type { Run } from "./fixture";
 import { peersOf } from "./seeds";
@@ -184,10 +184,11 @@ export async function roundViewsAreTheModels(run: Run, job: JobModel) {
   // Views run in the latest block.
   const drawn = drawAvailable(rd, run.chain.block - 1);
   const info = await run.f.market.roundInfo(job.id);
+  const excluded = eligibleGroups(rd).filter((_, q) => rd.outcome !== null && rd.outcome.excludedAt[q] < rd.chunksAggregated);
   same(
-    [info.aggregateDeadline, info.drawBlock, info.randomness, info.convicted],
-    [BigInt(d.aggregate), BigInt(rd.drawBlock), drawn ? rd.randomness : ZeroHash, bitsOf(rd.convicted)],
-    `round of job ${job.id}: aggregation deadline, draw block, randomness, convicted`,
+    [info.aggregateDeadline, info.drawBlock, info.randomness, info.convicted, info.excludedGroups],
+    [BigInt(d.aggregate), BigInt(rd.drawBlock), drawn ? rd.randomness : ZeroHash, bitsOf(rd.convicted), bitsOf(excluded)],
+    `round of job ${job.id}: aggregation deadline, draw block, randomness, convicted, groups over the norm bound`,
   );
   same(
     out.slice(0, 12),

@@ -56,6 +56,7 @@ export interface Stats {
   voided: number;
   expired: number;
   expiredMidway: number;
+  overBound: number;
   fees: number;
   maxConcurrentJobs: number;
 }
@@ -80,6 +81,7 @@ export function newStats(): Stats {
     voided: 0,
     expired: 0,
     expiredMidway: 0,
+    overBound: 0,
     fees: 0,
     maxConcurrentJobs: 0,
   };

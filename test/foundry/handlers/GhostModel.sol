@@ -5,6 +5,7 @@ import {JobParams, JobBooks, Phase, Rule} from "../../../contracts/types/MarketT
 import {GroupAssignment} from "../../../contracts/libraries/GroupAssignment.sol";
 import {RobustRules} from "../../../contracts/libraries/RobustRules.sol";
 import {Packed32} from "../../../contracts/libraries/Packed32.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {TestBase} from "../utils/TestBase.sol";
 
 /// @title GhostModel: the handler's own record of every job, round and credit, and what docs/PROTOCOL.md says
@@ -52,6 +53,7 @@ abstract contract GhostModel is TestBase {
     /// @dev What finalizeRound must do, derived from the record.
     struct Outcome {
         uint256 eligible; // group bitmap
+        uint256 excluded; // group bitmap: over the norm bound in the chunks aggregated
         bool voided; // too few eligible groups for the rule, or the aggregation expired
         bool incomplete; // enough eligible groups, chunks missing, the aggregation deadline not passed: refused
         uint256 inliers; // group bitmap
@@ -124,6 +126,8 @@ abstract contract GhostModel is TestBase {
     uint256 public misuseTried;
     /// @notice Rounds finalized.
     uint256 public roundsFinalized;
+    /// @notice Groups the market found over the norm bound, over all finalized rounds.
+    uint256 public groupsOverBound;
     /// @notice Rewards credited.
     uint256 public rewardsCredited;
     /// @notice Members slashed.
@@ -336,17 +340,18 @@ abstract contract GhostModel is TestBase {
     }
 
     /// @dev What finalizeRound must decide, with the aggregate recomputed from the submitters' plaintexts. A round
-    /// with fewer eligible groups than the rule needs is void; so is one whose aggregation deadline passed before
-    /// its last chunk (before that deadline finalizeRound is refused). When anyone committed, every round member
-    /// that did not forfeits.
+    /// with fewer counted groups (eligible, not over the norm bound in an aggregated chunk) than the rule needs is
+    /// void; so is one whose aggregation deadline passed before its last chunk (before that deadline finalizeRound
+    /// is refused). When anyone committed, every round member that did not forfeits.
     function _outcome(uint256 jobId) internal view returns (Outcome memory o) {
         Job storage j = _jobs[jobId];
         uint256[][] memory gs = _groups(jobId);
         o.eligible = _eligibleBits(jobId, gs);
         o.slashes = _slashBits(jobId, gs);
         if (j.committed != 0) o.forfeits = j.members & ~j.committed;
-        uint256 e = _pop(o.eligible);
-        if (e < _needed(j.p)) {
+        uint256[] memory excludedAt = _excludedAt(jobId, gs, o.eligible);
+        o.excluded = _excludedBefore(excludedAt, j.chunksAggregated);
+        if (_pop(o.eligible & ~o.excluded) < _needed(j.p)) {
             o.voided = true;
             return o;
         }
@@ -355,44 +360,109 @@ abstract contract GhostModel is TestBase {
             else o.voided = true;
             return o;
         }
-        uint256[][] memory subs = new uint256[][](e);
-        uint256[] memory groupIndex = new uint256[](e);
-        uint256 q;
-        for (uint256 k = 0; k < gs.length; ++k) {
-            if ((o.eligible >> k) & 1 == 0) continue;
-            groupIndex[q] = k;
-            subs[q++] = _list(j.submitted & _bits(gs[k]));
-        }
-        Stats memory st = _statistics(jobId, subs);
+        Stats memory st = _statistics(jobId, gs, o.eligible, excludedAt);
         o.aggregateHash = st.aggregateHash;
         o.aggNorm = st.aggNorm;
+        uint256 counted = o.eligible & ~o.excluded;
+        uint256[] memory groupIndex = _list(counted);
+        uint256 e = groupIndex.length;
+        uint256[] memory dists = new uint256[](e);
+        int256[] memory dots = new int256[](e);
+        for (uint256 q = 0; q < e; ++q) (dists[q], dots[q]) = (st.dists[groupIndex[q]], st.dots[groupIndex[q]]);
         uint256 mask;
-        (mask, o.medianDistance) = RobustRules.inliers(st.dists, st.dots, st.aggNorm, j.p.outlierFactorBps, j.p.minProjectionBps);
-        for (q = 0; q < e; ++q) {
+        (mask, o.medianDistance) = RobustRules.inliers(dists, dots, st.aggNorm, j.p.outlierFactorBps, j.p.minProjectionBps);
+        for (uint256 q = 0; q < e; ++q) {
             if ((mask >> q) & 1 == 0) continue;
             o.inliers |= uint256(1) << groupIndex[q];
-            for (uint256 u = 0; u < subs[q].length; ++u) {
-                o.paid |= uint256(1) << subs[q][u];
-            }
+            o.paid |= j.submitted & _bits(gs[groupIndex[q]]);
         }
     }
 
-    /// @dev The aggregate hash chain over the chunks and the eligible groups' statistics against the aggregate.
-    function _statistics(uint256 jobId, uint256[][] memory subs) private view returns (Stats memory st) {
+    /// @dev Groups (bitmap) that a chunk before chunk `k` took over the norm bound.
+    function _excludedBefore(uint256[] memory excludedAt, uint256 k) internal pure returns (uint256 bits) {
+        for (uint256 g = 0; g < excludedAt.length; ++g) {
+            if (excludedAt[g] < k) bits |= uint256(1) << g;
+        }
+    }
+
+    /// @dev Counted groups (eligible, not over the norm bound in a chunk aggregated so far) of the job's round.
+    function _countedGroups(uint256 jobId) internal view returns (uint256) {
+        uint256[][] memory gs = _groups(jobId);
+        uint256 eligible = _eligibleBits(jobId, gs);
+        return eligible & ~_excludedBefore(_excludedAt(jobId, gs, eligible), _jobs[jobId].chunksAggregated);
+    }
+
+    /// @dev Per group index, the chunk whose running Σ sum² took the eligible group over the norm bound,
+    /// (submitters · (clipNormQ + ceil(√paramCount)))², or type(uint256).max: never. The running totals stop with the
+    /// first chunk that leaves fewer groups within it than the rule needs (the market aggregates no further).
+    function _excludedAt(uint256 jobId, uint256[][] memory gs, uint256 eligible) internal view returns (uint256[] memory at) {
         Job storage j = _jobs[jobId];
-        st.dists = new uint256[](subs.length);
-        st.dots = new int256[](subs.length);
+        uint256 slack = j.p.clipNormQ + Math.sqrt(j.p.paramCount, Math.Rounding.Ceil);
+        at = new uint256[](gs.length);
+        uint256[] memory totals = new uint256[](gs.length);
+        for (uint256 g = 0; g < gs.length; ++g) at[g] = type(uint256).max;
+        for (uint256 c = 0; c < j.K; ++c) {
+            uint256 within;
+            for (uint256 g = 0; g < gs.length; ++g) {
+                if ((eligible >> g) & 1 == 0 || at[g] != type(uint256).max) continue;
+                uint256[] memory subs = _list(j.submitted & _bits(gs[g]));
+                uint256 last = (c + 1) * j.C < j.W ? (c + 1) * j.C : j.W;
+                for (uint256 w = c * j.C; w < last; ++w) totals[g] += _squares(jobId, subs, w);
+                uint256 bound = subs.length * slack;
+                if (totals[g] > bound * bound) at[g] = c;
+                else ++within;
+            }
+            if (within < _needed(j.p)) break;
+        }
+    }
+
+    /// @dev Σ int32(lane)² of word `w` of the plaintext sum of `subs`.
+    function _squares(uint256 jobId, uint256[] memory subs, uint256 w) private view returns (uint256 total) {
+        uint256 sum = _plainSum(jobId, subs, w);
+        for (uint256 t = 0; t < 8; ++t) {
+            int256 v = int256(int32(uint32(sum >> (32 * t))));
+            total += uint256(v * v);
+        }
+    }
+
+    /// @dev Word `w` of the plaintext sum of `subs`' updates this round.
+    function _plainSum(uint256 jobId, uint256[] memory subs, uint256 w) private view returns (uint256 sum) {
+        uint256 round = _jobs[jobId].round;
+        for (uint256 u = 0; u < subs.length; ++u) sum = Packed32.add(sum, _plain[_key(jobId, round, subs[u])][w]);
+    }
+
+    /// @dev The aggregate hash chain over the chunks and, per group index, the statistics of each group against the
+    /// aggregate; each chunk counts the eligible groups not yet over the norm bound (`excludedAt`).
+    function _statistics(
+        uint256 jobId,
+        uint256[][] memory gs,
+        uint256 eligible,
+        uint256[] memory excludedAt
+    ) private view returns (Stats memory st) {
+        Job storage j = _jobs[jobId];
+        st.dists = new uint256[](gs.length);
+        st.dots = new int256[](gs.length);
         for (uint256 k = 0; k < j.K; ++k) {
+            uint256[] memory groupIndex = _list(eligible & ~_excludedBefore(excludedAt, k + 1));
+            uint256[][] memory subs = new uint256[][](groupIndex.length);
+            for (uint256 q = 0; q < groupIndex.length; ++q) subs[q] = _list(j.submitted & _bits(gs[groupIndex[q]]));
             uint256 first = k * j.C;
             uint256 last = first + j.C < j.W ? first + j.C : j.W;
             uint256[] memory out = new uint256[](last - first);
-            for (uint256 w = first; w < last; ++w) out[w - first] = _aggregateWord(jobId, subs, w, st);
+            for (uint256 w = first; w < last; ++w) out[w - first] = _aggregateWord(jobId, subs, groupIndex, w, st);
             st.aggregateHash = keccak256(abi.encodePacked(st.aggregateHash, keccak256(abi.encodePacked(out))));
         }
     }
 
-    /// @dev Aggregate word `w`: per lane the rule over the groups' plaintext means; accumulates the statistics.
-    function _aggregateWord(uint256 jobId, uint256[][] memory subs, uint256 w, Stats memory st) private view returns (uint256 word) {
+    /// @dev Aggregate word `w`: per lane the rule over the groups' plaintext means; accumulates the statistics of
+    /// each group at its group index.
+    function _aggregateWord(
+        uint256 jobId,
+        uint256[][] memory subs,
+        uint256[] memory groupIndex,
+        uint256 w,
+        Stats memory st
+    ) private view returns (uint256 word) {
         Job storage j = _jobs[jobId];
         uint256 e = subs.length;
         int256[] memory means = _means(jobId, subs, w);
@@ -403,23 +473,19 @@ abstract contract GhostModel is TestBase {
             word |= uint256(uint32(int32(agg))) << (32 * t);
             for (uint256 q = 0; q < e; ++q) {
                 int256 diff = means[t * e + q] - agg;
-                st.dists[q] += uint256(diff * diff);
-                st.dots[q] += means[t * e + q] * agg;
+                st.dists[groupIndex[q]] += uint256(diff * diff);
+                st.dots[groupIndex[q]] += means[t * e + q] * agg;
             }
             st.aggNorm += uint256(agg * agg);
         }
     }
 
-    /// @dev Lane means of word `w` per eligible group (lane-major: [t · e + q]), truncated toward zero.
+    /// @dev Lane means of word `w` per group of `subs` (lane-major: [t · e + q]), truncated toward zero.
     function _means(uint256 jobId, uint256[][] memory subs, uint256 w) private view returns (int256[] memory means) {
-        uint256 round = _jobs[jobId].round;
         uint256 e = subs.length;
         means = new int256[](8 * e);
         for (uint256 q = 0; q < e; ++q) {
-            uint256 sum;
-            for (uint256 u = 0; u < subs[q].length; ++u) {
-                sum = Packed32.add(sum, _plain[_key(jobId, round, subs[q][u])][w]);
-            }
+            uint256 sum = _plainSum(jobId, subs[q], w);
             for (uint256 t = 0; t < 8; ++t) {
                 means[t * e + q] = int256(int32(uint32(sum >> (32 * t)))) / int256(subs[q].length);
             }

@@ -289,7 +289,7 @@ contract MarketHandler is RoundActions {
         if (ph == Phase.Joining) return _join(id, _freeActor(id, pick), 0);
         if (ph == Phase.Cancelled) return _cancel(id, _anyone(pick));
         if (ph == Phase.Aggregate) {
-            bool aggregable = _pop(_eligibleBits(id, _groups(id))) >= _needed(j.p) && j.chunksAggregated < j.K;
+            bool aggregable = _pop(_countedGroups(id)) >= _needed(j.p) && j.chunksAggregated < j.K;
             uint256 deadline = _aggregateDeadline(j);
             // Now and then nobody aggregates in time: after the deadline the round settles without its aggregate.
             if (aggregable && block.timestamp <= deadline && bad < 50) return _warp(deadline + 1);

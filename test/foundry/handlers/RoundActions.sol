@@ -366,6 +366,9 @@ abstract contract RoundActions is MarketActions {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketTooFewEligibleGroups.selector, id, round, eligible, _needed(j.p));
             } else if (k != j.chunksAggregated || k >= j.K) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketUnexpectedChunk.selector, id, j.chunksAggregated, k);
+            } else if (_pop(_countedGroups(id)) < _needed(j.p)) {
+                uint256 counted = _pop(_countedGroups(id));
+                expected = abi.encodeWithSelector(IOmniMarket.MarketTooFewEligibleGroups.selector, id, round, counted, _needed(j.p));
             } else if (data.length != slices.length * sliceBytes) {
                 expected = abi.encodeWithSelector(IOmniMarket.MarketInvalidDataLength.selector, id, slices.length * sliceBytes, data.length);
             } else if (flipped != type(uint256).max) {
@@ -389,10 +392,11 @@ abstract contract RoundActions is MarketActions {
         ++feesCredited;
     }
 
-    /// @dev Submitters of the eligible groups in the aggregation data's order.
+    /// @dev Submitters of the counted groups (eligible, not over the norm bound in an earlier chunk) in the
+    /// aggregation data's order.
     function _slices(uint256 id, uint256[][] memory gs) internal view returns (uint256[] memory slices) {
         Job storage j = _jobs[id];
-        uint256 eligible = j.members == 0 ? 0 : _eligibleBits(id, gs);
+        uint256 eligible = j.members == 0 ? 0 : _countedGroups(id);
         uint256 count;
         for (uint256 k = 0; k < gs.length; ++k) {
             if ((eligible >> k) & 1 == 1) count += _pop(j.submitted & _bits(gs[k]));
@@ -449,7 +453,8 @@ abstract contract RoundActions is MarketActions {
         _compareResult(id, o);
         ++roundsFinalized;
         if (o.voided) ++roundsVoided;
-        if (o.voided && _pop(o.eligible) >= _needed(j.p)) ++roundsExpired;
+        if (o.voided && _pop(o.eligible & ~o.excluded) >= _needed(j.p)) ++roundsExpired;
+        groupsOverBound += _pop(o.excluded);
         for (uint256 i = 0; i < j.p.numDOs; ++i) {
             if ((o.paid >> i) & 1 == 0) continue;
             j.books.paid += j.p.rewardPerRound;
@@ -494,6 +499,7 @@ abstract contract RoundActions is MarketActions {
     function _compareResult(uint256 id, Outcome memory o) private {
         RoundResult memory r = market.roundResult(id, _jobs[id].round);
         if (r.eligibleGroups != o.eligible) _mismatch("eligible groups", id);
+        if (r.excludedGroups != o.excluded) _mismatch("groups over the norm bound", id);
         if (r.inlierGroups != o.inliers) _mismatch("inlier groups", id);
         if (r.aggregateHash != o.aggregateHash) _mismatch("aggregate of the plaintext means", id);
         if (r.medianDistance != o.medianDistance || r.aggNorm != o.aggNorm) _mismatch("distances", id);

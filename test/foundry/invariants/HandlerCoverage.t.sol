@@ -46,6 +46,7 @@ contract HandlerCoverageTest is TestBase {
         emit log_named_uint("missed-commit forfeits", handler.forfeits());
         emit log_named_uint("rounds voided", handler.roundsVoided());
         emit log_named_uint("aggregations expired", handler.roundsExpired());
+        emit log_named_uint("groups over the norm bound", handler.groupsOverBound());
         emit log_named_uint("fees credited", handler.feesCredited());
         emit log_named_uint("disputes proven", handler.disputesProven());
         emit log_named_uint("jobs completed", handler.jobsCompleted());

@@ -4,7 +4,7 @@
 import { Command } from "commander";
 import { Phase, chainCall, chainClock, phaseDeadline, phaseName, type ChainClock } from "../../../chain";
 import { finalizedRounds } from "../../../owner/jobReport";
-import { roundFacts } from "../../../owner/roundReport";
+import { groupsText, roundFacts } from "../../../owner/roundReport";
 import { chainOptions, withMarket } from "../../connect";
 import { fail } from "../../io";
 import { amountText, jobOptions, jobTarget, type JobFlags } from "./shared";
@@ -29,9 +29,7 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
       ];
       for (const round of rounds) {
         const r = await roundFacts(market, jobId, round);
-        lines.push(
-          `round ${round}: inlier groups ${r.inlierGroups}/${r.eligibleGroups}, paid ${amountText(BigInt(r.paidWei), token)}, gas ${r.gasUsed}, chain time ${r.chainMs / 1000} s`,
-        );
+        lines.push(`round ${round}: ${groupsText(r)}, paid ${amountText(BigInt(r.paidWei), token)}, gas ${r.gasUsed}, chain time ${r.chainMs / 1000} s`);
       }
       lines.push(
         `books: budget ${amountText(books.budget, token)}, stakes ${books.stakes}, paid ${books.paid}, aggregation fees ${books.fees}, refunded ${books.refunded}, slashed (burned) ${books.slashed}, stakes returned ${books.stakesReturned}`,
