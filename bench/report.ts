@@ -118,20 +118,38 @@ function accuracy(result: Json): { table: string; svg: string } {
   };
 }
 
-/** Robustness matrix: final accuracy per rule, attack and malicious fraction; attackers paid. */
+/** An attacker's pay as a share of an honest DO's, and the share of honest pay lost, of one config (every
+ * paid member-round earns the same reward). */
+function payShares(c: Json, dataOwners: number): { attacker: number | null; honestLost: number } {
+  const rounds: number = c.accuracy.length - 1;
+  const honest = dataOwners - c.malicious;
+  const honestPaid = honest * rounds - c.honestUnpaid;
+  const attacker = c.malicious === 0 || honestPaid === 0 ? null : c.attackersPaid / c.malicious / (honestPaid / honest);
+  return { attacker, honestLost: c.honestUnpaid / (honest * rounds) };
+}
+
+/** Robustness matrix: final accuracy per rule, attack and malicious fraction; an attacker's pay as a share of
+ * an honest DO's, and the honest pay lost. */
 function robustness(result: Json): { table: string; svg: string } {
   const rules: string[] = result.config.rules;
   const attacks: string[] = result.config.attacks;
   const fractions: number[] = result.config.fractions;
+  const dataOwners: number = result.config.dataOwners;
   const find = (rule: string, attack: string, fraction: number): Json =>
     result.configs.find((c: Json) => c.rule === rule && c.attack === attack && Math.abs(c.fraction - fraction) < 1e-9);
   const rowKeys = [{ attack: "none", fraction: 0 }, ...fractions.flatMap((f) => attacks.map((attack) => ({ attack, fraction: f })))];
   const label = (k: { attack: string; fraction: number }): string => (k.fraction === 0 ? "clean" : `${k.attack} ${Math.round(k.fraction * 100)}%`);
   const cells = rowKeys.map((k) => rules.map((rule) => find(rule, k.attack, k.fraction)));
-  const rows = rowKeys.map((k, i) => [label(k), ...cells[i].map((c: Json) => (c ? `${pct(c.finalAccuracy)} (${c.attackersPaid})` : "—"))]);
+  const share = (x: number | null) => (x === null ? "–" : `${Math.round(x * 100)}%`);
+  const cell = (c: Json) => {
+    if (!c) return "—";
+    const s = payShares(c, dataOwners);
+    return `${pct(c.finalAccuracy)} (${share(s.attacker)} / ${share(s.honestLost)})`;
+  };
+  const rows = rowKeys.map((k, i) => [label(k), ...cells[i].map(cell)]);
   const clean = Math.max(...rules.map((r) => find(r, "none", 0)?.finalAccuracy ?? 0));
   return {
-    table: table(["attack, malicious", ...rules.map((r) => `${r} % (attackers paid)`)], rows),
+    table: table(["attack, malicious", ...rules.map((r) => `${r} % (attacker pay / honest pay lost)`)], rows),
     svg: heatmap({
       title: "Final MNIST accuracy % (attacker member-rounds paid), 20 DOs in groups of 4",
       rows: rowKeys.map(label),

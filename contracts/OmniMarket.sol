@@ -6,7 +6,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IOmniMarket} from "./interfaces/IOmniMarket.sol";
-import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase} from "./types/MarketTypes.sol";
+import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, Rule} from "./types/MarketTypes.sol";
+import {GeoMedian} from "./libraries/GeoMedian.sol";
 import {MarketStorage} from "./libraries/MarketStorage.sol";
 import {RoundState} from "./libraries/RoundState.sol";
 import {Books} from "./libraries/Books.sol";
@@ -93,7 +94,12 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IOmniMarket
     function finalizeRound(uint256 jobId, uint256 round) external nonReentrant {
-        RoundLogic.finalizeRound(_state, jobId, round);
+        RoundLogic.finalizeRound(_state, jobId, round, new uint32[](0));
+    }
+
+    /// @inheritdoc IOmniMarket
+    function finalizeCertifiedRound(uint256 jobId, uint256 round, uint32[] calldata weights) external nonReentrant {
+        RoundLogic.finalizeRound(_state, jobId, round, weights);
     }
 
     /// @inheritdoc IOmniMarket
@@ -239,12 +245,20 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOmniMarket
+    function roundGram(uint256 jobId) external view returns (uint256 counted, int256[] memory gram) {
+        RoundState.job(_state, jobId);
+        MarketStorage.Round storage rd = _state.rounds[jobId];
+        counted = uint256(rd.eligibleGroups) & ~uint256(rd.excludedGroups);
+        gram = GeoMedian.gramOf(_state, jobId, counted);
+    }
+
+    /// @inheritdoc IOmniMarket
     function releasable(address token, address account) external view returns (uint256) {
         return _state.credits[token][account];
     }
 
     /// @inheritdoc IOmniMarket
-    function chunkWordsFor(uint256 numDOs, uint256 groupSize) external pure returns (uint256) {
-        return ChunkSizing.chunkWords(numDOs, groupSize);
+    function chunkWordsFor(uint256 numDOs, uint256 groupSize, Rule rule) external pure returns (uint256) {
+        return ChunkSizing.chunkWords(numDOs, groupSize, rule);
     }
 }

@@ -1,10 +1,12 @@
 // `npm run demo`: the whole market on a local chain from one command (see src/devnet/runMarket.ts).
-// Usage: npm run demo -- [--chain anvil|hardhat] [--data-owners 9] [--group-size 3] [--rounds 3] [--malicious K --attack NAME] [--json]
-import { Command } from "commander";
+// Usage: npm run demo -- [--chain anvil|hardhat] [--data-owners 9] [--group-size 3] [--rounds 3]
+//   [--rule median|trimmed-mean|geomedian [--trim-bps B]] [--malicious K --attack NAME] [--json]
+import { Command, Option } from "commander";
 import path from "path";
 import { integerOption } from "../src/cli/options";
 import { parseChainClient, type ChainClient } from "../src/devnet/localNode";
 import { runMarket } from "../src/devnet/runMarket";
+import type { JobRuleName } from "../src/chain";
 import { roundTable } from "../src/owner/report";
 
 interface DemoFlags {
@@ -14,6 +16,8 @@ interface DemoFlags {
   chain?: ChainClient;
   malicious: number;
   attack?: string;
+  rule: JobRuleName;
+  trimBps?: number;
   json: boolean;
   report: string;
 }
@@ -23,9 +27,12 @@ async function main(flags: DemoFlags): Promise<void> {
   const say = (line: string) => (flags.json ? process.stderr : process.stdout).write(line + "\n");
   const report = await runMarket({ ...flags, reportDir: flags.report, deploymentName: "localhost", say });
   say("\n" + roundTable(report));
-  const { booksBalance, attackersPaid, honestUnpaidRounds } = report.checks;
+  const { booksBalance, attackersPaid, honestUnpaidRounds, attackerPayShare, honestPayLost } = report.checks;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   say(
-    `\nbooks balance to the wei: ${booksBalance ? "yes" : "NO"}; attackers paid: ${attackersPaid.length}; honest (member, round) pairs unpaid: ${honestUnpaidRounds.length}`,
+    `\nbooks balance to the wei: ${booksBalance ? "yes" : "NO"}; ` +
+      (attackerPayShare === null ? "no attackers" : `attackers paid: ${attackersPaid.length}, earning ${pct(attackerPayShare)} of an honest DO's pay`) +
+      `; honest DOs lost ${pct(honestPayLost)} of their pay (${honestUnpaidRounds.length} member-rounds unpaid)`,
   );
   if (flags.json) process.stdout.write(JSON.stringify(report) + "\n");
 }
@@ -36,6 +43,8 @@ new Command("demo")
   .option("--data-owners <n>", "data owners (worker processes; at least 3 groups, so the median resists one bad group)", integerOption, 9)
   .option("--group-size <n>", "group size g", integerOption, 3)
   .option("--rounds <n>", "rounds", integerOption, 3)
+  .addOption(new Option("--rule <rule>", "the job's robust rule across group means").choices(["median", "trimmed-mean", "geomedian"]).default("median"))
+  .option("--trim-bps <b>", "trimmed mean: basis points trimmed at each end", integerOption)
   .option("--malicious <n>", "how many data owners attack", integerOption, 0)
   .option("--attack <name>", "the attack the malicious data owners run (sign-flip, scaling, gaussian, alie, ipm, label-flip, free-rider)")
   .option("--json", "end with one JSON line holding every figure", false)

@@ -7,6 +7,9 @@ import { keccak256, toUtf8Bytes } from "ethers";
 import { onChainRule } from "../src/protocol";
 import {
   assignGroups,
+  certifyGeoMedian,
+  geoMedianWeights,
+  gramMatrix,
   babyJub,
   BABYJUB_BASE8,
   BABYJUB_L,
@@ -168,6 +171,57 @@ function inlierVectors() {
   }));
 }
 
+// Geometric-median certificates: Weiszfeld's weights (accepted), the same shifted (rejected), a median at a
+// mean (one-hot weights), identical means, and means near the int32 and lane-count limits.
+function geoMedianVectors() {
+  const rng = seededRng(41);
+  const means = (e: number, d: number, spread: number, offset: (k: number) => number) =>
+    Array.from({ length: e }, (_, k) => Int32Array.from({ length: d }, () => Math.round((rng() - 0.5) * spread + offset(k))));
+  const cases: { gram: bigint[]; weights: number[] }[] = [];
+  for (const [e, d, spread, far] of [
+    [3, 8, 2000, 0],
+    [4, 16, 2000, 50000],
+    [5, 24, 100, 0],
+    [8, 40, 5000, 1e6],
+    [16, 16, 1000, 0],
+  ] as const) {
+    const gram = gramMatrix(means(e, d, spread, (k) => (k === 0 ? far : 0)));
+    const weights = geoMedianWeights(gram);
+    cases.push({ gram, weights });
+    cases.push({ gram, weights: weights.map((w, k) => (k === e - 1 ? Math.min(2 ** 32 - 1, w + 2 ** 31) : Math.floor(w / 3))) });
+    cases.push({ gram, weights: weights.map((_, k) => (k === 1 ? 1 : 0)) });
+  }
+  // A star: the centre is the geometric median, certified by its own weight alone (Z = {centre}).
+  const star = [
+    [0, 0],
+    [100, 0],
+    [-100, 0],
+    [0, 100],
+    [30, -90],
+  ].map((v) => Int32Array.from(v));
+  cases.push({ gram: gramMatrix(star), weights: [1, 0, 0, 0, 0] }, { gram: gramMatrix(star), weights: [0, 1, 0, 0, 0] });
+  // Identical means: every group is at z.
+  const same = Int32Array.from([5, -7, 9]);
+  cases.push({ gram: gramMatrix([same, same, same]), weights: [1, 2, 3] });
+  // Near the limits: int32 extremes, and a Gram entry of 2^21 lanes of them.
+  const big = (v: number) => Int32Array.from({ length: 8 }, (_, i) => (i % 2 ? v : -v));
+  const huge = gramMatrix([big(2 ** 31 - 1), big(-(2 ** 31)), big(12345)]).map((g) => g * 2n ** 18n);
+  cases.push({ gram: huge, weights: geoMedianWeights(huge) }, { gram: huge, weights: [2 ** 32 - 1, 2 ** 32 - 1, 1] });
+  return cases.map(({ gram, weights }) => {
+    const c = certifyGeoMedian(gram, weights);
+    return {
+      gram: gram.map(String),
+      weights,
+      accepted: c.accepted,
+      gradientSq: c.gradientSq.toString(),
+      limitSq: c.limitSq.toString(),
+      dists: c.dists.map(String),
+      dots: c.dots.map(String),
+      aggNorm: c.aggNorm.toString(),
+    };
+  });
+}
+
 async function babyjubVectors() {
   const bj = await babyJub();
   const affine = (p: [Uint8Array, Uint8Array]): PublicKey => [bj.F.toObject(p[0]), bj.F.toObject(p[1])];
@@ -269,6 +323,7 @@ async function main(): Promise<void> {
     groups: groupVectors(),
     rules: ruleVectors(),
     inliers: inlierVectors(),
+    geomedian: geoMedianVectors(),
     babyjub: await babyjubVectors(),
     pairSeed: await pairSeedVectors(),
     dleq: await dleqVectors(),

@@ -234,7 +234,7 @@ export class SimMarket {
       minProjectionBps: t.minProjectionBps,
       bound: {
         normSlack: normSlack(honestParams.clipNormQ, d0),
-        chunkLanes: 8 * chunkWordsFor(n, spec.groupSize),
+        chunkLanes: 8 * chunkWordsFor(n, spec.groupSize, spec.rule === "geomedian" ? "geomedian" : "median"),
         minGroups: spec.rule === "trimmed-mean" ? minEligibleGroups("trimmed-mean", t.trimBps) : minEligibleGroups("median", 0),
       },
     });

@@ -4,11 +4,12 @@
 // 2. the contract's norm bound: a group whose sum is over it is left out of the rule and unpaid (for every
 //    rule, as the market would; with too few groups left the round has no aggregate and pays nobody);
 // 3. the rule across the other group means, and which groups are inliers (and so paid).
-// mean, median and trimmed mean are the contract's integer rules, computed by src/protocol/roundAggregate.ts
-// aggregateGroupSums (test/vectors shows it equals the contract); mean is the contract's trimmed mean with
-// trimBps 0. geomedian and multi-krum are not verified on-chain: the float rules of src/aggregation run on the
-// dequantized group means, the result is rounded back to int32 at 2^scaleBits, and the contract's inlier test
-// (src/protocol scoreGroups) is applied to the integer means against that aggregate.
+// mean, median, trimmed mean and the geometric median are the contract's rules, computed by
+// src/protocol/roundAggregate.ts aggregateGroupSums (test/vectors shows it equals the contract; the geometric
+// median with the weights our aggregator certifies); mean is the contract's trimmed mean with trimBps 0.
+// multi-krum is not verified on-chain: the float rule of src/aggregation runs on the dequantized group means,
+// the result is rounded back to int32 at 2^scaleBits, and the contract's inlier test (src/protocol
+// scoreGroups) is applied to the integer means against that aggregate.
 import { InvalidInputError } from "../../src/errors";
 import { getAggregator } from "../../src/aggregation";
 import type { OnChainRule } from "../../src/protocol";
@@ -47,6 +48,7 @@ export function onChainForm(rule: RuleName, trimBps: number): OnChainRule | unde
   if (rule === "mean") return { rule: "trimmed-mean", trimBps: 0 };
   if (rule === "median") return { rule: "median" };
   if (rule === "trimmed-mean") return { rule: "trimmed-mean", trimBps };
+  if (rule === "geomedian") return { rule: "geomedian" };
   return undefined;
 }
 

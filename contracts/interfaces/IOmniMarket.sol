@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason, CreditKind, VoidReason} from "../types/MarketTypes.sol";
+import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason, CreditKind, VoidReason, Rule} from "../types/MarketTypes.sol";
 
 /// @title OmniMarket: escrowed training jobs aggregated from masked group sums
 /// @notice Implements docs/PROTOCOL.md. A model owner (MO) posts a job with its budget escrowed and the
@@ -191,6 +191,23 @@ interface IOmniMarket {
     /// @param member The caller's roster index.
     /// @param peer The peer named.
     error MarketInvalidProof(uint256 jobId, uint256 member, uint256 peer);
+    /// @notice Finalizing a round that settles with its aggregate needs one weight per counted group under the
+    /// geometric median and none under the other rules.
+    /// @param jobId The job.
+    /// @param expected The number of weights the round needs.
+    /// @param provided The number given.
+    error MarketWeightsLength(uint256 jobId, uint256 expected, uint256 provided);
+    /// @notice The geometric median's weights sum to zero.
+    /// @param jobId The job.
+    /// @param round The round.
+    error MarketZeroWeights(uint256 jobId, uint256 round);
+    /// @notice The weights do not certify a geometric median: the squared norm of the sum of unit vectors from the
+    /// candidate to the group means, in units of 2^-64, is over the limit (|Z| + τ)² (docs/PROTOCOL.md).
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param gradientSq The certificate's squared gradient norm, in units of 2^-64.
+    /// @param limitSq The limit it must not exceed, in the same units.
+    error MarketCertificateRejected(uint256 jobId, uint256 round, uint256 gradientSq, uint256 limitSq);
 
     // ---------------------------------------------------------------- events
 
@@ -303,6 +320,22 @@ interface IOmniMarket {
     /// @param chunkIndex The chunk.
     /// @param words The chunk of the round aggregate, packed words.
     event AggregateChunkComputed(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, bytes words);
+    /// @notice Geometric median: chunk `chunkIndex` of the means of the groups counted in it (int32 lanes packed as
+    /// in every vector, group-major: each group's chunk words in turn, groups ascending). The round aggregate is
+    /// Σ_k w_k · mean_k / Σ_k w_k per lane over the finally counted groups, with the weights finalizeCertifiedRound
+    /// accepted (RoundResult.weights).
+    /// @param jobId The job.
+    /// @param round The round.
+    /// @param chunkIndex The chunk.
+    /// @param groups Bitmap over group indices of the groups whose means follow.
+    /// @param means The packed means.
+    event GroupMeansComputed(
+        uint256 indexed jobId,
+        uint256 indexed round,
+        uint256 indexed chunkIndex,
+        uint256 groups,
+        bytes means
+    );
     /// @notice The unmasked sums of `groups` went over the norm bound (submitters · (clipNormQ + ceil(√paramCount)))
     /// once chunk `chunkIndex` was added: they are not counted from this chunk on and are not paid this round.
     /// @param jobId The job.
@@ -458,6 +491,16 @@ interface IOmniMarket {
     /// @param round The current round.
     function finalizeRound(uint256 jobId, uint256 round) external;
 
+    /// @notice finalizeRound for a round that may need a certificate: under the geometric median, a round that
+    /// settles with its aggregate takes one weight per counted group (ascending group index), and is finalized
+    /// only if they certify the geometric median of the counted groups' means (docs/PROTOCOL.md "The
+    /// geometric-median certificate"); under the other rules `weights` must be empty. A round that settles
+    /// without its aggregate ignores `weights`.
+    /// @param jobId The job.
+    /// @param round The current round.
+    /// @param weights The candidate's weights: aggregate = Σ w_k · mean_k / Σ w_k.
+    function finalizeCertifiedRound(uint256 jobId, uint256 round, uint32[] calldata weights) external;
+
     /// @notice Sends `account` everything credited to it in `token` (address(0) for ETH). Anyone may call.
     /// @param token The token, address(0) for ETH.
     /// @param account The beneficiary.
@@ -553,15 +596,24 @@ interface IOmniMarket {
     /// @return The result (zero if not finalized).
     function roundResult(uint256 jobId, uint256 round) external view returns (RoundResult memory);
 
+    /// @notice Geometric median: the Gram matrix Σ mean_k · mean_l over the lanes aggregated so far in the current
+    /// round, for the groups counted (eligible and not over the norm bound); complete once every chunk is in.
+    /// @param jobId The job.
+    /// @return counted Bitmap over group indices of the counted groups.
+    /// @return gram The e × e matrix over them, row-major, ascending group index.
+    function roundGram(uint256 jobId) external view returns (uint256 counted, int256[] memory gram);
+
     /// @notice Amount of `token` credited to `account` and not yet released.
     /// @param token The token, address(0) for ETH.
     /// @param account The beneficiary.
     /// @return The amount.
     function releasable(address token, address account) external view returns (uint256);
 
-    /// @notice The chunk size (in words) the contract fixes for a job with `numDOs` DOs and group size `groupSize`.
+    /// @notice The chunk size (in words) the contract fixes for a job with `numDOs` DOs, group size `groupSize`
+    /// and rule `rule`.
     /// @param numDOs n.
     /// @param groupSize g.
+    /// @param rule The job's rule.
     /// @return The chunk size C.
-    function chunkWordsFor(uint256 numDOs, uint256 groupSize) external pure returns (uint256);
+    function chunkWordsFor(uint256 numDOs, uint256 groupSize, Rule rule) external pure returns (uint256);
 }

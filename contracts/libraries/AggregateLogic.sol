@@ -9,6 +9,7 @@ import {Packed32} from "./Packed32.sol";
 import {MaskPRG} from "./MaskPRG.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {Books} from "./Books.sol";
+import {GeoMedian} from "./GeoMedian.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title AggregateLogic: one chunk of a round aggregate from all eligible submitters' masked chunks
@@ -20,7 +21,9 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// (submitters · (clipNormQ + ceil(√paramCount)))², which no group of honest members can exceed; a group
 /// over it is excluded from this chunk on. Over the groups within it the mean is int32(sum) / submitters,
 /// the rule runs per lane over their means, and each accumulates its squared distance to the aggregate and
-/// its dot product with it (the round also accumulates Σ agg²). All eight lanes of every word are
+/// its dot product with it (the round also accumulates Σ agg²). Under the geometric median no rule runs per
+/// lane: the chunk emits the means and adds their Gram matrix to the round's, and finalizeCertifiedRound checks
+/// the aggregator's weights against it (GeoMedian). All eight lanes of every word are
 /// processed alike, including the padding lanes of the last word (zero for honest members).
 library AggregateLogic {
     /// @dev Who is summed and which masks are removed, per eligible group.
@@ -101,14 +104,31 @@ library AggregateLogic {
         _verify(self, jobId, chunkIndex, plan, data, shape.sliceBytes);
         (uint256[] memory sums, uint256[] memory norms) = _sums(plan, data, shape);
         uint256[] memory within = _bound(self, jobId, chunkIndex, plan, norms, shape);
+        _rule(self, jobId, chunkIndex, plan, sums, within, shape);
+        Books.payFee(self, jobId);
+    }
+
+    /// @dev Rules the chunk over the groups at plan positions `within` and records it: per lane, or under the
+    /// geometric median the means and their Gram matrix; with too few groups left, nothing.
+    function _rule(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 chunkIndex,
+        Plan memory plan,
+        uint256[] memory sums,
+        uint256[] memory within,
+        Shape memory shape
+    ) private {
         if (within.length < shape.needed) {
             // Too few groups left for the rule: nothing is aggregated, and finalizeRound voids the round.
             _advance(self, jobId, chunkIndex, plan);
+        } else if (shape.rule == Rule.GeometricMedian) {
+            (bytes memory means, int256[] memory gram) = _means(plan, sums, within, shape);
+            _recordGram(self, jobId, chunkIndex, plan, within, means, gram);
         } else {
             (bytes memory out, Tally memory tally) = _compute(plan, sums, within, shape);
             _record(self, jobId, chunkIndex, plan, within, out, tally);
         }
-        Books.payFee(self, jobId);
     }
 
     /// @dev The norm bound's slack per submitter: clipNormQ + ceil(√paramCount). An honest member's
@@ -185,10 +205,100 @@ library AggregateLogic {
             self.dots[jobId][k] = first ? tally.dot[c] : self.dots[jobId][k] + tally.dot[c];
         }
         self.aggNorms[jobId] = first ? tally.aggNorm : self.aggNorms[jobId] + tally.aggNorm;
+        uint256 round = _chain(self, jobId, chunkIndex, plan, out);
+        emit IOmniMarket.AggregateChunkComputed(jobId, round, chunkIndex, out);
+    }
+
+    /// @dev Geometric median: adds the chunk's Gram entries of the counted groups to the round's (restarting
+    /// with chunk 0, as in _record), extends the hash chain with the means and emits them. Entries of a group
+    /// excluded later go stale; nothing reads them, as finalization uses only groups counted in every chunk.
+    function _recordGram(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 chunkIndex,
+        Plan memory plan,
+        uint256[] memory within,
+        bytes memory means,
+        int256[] memory part
+    ) private {
+        bool first = chunkIndex == 0;
+        mapping(uint256 pair => int256) storage gram = self.gram[jobId];
+        uint256 c = within.length;
+        uint256 groups;
+        for (uint256 u = 0; u < c; ++u) {
+            uint256 k = plan.groupIndex[within[u]];
+            groups |= uint256(1) << k;
+            for (uint256 v = u; v < c; ++v) {
+                uint256 slot = GeoMedian.pair(k, plan.groupIndex[within[v]]);
+                gram[slot] = first ? part[u * c + v] : gram[slot] + part[u * c + v];
+            }
+        }
+        uint256 round = _chain(self, jobId, chunkIndex, plan, means);
+        emit IOmniMarket.GroupMeansComputed(jobId, round, chunkIndex, groups, means);
+    }
+
+    /// @dev Extends the round's hash chain with `out` and counts the chunk; returns the round index.
+    function _chain(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 chunkIndex,
+        Plan memory plan,
+        bytes memory out
+    ) private returns (uint256) {
         MarketStorage.Round storage rd = self.rounds[jobId];
         rd.aggregateHash = keccak256(abi.encodePacked(rd.aggregateHash, keccak256(out)));
         _advance(self, jobId, chunkIndex, plan);
-        emit IOmniMarket.AggregateChunkComputed(jobId, rd.index, chunkIndex, out);
+        return rd.index;
+    }
+
+    /// @dev Geometric median: the chunk's means of the groups at plan positions `within` (packed int32 lanes,
+    /// group-major: group u's word w at u · words + w) and their Gram entries over the chunk, part[u · c + v] =
+    /// Σ mean_u · mean_v for u ≤ v (each product below 2^62, so no sum over a chunk wraps).
+    function _means(
+        Plan memory plan,
+        uint256[] memory sums,
+        uint256[] memory within,
+        Shape memory shape
+    ) private pure returns (bytes memory out, int256[] memory part) {
+        uint256 e = plan.groupIndex.length;
+        uint256 c = within.length;
+        out = new bytes(c * shape.sliceBytes);
+        part = new int256[](c * c);
+        int256[] memory lanes = new int256[](8 * c); // lanes[u · 8 + t]: lane t of group u's mean
+        for (uint256 w = 0; w < shape.words; ++w) {
+            for (uint256 u = 0; u < c; ++u) {
+                uint256 q = within[u];
+                uint256 sum = sums[w * e + q];
+                uint256 count = plan.submitters[q].length;
+                uint256 at = (u * shape.words + w) << 5;
+                assembly ("memory-safe") {
+                    let lp := add(add(lanes, 0x20), shl(8, u))
+                    let word := 0
+                    for { let t := 0 } lt(t, 8) { t := add(t, 1) } {
+                        let m := sdiv(signextend(3, shr(shl(5, t), sum)), count)
+                        mstore(add(lp, shl(5, t)), m)
+                        word := or(word, shl(shl(5, t), and(m, 0xffffffff)))
+                    }
+                    mstore(add(add(out, 0x20), at), word)
+                }
+            }
+            assembly ("memory-safe") {
+                let base := add(lanes, 0x20)
+                let pp := add(part, 0x20)
+                for { let u := 0 } lt(u, c) { u := add(u, 1) } {
+                    let up := add(base, shl(8, u))
+                    for { let v := u } lt(v, c) { v := add(v, 1) } {
+                        let vp := add(base, shl(8, v))
+                        let acc := 0
+                        for { let t := 0 } lt(t, 0x100) { t := add(t, 0x20) } {
+                            acc := add(acc, mul(mload(add(up, t)), mload(add(vp, t))))
+                        }
+                        let slot := add(pp, shl(5, add(mul(u, c), v)))
+                        mstore(slot, add(mload(slot), acc))
+                    }
+                }
+            }
+        }
     }
 
     /// @dev The `eligible` groups (bitmap over the indices of `gs`) with their submitters and the seeds of

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import {Rule} from "../types/MarketTypes.sol";
+
 /// @title ChunkSizing: how many words one aggregateChunk may carry (docs/CONTRACTS.md, gas model)
 /// @notice An aggregation transaction carries every eligible submitter's copy of one chunk: at most n·C
 /// words of calldata. Its gas is bounded per word by the larger of the EIP-7623 floor (40 gas per
@@ -31,19 +33,32 @@ library ChunkSizing {
     uint256 internal constant PER_MEMBER = 10_000; // per slice: cold hash slot, slice hash, group build
     uint256 internal constant PER_PAIR = 3_000; // per mask pair: cold seed slot
     uint256 internal constant PER_GROUP = 75_000; // per group: fresh distance, dot and norm slots, eligibility
+    uint256 internal constant GRAM_PER_PAIR_WORD = 1000; // geometric median, per pair of groups and word: 8 products
+    uint256 internal constant GRAM_SLOT = 25_000; // geometric median, per pair of groups: a fresh Gram slot
 
-    /// @dev The chunk size for n DOs and group size g (3 <= g <= n <= 128): at least 1, except for the largest
-    /// groups at n >= 126 (n = 128: g >= 62), where it is 0 and createJob refuses the job.
-    function chunkWords(uint256 n, uint256 g) internal pure returns (uint256) {
+    /// @dev The chunk size for n DOs and group size g (3 <= g <= n <= 128) under `rule`: at least 1, except for
+    /// the largest groups at n >= 126 (n = 128: g >= 62), where it is 0 and createJob refuses the job. Under the
+    /// geometric median no rule runs per lane; instead each word adds the e(e+1)/2 Gram products of the group
+    /// means and the chunk writes as many Gram slots (measured at e = 16: about 213,000 gas per word and
+    /// 3.5M per chunk against the 226,000 and 5.5M these constants give).
+    function chunkWords(uint256 n, uint256 g, Rule rule) internal pure returns (uint256) {
         uint256 groups = n / g;
         uint256 pairs = (n * maxGroupSize(n, g)) / 4;
-        uint256 exec = n * SUM_PER_WORD_COPY + pairs * MASK_PER_PAIR_WORD + groups * GROUP_PER_WORD +
-            8 * (groups * RULE_PER_VALUE + RULE_PER_LANE) + WORD_FIXED;
+        uint256 gramPairs = rule == Rule.GeometricMedian ? (groups * (groups + 1)) / 2 : 0;
+        uint256 fixedGas = CHUNK_FIXED + n * PER_MEMBER + pairs * PER_PAIR + groups * PER_GROUP + gramPairs * GRAM_SLOT;
+        // Only the geometric median's Gram slots can exceed the budget (over 16 groups, which it refuses anyway).
+        if (fixedGas >= BUDGET) return 0;
+        return (BUDGET - fixedGas) / _perWord(n, groups, pairs, gramPairs);
+    }
+
+    /// @dev Gas per word of the chunk: the larger of the calldata floor and standard calldata plus execution;
+    /// `gramPairs` is 0 for the per-lane rules, else the geometric median's pairs of groups (at least 1).
+    function _perWord(uint256 n, uint256 groups, uint256 pairs, uint256 gramPairs) private pure returns (uint256) {
+        uint256 ruling = gramPairs == 0 ? 8 * (groups * RULE_PER_VALUE + RULE_PER_LANE) : gramPairs * GRAM_PER_PAIR_WORD;
+        uint256 exec = n * SUM_PER_WORD_COPY + pairs * MASK_PER_PAIR_WORD + groups * GROUP_PER_WORD + ruling + WORD_FIXED;
         uint256 standard = n * CALLDATA_PER_WORD_COPY + exec;
         uint256 floor = n * FLOOR_PER_WORD_COPY;
-        uint256 perWord = standard > floor ? standard : floor;
-        uint256 fixedGas = CHUNK_FIXED + n * PER_MEMBER + pairs * PER_PAIR + groups * PER_GROUP;
-        return (BUDGET - fixedGas) / perWord;
+        return standard > floor ? standard : floor;
     }
 
     /// @dev The largest group any round can have: with a members and m = a / g groups the largest group

@@ -28,7 +28,7 @@ library JobLogic {
     ) external returns (uint256 jobId) {
         _validate(params);
         uint256 words = (uint256(params.paramCount) + 7) / 8;
-        uint256 chunkWords = ChunkSizing.chunkWords(params.numDOs, params.groupSize);
+        uint256 chunkWords = ChunkSizing.chunkWords(params.numDOs, params.groupSize, params.rule);
         // Large groups allow so many submitter–dropout mask pairs that no chunk fits one transaction.
         _check(chunkWords != 0, "groupSize", params.groupSize);
         uint256 chunks = (words + chunkWords - 1) / chunkWords;
@@ -113,6 +113,12 @@ library JobLogic {
         _check(p.trimBps < ProtocolConstants.MAX_TRIM_BPS, "trimBps", p.trimBps);
         // A trimmed mean that trims nothing is a mean, which one group steers.
         _check(p.rule != Rule.TrimmedMean || p.trimBps != 0, "trimBps", p.trimBps);
+        // The geometric median keeps a Gram entry per pair of groups and checks its certificate in O(e²).
+        _check(
+            p.rule != Rule.GeometricMedian || p.numDOs / p.groupSize <= ProtocolConstants.MAX_GEOMEDIAN_GROUPS,
+            "numDOs",
+            p.numDOs
+        );
         uint256 needed = RoundState.minEligibleGroups(p.rule, p.trimBps);
         if (p.numDOs / p.groupSize < needed) revert IOmniMarket.MarketTooFewGroups(p.numDOs / p.groupSize, needed);
         _check(p.outlierFactorBps >= ProtocolConstants.BPS, "outlierFactorBps", p.outlierFactorBps);

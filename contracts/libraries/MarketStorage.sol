@@ -78,6 +78,7 @@ library MarketStorage {
         mapping(uint256 jobId => mapping(uint256 group => int256)) dots;
         mapping(uint256 jobId => uint256) aggNorms;
         mapping(uint256 jobId => mapping(uint256 group => uint256)) sumNorms; // Σ sum² over the chunks so far
+        mapping(uint256 jobId => mapping(uint256 pair => int256)) gram; // geometric median: Σ mean_k · mean_l, pair k·64 + l (k ≤ l)
         mapping(uint256 jobId => mapping(uint256 round => RoundResult)) results;
         mapping(address token => mapping(address account => uint256)) credits;
         mapping(address token => uint256) liabilities; // escrow of live jobs plus unreleased credits

@@ -15,6 +15,11 @@ library ProtocolConstants {
     /// @dev The median needs at least this many eligible group means to resist one bad group (with two, their
     /// median is their mean, which one group sets).
     uint256 internal constant MIN_MEDIAN_GROUPS = 3;
+    /// @dev The geometric median accepts jobs of at most this many groups (n / g): its chunks keep a Gram slot per
+    /// pair of groups, and finalization checks the certificate in O(e²).
+    uint256 internal constant MAX_GEOMEDIAN_GROUPS = 16;
+    /// @dev The certificate's tolerance τ = 1 / GEOMEDIAN_TOLERANCE_INV on the norm of the sum of unit vectors.
+    uint256 internal constant GEOMEDIAN_TOLERANCE_INV = 10;
     /// @dev Slashed stakes and forfeits are credited here (nobody holds its key), never to a party that could
     /// have caused the slash.
     address internal constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;

@@ -2,11 +2,12 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {CreditKind, JobBooks, Phase, RoundResult, SlashReason, VoidReason} from "../types/MarketTypes.sol";
+import {CreditKind, JobBooks, Phase, RoundResult, Rule, SlashReason, VoidReason} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {RobustRules} from "./RobustRules.sol";
+import {GeoMedian} from "./GeoMedian.sol";
 import {SeedCommitment} from "./SeedCommitment.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
 import {Dleq} from "./Dleq.sol";
@@ -200,8 +201,15 @@ library RoundLogic {
         }
     }
 
-    /// @dev See IOmniMarket.finalizeRound.
-    function finalizeRound(MarketStorage.State storage self, uint256 jobId, uint256 round) external {
+    /// @dev See IOmniMarket.finalizeRound and finalizeCertifiedRound (`weights` empty for the former, which
+    /// has no calldata array to pass: hence memory).
+    // solhint-disable-next-line gas-calldata-parameters
+    function finalizeRound(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        uint32[] memory weights
+    ) external {
         MarketStorage.Job storage j = RoundState.job(self, jobId);
         uint256[][] memory gs = RoundState.groups(self, jobId);
         MarketStorage.Round storage rd = self.rounds[jobId];
@@ -210,7 +218,7 @@ library RoundLogic {
         RoundState.expectRound(rd, jobId, round);
         // Groups an aggregated chunk found over the norm bound do not count.
         uint256 excluded = rd.excludedGroups;
-        (bool voided, VoidReason reason) = _voided(jobId, j, rd, eligible & ~excluded);
+        (bool voided, VoidReason reason) = _voided(jobId, j, rd, eligible & ~excluded, weights.length != 0);
         RoundResult memory result;
         uint256[] memory dists;
         int256[] memory dots;
@@ -221,7 +229,7 @@ library RoundLogic {
             rd.excludedGroups = 0;
             emit IOmniMarket.RoundVoided(jobId, round, reason);
         } else {
-            (result, dists, dots) = _judge(self, jobId, rd, eligible & ~excluded, gs.length);
+            (result, dists, dots) = _judge(self, jobId, eligible & ~excluded, gs.length, weights);
             _pay(self, jobId, rd, gs, result.inlierGroups);
         }
         result.eligibleGroups = eligible;
@@ -258,19 +266,23 @@ library RoundLogic {
     }
 
     /// @dev Whether the round settles without its aggregate: too few eligible groups for the rule, or the
-    /// aggregation deadline passed before the last chunk. Before that deadline an unfinished aggregation
-    /// reverts `MarketAggregationIncomplete`.
+    /// aggregation deadline passed before the last chunk — or, under the geometric median, before anyone
+    /// finalized with a certificate (no weights `given`), so no round can stall for want of one. Before that
+    /// deadline an unfinished aggregation reverts `MarketAggregationIncomplete`.
     function _voided(
         uint256 jobId,
         MarketStorage.Job storage j,
         MarketStorage.Round storage rd,
-        uint256 eligible
+        uint256 eligible,
+        bool given
     ) private view returns (bool, VoidReason) {
         uint256 needed = RoundState.minEligibleGroups(j.params.rule, j.params.trimBps);
         if (RoundState.popcount(eligible) < needed) return (true, VoidReason.TooFewEligibleGroups);
-        if (rd.chunksAggregated == j.chunkCount) return (false, VoidReason.TooFewEligibleGroups);
         (, , , uint256 aggregateDeadline) = RoundState.deadlines(j, rd);
-        if (block.timestamp <= aggregateDeadline) {
+        bool expired = block.timestamp > aggregateDeadline;
+        bool certified = given || j.params.rule != Rule.GeometricMedian;
+        if (rd.chunksAggregated == j.chunkCount && (certified || !expired)) return (false, VoidReason.TooFewEligibleGroups);
+        if (!expired) {
             revert IOmniMarket.MarketAggregationIncomplete(jobId, rd.index, rd.chunksAggregated, j.chunkCount);
         }
         return (true, VoidReason.AggregationExpired);
@@ -278,17 +290,23 @@ library RoundLogic {
 
     /// @dev Among the counted groups (eligible and within the norm bound) the inliers: BPS · dist ≤
     /// outlierFactorBps · median(dist) and (unless minProjectionBps is 0) BPS · dot ≥ minProjectionBps · aggNorm.
+    /// Under the geometric median the weights must certify the aggregate, which also gives dist, dot and aggNorm.
     function _judge(
         MarketStorage.State storage self,
         uint256 jobId,
-        MarketStorage.Round storage rd,
         uint256 counted,
-        uint256 groupCount
+        uint256 groupCount,
+        uint32[] memory weights
     ) private view returns (RoundResult memory result, uint256[] memory dists, int256[] memory dots) {
-        result.aggregateHash = rd.aggregateHash;
-        (dists, dots) = _tallies(self, jobId, counted, groupCount);
-        if (dists.length == 0) return (result, dists, dots);
-        result.aggNorm = self.aggNorms[jobId];
+        result.aggregateHash = self.rounds[jobId].aggregateHash;
+        if (self.jobs[jobId].params.rule == Rule.GeometricMedian) {
+            (dists, dots, result.aggNorm) = _certify(self, jobId, self.rounds[jobId].index, counted, weights);
+            result.weights = weights;
+        } else {
+            if (weights.length != 0) revert IOmniMarket.MarketWeightsLength(jobId, 0, weights.length);
+            (dists, dots) = _tallies(self, jobId, counted, groupCount);
+            result.aggNorm = self.aggNorms[jobId];
+        }
         uint256 inliers;
         {
             MarketStorage.Job storage j = self.jobs[jobId];
@@ -306,6 +324,27 @@ library RoundLogic {
             if ((inliers >> q) & 1 == 1) result.inlierGroups |= uint256(1) << k;
             ++q;
         }
+    }
+
+    /// @dev Checks the weights as a geometric-median certificate over the counted groups' Gram matrix and
+    /// returns their distances and dot products with the certified aggregate, and its squared norm.
+    function _certify(
+        MarketStorage.State storage self,
+        uint256 jobId,
+        uint256 round,
+        uint256 counted,
+        uint32[] memory weights
+    ) private view returns (uint256[] memory, int256[] memory, uint256) {
+        uint256 e = RoundState.popcount(counted);
+        if (weights.length != e) revert IOmniMarket.MarketWeightsLength(jobId, e, weights.length);
+        uint256 total;
+        for (uint256 k = 0; k < e; ++k) {
+            total += weights[k];
+        }
+        if (total == 0) revert IOmniMarket.MarketZeroWeights(jobId, round);
+        GeoMedian.Certificate memory c = GeoMedian.certify(GeoMedian.gramOf(self, jobId, counted), weights);
+        if (!c.accepted) revert IOmniMarket.MarketCertificateRejected(jobId, round, c.gradientSq, c.limitSq);
+        return (c.dists, c.dots, c.aggNorm);
     }
 
     /// @dev Distances and dot products of the eligible groups, in group order.

@@ -115,10 +115,11 @@ library RoundState {
         return GroupAssignment.assign(randomness(self, jobId), active, self.jobs[jobId].params.groupSize);
     }
 
-    /// @dev Fewest eligible groups with which the job's rule resists one bad group: 3 for the median, and
+    /// @dev Fewest eligible groups with which the job's rule resists one bad group: 3 for the median and the
+    /// geometric median, and
     /// for a trimmed mean enough that at least one mean is trimmed from each end (e · trimBps ≥ BPS).
     function minEligibleGroups(Rule rule, uint256 trimBps) internal pure returns (uint256) {
-        if (rule == Rule.Median || trimBps == 0) return ProtocolConstants.MIN_MEDIAN_GROUPS;
+        if (rule != Rule.TrimmedMean || trimBps == 0) return ProtocolConstants.MIN_MEDIAN_GROUPS;
         uint256 e = (ProtocolConstants.BPS + trimBps - 1) / trimBps;
         return e > ProtocolConstants.MIN_MEDIAN_GROUPS ? e : ProtocolConstants.MIN_MEDIAN_GROUPS;
     }

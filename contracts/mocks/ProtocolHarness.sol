@@ -9,6 +9,7 @@ import {GroupAssignment} from "../libraries/GroupAssignment.sol";
 import {RobustRules} from "../libraries/RobustRules.sol";
 import {BabyJubjub} from "../libraries/BabyJubjub.sol";
 import {ChunkSizing} from "../libraries/ChunkSizing.sol";
+import {GeoMedian} from "../libraries/GeoMedian.sol";
 
 /// @title ProtocolHarness: the market's protocol libraries as pure functions, for cross-language vectors
 contract ProtocolHarness {
@@ -111,5 +112,13 @@ contract ProtocolHarness {
     /// @notice The largest group any round of an (n, g) job can have.
     function maxGroupSize(uint256 n, uint256 g) external pure returns (uint256) {
         return ChunkSizing.maxGroupSize(n, g);
+    }
+
+    /// @notice The geometric-median certificate check of `weights` against the e × e Gram matrix `gram`.
+    function geoMedianCertificate(
+        int256[] calldata gram,
+        uint32[] calldata weights
+    ) external pure returns (GeoMedian.Certificate memory) {
+        return GeoMedian.certify(gram, weights);
     }
 }

@@ -13,10 +13,12 @@ enum Phase {
     Cancelled
 }
 
-/// @notice Robust rule applied per element across the eligible groups' means.
+/// @notice Robust rule across the counted groups' means: per element (median, trimmed mean), or over whole
+/// vectors (geometric median, checked through the aggregator's certificate at finalization).
 enum Rule {
     Median,
-    TrimmedMean
+    TrimmedMean,
+    GeometricMedian
 }
 
 /// @notice Everything a model owner fixes when it posts a job.
@@ -104,6 +106,7 @@ struct RoundResult {
     uint256 medianDistance;
     uint256 aggNorm; // Σ agg² over all lanes of the round aggregate
     uint256 excludedGroups; // eligible groups whose unmasked sum went over the norm bound: not counted
+    uint32[] weights; // geometric median: the certified weight of each counted group, ascending; else empty
 }
 
 /// @notice Why a member lost its stake.

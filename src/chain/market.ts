@@ -1,5 +1,5 @@
 // Typed access to a deployed OmniMarket from any ethers runner (signer or provider).
-import { Contract, type ContractRunner } from "ethers";
+import { Contract, type BigNumberish, type ContractRunner } from "ethers";
 import path from "path";
 import { z } from "zod";
 import { readJsonFile } from "../infra/json";
@@ -24,7 +24,21 @@ export type PhaseName = keyof typeof Phase;
 export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2, AggregationFee: 3, Burn: 4 } as const;
 
 /** Robust rules as numbered by the contract's `Rule` enum. */
-export const Rule = { Median: 0, TrimmedMean: 1 } as const;
+export const Rule = { Median: 0, TrimmedMean: 1, GeometricMedian: 2 } as const;
+
+/** A job's rule by the name the CLI and docs use. */
+export type JobRuleName = "median" | "trimmed-mean" | "geomedian";
+const RULE_NAMES: readonly JobRuleName[] = ["median", "trimmed-mean", "geomedian"];
+
+/** The contract's `Rule` number of a rule name. */
+export function ruleCode(name: JobRuleName): number {
+  return RULE_NAMES.indexOf(name);
+}
+
+/** The name of the contract's `Rule` number, or undefined for a number this client does not know. */
+export function ruleName(code: BigNumberish): JobRuleName | undefined {
+  return RULE_NAMES[Number(code)];
+}
 
 /** Slash reasons as numbered by the contract's `SlashReason` enum. */
 export const SlashReason = { MissedSubmission: 0, MissedReveal: 1, ContradictedSeed: 2, FalseCommitment: 3, MissedCommit: 4 } as const;

@@ -3,7 +3,7 @@
 import { ZeroHash, type Provider } from "ethers";
 import { MIN_GROUP_SUBMITTERS, assignGroups, minEligibleGroups, roundRandomness } from "../protocol";
 import type { OmniMarket } from "./market";
-import { Rule, phaseName, type PhaseName } from "./market";
+import { phaseName, ruleName, type PhaseName } from "./market";
 import { chainCall } from "./wrap";
 
 /** Whether bit `index` of a uint256 bitmap is set. */
@@ -82,7 +82,7 @@ export async function readRoundState(market: OmniMarket, jobId: bigint): Promise
     const active = new Map<number, bigint>();
     await Promise.all(members.filter((m) => hasBit(committed, m)).map(async (m) => active.set(m, await market.activePeers(jobId, m))));
     const statuses = groups.map((list, index) => groupStatus(index, list, round, active));
-    const minEligible = minEligibleGroups(Number(params.rule) === Rule.Median ? "median" : "trimmed-mean", Number(params.trimBps));
+    const minEligible = minEligibleGroups(ruleName(params.rule) ?? "median", Number(params.trimBps));
     return {
       jobId,
       round: Number(round.index),

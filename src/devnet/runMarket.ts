@@ -8,7 +8,7 @@ import os from "os";
 import path from "path";
 import { ZeroAddress } from "ethers";
 import { buildModel, createRng, evaluate, initBackend, loadMnist, pretrain, selectSamples, writeShards, DEFAULT_MODEL_CONFIG } from "../ml";
-import { Phase, PublicModelTracker, marketAbi, marketAt, phaseName, release, writeDeployment } from "../chain";
+import { Phase, PublicModelTracker, marketAbi, marketAt, phaseName, release, writeDeployment, type JobRuleName } from "../chain";
 import { deployMarket } from "../chain/deployMarket";
 import { applyRound } from "../owner/applyRound";
 import { jobRunReport } from "../owner/jobReport";
@@ -31,6 +31,9 @@ export interface MarketRunOptions {
   /** The first `malicious` data owners run `attack`. */
   malicious: number;
   attack?: string;
+  /** The job's rule (default the recipe's median) and, for a trimmed mean, its trimBps. */
+  rule?: JobRuleName;
+  trimBps?: number;
   reportDir: string;
   /** Overrides of the demo recipe (smaller data for tests). */
   recipe?: Partial<Pick<typeof DEMO_RECIPE, "ownerSamples" | "samplesPerDataOwner" | "minSamplesPerDataOwner" | "finetune">> & { testSamples?: number };
@@ -47,6 +50,10 @@ export interface MarketRunReport extends RunReport {
     booksBalance: boolean;
     attackersPaid: string[];
     honestUnpaidRounds: { account: string; round: number }[];
+    /** An attacker's mean pay over an honest DO's (null without attackers). */
+    attackerPayShare: number | null;
+    /** Share of honest member-rounds unpaid. */
+    honestPayLost: number;
   };
 }
 
@@ -94,9 +101,18 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
 
     const owner = await fundedWallet(funder, "100");
     const market = marketAt(address, owner.connect(node.provider));
-    const terms: JobTerms = { ...r.terms, token: ZeroAddress, numDOs: opts.dataOwners, groupSize: opts.groupSize, rounds: opts.rounds };
+    const rule = opts.rule ?? r.terms.rule;
+    const terms: JobTerms = {
+      ...r.terms,
+      rule,
+      trimBps: opts.trimBps,
+      token: ZeroAddress,
+      numDOs: opts.dataOwners,
+      groupSize: opts.groupSize,
+      rounds: opts.rounds,
+    };
     const { jobId } = await postJob(market, model, DEFAULT_MODEL_CONFIG, terms);
-    say(`job ${jobId} posted: ${opts.dataOwners} data owners, groups of ${opts.groupSize}, ${opts.rounds} rounds`);
+    say(`job ${jobId} posted: ${opts.dataOwners} data owners, groups of ${opts.groupSize}, ${opts.rounds} rounds, rule ${rule}`);
 
     const attackers = new Set<string>();
     const exits: Promise<number | null>[] = [];
@@ -155,6 +171,7 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
       rounds: opts.rounds,
       malicious: opts.malicious,
       attack: opts.attack ?? null,
+      rule,
       backend: backend.name,
       jobId: jobId.toString(),
       market: address,

@@ -18,3 +18,12 @@ export class UnmaskError extends BaseError {
     super(`cannot unmask group sum: ${problem}`, { details });
   }
 }
+
+/** Weiszfeld's algorithm found no uint32 weights the contract's geometric-median certificate accepts. */
+export class GeoMedianCertificateError extends BaseError {
+  override name = "GeoMedianCertificateError";
+
+  constructor(groups: number, iterations: number) {
+    super(`no geometric-median certificate found for ${groups} groups in ${iterations} iterations`, { details: { groups, iterations } });
+  }
+}

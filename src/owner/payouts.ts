@@ -32,7 +32,11 @@ export async function readPayouts(market: OmniMarket, jobId: bigint): Promise<Pa
   return payouts;
 }
 
-/** The robustness outcome: attackers that earned anything, and honest (member, round) pairs left unpaid. */
+/**
+ * The robustness outcome: attackers that earned anything, honest (member, round) pairs left unpaid, an
+ * attacker's mean pay as a share of an honest DO's mean pay (null without attackers or honest pay), and the
+ * share of honest member-rounds unpaid.
+ */
 export function payoutOutcome(payouts: Payouts, attackers: ReadonlySet<string>, rounds: number) {
   const accounts = Object.keys(payouts.rosterIndex);
   const attackersPaid = accounts.filter((a) => attackers.has(a) && payouts.rewardWei[a] > 0n);
@@ -43,5 +47,10 @@ export function payoutOutcome(payouts: Payouts, attackers: ReadonlySet<string>, 
         .filter((r) => !payouts.rewardedRounds[a].includes(r))
         .map((round) => ({ account: a, round })),
     );
-  return { attackersPaid, honestUnpaidRounds };
+  const honest = accounts.filter((a) => !attackers.has(a));
+  const mean = (list: string[]) => Number(list.reduce((s, a) => s + payouts.rewardWei[a], 0n)) / Math.max(1, list.length);
+  const bad = accounts.filter((a) => attackers.has(a));
+  const attackerPayShare = bad.length === 0 || mean(honest) === 0 ? null : mean(bad) / mean(honest);
+  const honestPayLost = honest.length === 0 || rounds === 0 ? 0 : honestUnpaidRounds.length / (honest.length * rounds);
+  return { attackersPaid, honestUnpaidRounds, attackerPayShare, honestPayLost };
 }

@@ -3,7 +3,7 @@ import { encodeBytes32String, type BigNumberish } from "ethers";
 import type * as tf from "@tensorflow/tfjs";
 import { BaseError } from "../errors";
 import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, packWords } from "../protocol";
-import { Rule, createJob, publishModel, type JobParameters, type OmniMarket, type TxCost } from "../chain";
+import { createJob, publishModel, ruleCode, type JobParameters, type JobRuleName, type OmniMarket, type TxCost } from "../chain";
 import { publicWeights, type ModelConfig } from "../ml";
 import { architectureCommitment, encodeModel } from "./modelCodec";
 
@@ -20,7 +20,7 @@ export interface JobTerms {
   durations: { join: number; commit: number; submit: number; reveal: number; aggregate: number };
   /** Credited per aggregation transaction (aggregateChunk, finalizeRound) to its sender, from the budget; default 0. */
   aggregationFee?: BigNumberish;
-  rule: "median" | "trimmed-mean";
+  rule: JobRuleName;
   trimBps?: number;
   outlierFactorBps?: number;
   /** Inlier bound on a group mean's projection on the aggregate, in basis points (0 … 10000; 0: none). */
@@ -48,7 +48,7 @@ export function jobParameters(terms: JobTerms, config: ModelConfig, paramCount: 
     submitDuration: terms.durations.submit,
     revealDuration: terms.durations.reveal,
     aggregateDuration: terms.durations.aggregate,
-    rule: terms.rule === "median" ? Rule.Median : Rule.TrimmedMean,
+    rule: ruleCode(terms.rule),
     trimBps: terms.trimBps ?? 0,
     outlierFactorBps: terms.outlierFactorBps ?? Number(DEFAULT_OUTLIER_FACTOR_BPS),
     minProjectionBps: terms.minProjectionBps ?? Number(DEFAULT_MIN_PROJECTION_BPS),

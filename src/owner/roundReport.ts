@@ -29,16 +29,17 @@ export function groupsText(r: Pick<RoundRow, "inlierGroups" | "eligibleGroups" |
  */
 export async function roundFacts(market: OmniMarket, jobId: bigint, round: number): Promise<Omit<RoundRow, "accuracy">> {
   const provider = market.runner!.provider as Provider;
-  const [commits, submits, reveals, chunks, finals] = await Promise.all([
+  const [commits, submits, reveals, chunks, meanChunks, finals] = await Promise.all([
     market.queryFilter(market.filters.SeedsCommitted(jobId, round)),
     market.queryFilter(market.filters.MaskedChunksSubmitted(jobId, round)),
     market.queryFilter(market.filters.SeedsRevealed(jobId, round)),
     market.queryFilter(market.filters.AggregateChunkComputed(jobId, round)),
+    market.queryFilter(market.filters.GroupMeansComputed(jobId, round)),
     market.queryFilter(market.filters.RoundFinalized(jobId, round)),
   ]);
   const final = finals[0];
   if (!final) throw new RangeError(`round ${round} of job ${jobId} is not finalized`);
-  const hashes = new Set([...commits, ...submits, ...reveals, ...chunks, final].map((e) => e.transactionHash));
+  const hashes = new Set([...commits, ...submits, ...reveals, ...chunks, ...meanChunks, final].map((e) => e.transactionHash));
   let gas = 0n;
   for (const hash of hashes) gas += (await provider.getTransactionReceipt(hash))!.gasUsed;
   const finalBlock = await provider.getBlock(final.blockNumber);

@@ -11,6 +11,10 @@ export const BPS = 10_000;
 export const MAX_TRIM_BPS = 5_000;
 /** Fewest eligible group means the median needs to resist one bad group. */
 export const MIN_MEDIAN_GROUPS = 3;
+/** The geometric median accepts jobs of at most this many groups (n / g): a Gram slot per pair, an O(e²) certificate. */
+export const MAX_GEOMEDIAN_GROUPS = 16;
+/** The geometric-median certificate's tolerance τ = 1 / GEOMEDIAN_TOLERANCE_INV on the norm of the sum of unit vectors. */
+export const GEOMEDIAN_TOLERANCE_INV = 10;
 /** Where slashed stakes and forfeits are credited (burned): nobody holds its key. */
 export const BURN_ADDRESS = "0x000000000000000000000000000000000000dEaD";
 /** Largest roster (bitmaps over roster indices are uint256). */

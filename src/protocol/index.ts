@@ -12,5 +12,7 @@ export * from "./mask";
 export * from "./groups";
 export * from "./hashChain";
 export * from "./onChainRules";
+export * from "./exact";
+export * from "./geoMedian";
 export * from "./roundAggregate";
 export * from "./windows";

@@ -1,11 +1,14 @@
 // The contract's integer computation for one round (docs/PROTOCOL.md "Aggregation of a round"):
-// group means truncated toward zero, the job's rule across eligible groups per element, each group's
-// squared distance to the aggregate and dot product with it, and the inlier test: distance against the
-// median distance, projection (dot / aggNorm) against minProjectionBps.
+// group means truncated toward zero, the job's rule across eligible groups per element (or the certified
+// geometric median over whole vectors, geoMedian.ts), each group's squared distance to the aggregate and
+// dot product with it, and the inlier test: distance against the median distance, projection
+// (dot / aggNorm) against minProjectionBps.
 import { InvalidInputError } from "../errors";
 import { assertOnChainRule, bigintMedian, onChainRuleOfSorted, truncDiv, type OnChainRule } from "./onChainRules";
 import { BPS, MIN_GROUP_SUBMITTERS } from "./constants";
 import { unmaskGroupSum, type RevealedSeed } from "./mask";
+import { dotExact, squaredDistanceExact } from "./exact";
+import { certifyGeoMedian, geoMedianWeights, gramMatrix, weightedAggregate } from "./geoMedian";
 
 /** The default outlier factor: squared distance at most 4× the median (distance at most 2×). */
 export const DEFAULT_OUTLIER_FACTOR_BPS = 40000n;
@@ -47,6 +50,8 @@ export interface RoundAggregateResult {
   /** The chunk that left fewer groups within the bound than the rule needs (Infinity if none): the round
    * has no aggregate. */
   voidedAt: number;
+  /** Geometric median: the certified uint32 weight of each counted group, ascending (absent otherwise). */
+  weights?: number[];
 }
 
 /** int32(sum) / submitters per lane, truncated toward zero. */
@@ -88,44 +93,6 @@ export function inlierFlags(params: InlierFlagsParameters): boolean[] {
   const bound = minProjectionBps * aggNorm;
   const bps = BigInt(BPS);
   return dists.map((dist, q) => bps * dist <= outlierFactorBps * med && (minProjectionBps === 0n || bps * dots[q] >= bound));
-}
-
-// Σ (a_i − b_i)^2 exactly: small squares add up in a double while it stays below 2^52, then flush.
-function squaredDistanceExact(a: Int32Array, b: Int32Array): bigint {
-  let total = 0n;
-  let partial = 0;
-  for (let i = 0; i < a.length; i++) {
-    const diff = a[i] - b[i];
-    if (diff > -67108864 && diff < 67108864) {
-      partial += diff * diff;
-      if (partial >= 4503599627370496) {
-        total += BigInt(partial);
-        partial = 0;
-      }
-    } else {
-      total += BigInt(diff) ** 2n;
-    }
-  }
-  return total + BigInt(partial);
-}
-
-// Σ a_i · b_i exactly (signed): products below 2^52 add up in a double while it stays within ±2^52.
-function dotExact(a: Int32Array, b: Int32Array): bigint {
-  let total = 0n;
-  let partial = 0;
-  for (let i = 0; i < a.length; i++) {
-    const product = a[i] * b[i];
-    if (product > -4503599627370496 && product < 4503599627370496) {
-      partial += product;
-      if (partial >= 4503599627370496 || partial <= -4503599627370496) {
-        total += BigInt(partial);
-        partial = 0;
-      }
-    } else {
-      total += BigInt(a[i]) * BigInt(b[i]);
-    }
-  }
-  return total + BigInt(partial);
 }
 
 /** The contract's norm bound on group sums (docs/PROTOCOL.md "The norm bound"). */
@@ -207,6 +174,7 @@ export function aggregateGroupSums(
       voidedAt = c;
       break;
     }
+    if (rule.rule === "geomedian") continue;
     const column = new Int32Array(within.length);
     for (let i = c * chunkLanes; i < Math.min((c + 1) * chunkLanes, lanes); i++) {
       for (let k = 0; k < within.length; k++) column[k] = within[k][i];
@@ -219,6 +187,7 @@ export function aggregateGroupSums(
     return { means, aggregate: new Uint32Array(lanes), dists: zeros, medianDist: 0n, dots: zeros, aggNorm: 0n, inliers: none, excludedAt, voidedAt };
   }
   const counted = excludedAt.flatMap((c, k) => (c === Infinity ? [k] : []));
+  if (rule.rule === "geomedian") return certifiedResult(means, counted, excludedAt, outlierFactorBps, minProjectionBps);
   const scored = scoreGroups(
     counted.map((k) => means[k]),
     agg,
@@ -232,6 +201,32 @@ export function aggregateGroupSums(
     [dists[k], dots[k], inliers[k]] = [scored.dists[u], scored.dots[u], scored.inliers[u]];
   });
   return { means, aggregate: new Uint32Array(agg.buffer), dists, medianDist: scored.medianDist, dots, aggNorm: scored.aggNorm, inliers, excludedAt, voidedAt };
+}
+
+/**
+ * A geometric-median round: weights for the groups never over the bound (geoMedianWeights on their Gram matrix),
+ * the aggregate they define, and the distances, dots and norm the certificate yields, scored as the contract does.
+ */
+function certifiedResult(
+  means: Int32Array[],
+  counted: number[],
+  excludedAt: number[],
+  outlierFactorBps: bigint,
+  minProjectionBps: bigint,
+): RoundAggregateResult {
+  const kept = counted.map((k) => means[k]);
+  const gram = gramMatrix(kept);
+  const weights = geoMedianWeights(gram);
+  const c = certifyGeoMedian(gram, weights);
+  const flags = inlierFlags({ dists: c.dists, dots: c.dots, aggNorm: c.aggNorm, outlierFactorBps, minProjectionBps });
+  const dists = means.map(() => 0n);
+  const dots = means.map(() => 0n);
+  const inliers = means.map(() => false);
+  counted.forEach((k, u) => {
+    [dists[k], dots[k], inliers[k]] = [c.dists[u], c.dots[u], flags[u]];
+  });
+  const aggregate = weightedAggregate(kept, weights);
+  return { means, aggregate, dists, medianDist: bigintMedian(c.dists), dots, aggNorm: c.aggNorm, inliers, excludedAt, voidedAt: Infinity, weights };
 }
 
 /** The groups' distances to an aggregate, dot products with it, its norm and the inlier flags, exactly as the contract computes them. */

@@ -19,6 +19,8 @@ export const CHUNK_SIZING = {
   PER_MEMBER: 10_000,
   PER_PAIR: 3_000,
   PER_GROUP: 75_000,
+  GRAM_PER_PAIR_WORD: 1000,
+  GRAM_SLOT: 25_000,
 } as const;
 
 /** Windows.sol: the block interval, gas bounds and limits behind the window floors. */
@@ -44,15 +46,20 @@ export function maxGroupSize(n: number, g: number): number {
   return Math.min(n, 2 * g - 1);
 }
 
-/** Words per chunk for n DOs in groups of g (0: no chunk fits a transaction, the job is refused). */
-export function chunkWordsFor(n: number, g: number): number {
+/** A job's rule by name, as the chunk size and the group count need it. */
+export type RuleName = "median" | "trimmed-mean" | "geomedian";
+
+/** Words per chunk for n DOs in groups of g under `rule` (0: no chunk fits a transaction, the job is refused). */
+export function chunkWordsFor(n: number, g: number, rule: RuleName = "median"): number {
   const c = CHUNK_SIZING;
   const groups = Math.floor(n / g);
   const pairs = Math.floor((n * maxGroupSize(n, g)) / 4);
-  const exec =
-    n * c.SUM_PER_WORD_COPY + pairs * c.MASK_PER_PAIR_WORD + groups * c.GROUP_PER_WORD + 8 * (groups * c.RULE_PER_VALUE + c.RULE_PER_LANE) + c.WORD_FIXED;
+  // The geometric median rules no lane: each word adds the Gram products of every pair of group means.
+  const gramPairs = rule === "geomedian" ? (groups * (groups + 1)) / 2 : 0;
+  const ruling = rule === "geomedian" ? gramPairs * c.GRAM_PER_PAIR_WORD : 8 * (groups * c.RULE_PER_VALUE + c.RULE_PER_LANE);
+  const exec = n * c.SUM_PER_WORD_COPY + pairs * c.MASK_PER_PAIR_WORD + groups * c.GROUP_PER_WORD + ruling + c.WORD_FIXED;
   const perWord = Math.max(n * c.CALLDATA_PER_WORD_COPY + exec, n * c.FLOOR_PER_WORD_COPY);
-  const fixedGas = c.CHUNK_FIXED + n * c.PER_MEMBER + pairs * c.PER_PAIR + groups * c.PER_GROUP;
+  const fixedGas = c.CHUNK_FIXED + n * c.PER_MEMBER + pairs * c.PER_PAIR + groups * c.PER_GROUP + gramPairs * c.GRAM_SLOT;
   return Math.max(0, Math.floor((c.BUDGET - fixedGas) / perWord));
 }
 
@@ -65,9 +72,9 @@ export interface JobShape {
 }
 
 /** Words, chunk size, chunks per round and the largest group for n DOs, groups of g and d parameters. */
-export function jobShape(n: number, g: number, paramCount: number): JobShape {
+export function jobShape(n: number, g: number, paramCount: number, rule: RuleName = "median"): JobShape {
   const words = Math.ceil(paramCount / 8);
-  const chunkWords = chunkWordsFor(n, g);
+  const chunkWords = chunkWordsFor(n, g, rule);
   return { words, chunkWords, chunks: chunkWords === 0 ? Infinity : Math.ceil(words / chunkWords), maxGroup: maxGroupSize(n, g) };
 }
 
@@ -85,10 +92,10 @@ export interface WindowFloors {
   aggregate: number;
 }
 
-/** Window floors for n DOs, groups of g and d parameters (docs/PROTOCOL.md "Phase windows"). */
-export function windowFloors(n: number, g: number, paramCount: number): WindowFloors {
+/** Window floors for n DOs, groups of g, d parameters and the rule (docs/PROTOCOL.md "Phase windows"). */
+export function windowFloors(n: number, g: number, paramCount: number, rule: RuleName = "median"): WindowFloors {
   const w = WINDOWS;
-  const { words, chunks, maxGroup } = jobShape(n, g, paramCount);
+  const { words, chunks, maxGroup } = jobShape(n, g, paramCount, rule);
   const peers = maxGroup - 1;
   return {
     join: floorFor(words * w.PUBLISH_PER_WORD + n * w.JOIN_PER_MEMBER),
@@ -99,8 +106,8 @@ export function windowFloors(n: number, g: number, paramCount: number): WindowFl
   };
 }
 
-/** Fewest eligible groups with which a rule resists one bad group: 3 for the median; for a trimmed mean, enough that one mean is trimmed from each end. */
-export function minEligibleGroups(rule: "median" | "trimmed-mean", trimBps: number): number {
-  if (rule === "median" || trimBps === 0) return MIN_MEDIAN_GROUPS;
+/** Fewest eligible groups with which a rule resists one bad group: 3 for the median and the geometric median; for a trimmed mean, enough that one mean is trimmed from each end. */
+export function minEligibleGroups(rule: RuleName, trimBps: number): number {
+  if (rule !== "trimmed-mean" || trimBps === 0) return MIN_MEDIAN_GROUPS;
   return Math.max(MIN_MEDIAN_GROUPS, Math.ceil(BPS / trimBps));
 }

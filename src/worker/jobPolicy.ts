@@ -7,7 +7,7 @@
 // The policy applies only before joining: a member that walks away forfeits its stake for sure.
 import { ZeroAddress, formatEther, getAddress, type BigNumberish } from "ethers";
 import { InvalidInputError } from "../errors";
-import { Rule, type JobParameters } from "../chain";
+import { Rule, ruleName, type JobParameters } from "../chain";
 import { MAX_TX_DATA_BYTES } from "../chain/txs";
 import { BPS, MAX_TRIM_BPS, WORD_BYTES } from "../protocol";
 import { WINDOWS, jobShape, minEligibleGroups, windowFloors, type WindowFloors } from "../protocol/windows";
@@ -113,7 +113,8 @@ export function assessJob(params: JobParameters, info: JobShapeInfo | undefined,
   const d = Number(params.paramCount);
   const rounds = Number(params.rounds);
   const token = String(params.token) === ZeroAddress ? ZeroAddress : getAddress(String(params.token));
-  const derived = jobShape(n, g, d);
+  const kind = ruleName(params.rule) ?? "median";
+  const derived = jobShape(n, g, d, kind);
   const chunkWords = info ? Number(info.chunkWords) : derived.chunkWords;
   const chunkCount = info ? Number(info.chunkCount) : derived.chunks;
   const job = `${n} DOs in groups of ${g}, ${d} parameters`;
@@ -127,7 +128,7 @@ export function assessJob(params: JobParameters, info: JobShapeInfo | undefined,
   }
 
   // Windows: each at least the strictest of this worker's minimum, the contract's floor and (submit) its own need.
-  const floors = windowFloors(n, g, d);
+  const floors = windowFloors(n, g, d, kind);
   const own = Number.isFinite(chunkCount) ? ownSubmitSeconds(derived.maxGroup, chunkWords, chunkCount) : undefined;
   for (const name of Object.keys(WINDOW_FIELDS) as WindowName[]) {
     const value = Number(params[WINDOW_FIELDS[name]] as BigNumberish);
@@ -178,15 +179,15 @@ export function assessJob(params: JobParameters, info: JobShapeInfo | undefined,
   const rule = Number(params.rule);
   const trimBps = Number(params.trimBps);
   const groups = g > 0 ? Math.floor(n / g) : 0;
+  const name = ruleName(rule);
   if (rule === Rule.TrimmedMean && (trimBps === 0 || trimBps >= MAX_TRIM_BPS)) {
     reasons.push(`a trimmed mean with trimBps ${trimBps} cannot resist a bad group (it must be between 1 and ${MAX_TRIM_BPS - 1})`);
-  } else if (rule !== Rule.Median && rule !== Rule.TrimmedMean) {
+  } else if (name === undefined) {
     reasons.push(`the job's rule ${rule} is unknown to this worker`);
   } else {
-    const name = rule === Rule.Median ? "median" : "trimmed-mean";
     const needed = minEligibleGroups(name, trimBps);
     if (groups < needed) {
-      const what = name === "median" ? "the median" : `a trimmed mean of ${trimBps} bps`;
+      const what = name === "trimmed-mean" ? `a trimmed mean of ${trimBps} bps` : name === "median" ? "the median" : "the geometric median";
       reasons.push(`${n} DOs in groups of ${g} make ${plural(groups, "group")}, fewer than the ${needed} ${what} needs to resist one bad group`);
     }
   }

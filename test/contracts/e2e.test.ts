@@ -9,6 +9,7 @@ import {
   ETH,
   Phase,
   SlashReason,
+  Rule,
   booksSides,
   budgetOf,
   deployFixture,
@@ -24,7 +25,7 @@ import {
 
 async function e2eFixture() {
   const f = await deployFixture();
-  const chunkWords = Number(await f.market.chunkWordsFor(16, 4));
+  const chunkWords = Number(await f.market.chunkWordsFor(16, 4, Rule.Median));
   // 16 DOs in four groups of 4, so that two groups spoilt in round 0 leave the median three.
   // Two and a bit chunks, so aggregation runs over several transactions and a partial last chunk.
   const p = jobParams({ numDOs: 16, groupSize: 4, rounds: 2, paramCount: 8 * (2 * chunkWords + 3) - 5, minProjectionBps: 5000 });

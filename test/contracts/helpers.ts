@@ -26,13 +26,27 @@ import {
   readRoundState,
   release,
   revealSeeds,
+  ruleName,
   submitMasked,
   type Member,
   type Submissions,
   type TxCost,
 } from "../../src/chain";
 import { deployMarket } from "../../src/chain/deployMarket";
-import { MIN_ACTIVE_PEERS, packWords, publicKeyOf, unpackWords, windowFloors, type KeyPair } from "../../src/protocol";
+import {
+  MIN_ACTIVE_PEERS,
+  addLanes,
+  aggregateGroupSums,
+  minEligibleGroups,
+  normSlack,
+  packWords,
+  publicKeyOf,
+  unpackWords,
+  windowFloors,
+  type GroupSum,
+  type KeyPair,
+  type OnChainRule,
+} from "../../src/protocol";
 import type { OmniMarket } from "../../typechain-types";
 
 export const ETH = ethers.ZeroAddress;
@@ -110,7 +124,7 @@ export function budgetOf(p: Params): bigint {
 
 /** p with every window raised to at least the floor the contract requires for the job's size (windowFloors). */
 export function withWindowFloors(p: Params): Params {
-  const floors = windowFloors(p.numDOs, p.groupSize, p.paramCount);
+  const floors = windowFloors(p.numDOs, p.groupSize, p.paramCount, ruleName(p.rule) ?? "median");
   return {
     ...p,
     joinDuration: Math.max(p.joinDuration, floors.join),
@@ -358,4 +372,31 @@ export async function releaseAll(market: OmniMarket, token: string, accounts: st
 /** Lanes of packed bytes. */
 export function lanesOf(bytes: Uint8Array): Uint32Array {
   return unpackWords(bytes, (bytes.length / 32) * 8);
+}
+
+/** Every member's update for round 0: `special` where given, else updateOf. */
+export function updatesFor(job: Job, special: Map<number, Uint32Array>): Map<number, Uint32Array> {
+  return new Map(job.members.map((_, i) => [i, special.get(i) ?? updateOf(job.p.paramCount, i, 0n)]));
+}
+
+/** The groups' plain sums (no dropouts: the masks cancel), in group order. */
+export function plainGroupSums(groups: number[][], updates: Map<number, Uint32Array>): GroupSum[] {
+  return groups.map((g) => {
+    const sum = new Uint32Array(updates.get(g[0])!.length);
+    for (const i of g) addLanes(sum, updates.get(i)!);
+    return { submitters: g.length, sum };
+  });
+}
+
+/** The TypeScript reference of a round without dropouts under the job's rule, norm bound included. */
+export async function referenceRound(job: Job, groups: number[][], updates: Map<number, Uint32Array>) {
+  const info = await job.market.jobInfo(job.jobId);
+  const name = ruleName(job.p.rule) ?? "median";
+  const rule: OnChainRule = name === "trimmed-mean" ? { rule: name, trimBps: job.p.trimBps } : { rule: name };
+  const bound = {
+    normSlack: normSlack(job.p.clipNormQ, job.p.paramCount),
+    chunkLanes: 8 * Number(info.chunkWords),
+    minGroups: minEligibleGroups(name, job.p.trimBps),
+  };
+  return aggregateGroupSums(plainGroupSums(groups, updates), rule, BigInt(job.p.outlierFactorBps), BigInt(job.p.minProjectionBps), bound);
 }

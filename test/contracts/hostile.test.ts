@@ -15,6 +15,7 @@ import {
   ETH,
   Phase,
   SlashReason,
+  Rule,
   aggregateAll,
   assetBalance,
   budgetOf,
@@ -143,7 +144,7 @@ function shouldBehaveLikeAJobThatOutlivesItsHostileMembers(name: string, fixture
      * submit phase whose roster leaves out DOs 9 to 11. */
     async function twoChunkFixture() {
       const f = await fixture();
-      const chunkWords = Number(await f.market.chunkWordsFor(12, 4));
+      const chunkWords = Number(await f.market.chunkWordsFor(12, 4, Rule.Median));
       const p = jobParams({ token: f.token, numDOs: 12, groupSize: 4, rounds: 1, paramCount: 8 * (chunkWords + 2) - 3 });
       const job = await openJob(f.market, f.mo, f.dos, p);
       const other = await openJob(f.market, f.mo, f.dos, jobParams({ token: f.token, rounds: 1 }));

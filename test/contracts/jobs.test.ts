@@ -66,9 +66,9 @@ describe("jobs", function () {
 
     it("refuses a group size whose dropout pairs cannot fit one aggregation transaction, as leaving too few groups", async function () {
       const { market, mo } = await loadFixture(deployFixture);
-      expect(await market.chunkWordsFor(128, 64)).to.equal(0n);
+      expect(await market.chunkWordsFor(128, 64, Rule.Median)).to.equal(0n);
       // Every group size that leaves 128 DOs the median's 3 groups fits chunks of several words.
-      for (let g = 3; g <= 42; g++) expect(await market.chunkWordsFor(128, g)).to.be.greaterThan(0n);
+      for (let g = 3; g <= 42; g++) expect(await market.chunkWordsFor(128, g, Rule.Median)).to.be.greaterThan(0n);
       // Deliberate fault, sent raw: a group size too large.
       await expect(createRaw(market, mo, jobParams({ numDOs: 128, groupSize: 64 })))
         .to.be.revertedWithCustomError(market, "MarketTooFewGroups")
@@ -136,7 +136,7 @@ describe("jobs", function () {
 
     it("refuses a job whose rounds need more than 8192 aggregation chunks", async function () {
       const { market, mo } = await loadFixture(deployFixture);
-      const chunkWords = Number(await market.chunkWordsFor(128, 3));
+      const chunkWords = Number(await market.chunkWordsFor(128, 3, Rule.Median));
       const atBound = withWindowFloors(jobParams({ numDOs: 128, groupSize: 3, paramCount: 8 * chunkWords * 8192 }));
       const jobId = await createJobAs(market, mo, atBound);
       expect((await market.jobInfo(jobId)).chunkCount).to.equal(8192n);
@@ -158,7 +158,7 @@ describe("jobs", function () {
 
     it("refuses a budget other than rounds · (numDOs · rewardPerRound + (chunks + 1) · aggregationFee)", async function () {
       const { market, mo } = await loadFixture(deployFixture);
-      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      const chunkWords = Number(await market.chunkWordsFor(9, 3, Rule.Median));
       // Three chunks a round (the third of one word), and a fee for each and for finalizeRound.
       const p = jobParams({ paramCount: 8 * (2 * chunkWords + 1), aggregationFee: ethers.parseUnits("3", 12) });
       const budget = 2n * (9n * p.rewardPerRound + 4n * p.aggregationFee);
@@ -179,7 +179,7 @@ describe("jobs", function () {
       const p = jobParams({ paramCount: 20 });
       // The call under test, sent raw so that changeEtherBalances sees its transaction and its fee.
       const tx = market.connect(mo).createJob(p, { value: budgetOf(p) });
-      const chunkWords = await market.chunkWordsFor(p.numDOs, p.groupSize);
+      const chunkWords = await market.chunkWordsFor(p.numDOs, p.groupSize, Rule.Median);
       await expect(tx)
         .to.emit(market, "JobCreated")
         .withArgs(1n, await mo.getAddress(), ETH, p.taskTag, budgetOf(p), chunkWords);

@@ -125,9 +125,10 @@ export function drawAvailable(rd: RoundModel, block: number): boolean {
   return rd.drawn || (block > rd.drawBlock && block - rd.drawBlock <= 256);
 }
 
-/** Fewest eligible groups the job's rule needs: 3 for the median, max(3, ceil(10000 / trimBps)) for a trimmed mean. */
+/** Fewest eligible groups the job's rule needs: 3 for the median and the geometric median, max(3, ceil(10000 /
+ * trimBps)) for a trimmed mean. */
 export function minEligible(p: Pick<Params, "rule" | "trimBps">): number {
-  if (p.rule === 0 || p.trimBps === 0) return 3;
+  if (p.rule !== 1 || p.trimBps === 0) return 3;
   return Math.max(3, Math.ceil(10000 / p.trimBps));
 }
 
@@ -363,12 +364,13 @@ export function expectedSlashes(job: JobModel): { member: number; reason: bigint
 }
 
 /** How finalizeRound at time `t` settles the round: with its aggregate, void (and why), or not yet
- * (chunks missing before the aggregation deadline). */
-export function finalization(job: JobModel, t: number): { voided: bigint | null } | "incomplete" {
+ * (chunks missing before the aggregation deadline). Under the geometric median a finalization without
+ * weights (`certified` false) after the deadline is void too. */
+export function finalization(job: JobModel, t: number, certified = true): { voided: bigint | null } | "incomplete" {
   const rd = job.round!;
   // Groups an aggregated chunk found over the norm bound do not count.
   if (countedGroups(rd, rd.chunksAggregated).length < minEligible(job.p)) return { voided: Void.TooFewEligibleGroups };
-  if (rd.chunksAggregated === job.K) return { voided: null };
+  if (rd.chunksAggregated === job.K && (certified || job.p.rule !== 2 || t <= deadlines(job).aggregate)) return { voided: null };
   if (t <= deadlines(job).aggregate) return "incomplete";
   return { voided: Void.AggregationExpired };
 }

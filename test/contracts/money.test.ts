@@ -10,6 +10,7 @@ import {
   CreditKind,
   ETH,
   VoidReason,
+  Rule,
   booksSides,
   budgetOf,
   commitAll,
@@ -76,7 +77,7 @@ function shouldBehaveLikeEscrow(name: string, fixture: typeof ethFixture) {
 
     /** Three chunks a round (the third of one word) and an aggregation fee. */
     async function feeParams(market: OmniMarket, token: string, overrides: Partial<Params> = {}) {
-      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      const chunkWords = Number(await market.chunkWordsFor(9, 3, Rule.Median));
       return paramsFor(token, { paramCount: 8 * (2 * chunkWords + 1), aggregationFee: ethers.parseUnits("3", 12), ...overrides });
     }
 

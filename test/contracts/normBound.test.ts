@@ -6,10 +6,11 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { aggregationData, readRoundState } from "../../src/chain";
-import { aggregateGroupSums, addLanes, minEligibleGroups, normSlack, unpackWords, type GroupSum } from "../../src/protocol";
+import { aggregateGroupSums, unpackWords } from "../../src/protocol";
 import {
   ETH,
   VoidReason,
+  Rule,
   aggregateAll,
   commitAll,
   deployFixture,
@@ -17,34 +18,15 @@ import {
   groupsOf,
   jobParams,
   openJob,
+  plainGroupSums,
   playRound,
+  referenceRound,
   revealAll,
   submitAll,
   updateOf,
-  type Job,
+  updatesFor,
   type Params,
 } from "./helpers";
-
-/** Every member's update: `special` where given, else the helpers' honest update. */
-function updatesFor(job: Job, special: Map<number, Uint32Array>): Map<number, Uint32Array> {
-  return new Map(job.members.map((_, i) => [i, special.get(i) ?? updateOf(job.p.paramCount, i, 0n)]));
-}
-
-/** The groups' plain sums (no dropouts: the masks cancel), in group order. */
-function groupSums(groups: number[][], updates: Map<number, Uint32Array>): GroupSum[] {
-  return groups.map((g) => {
-    const sum = new Uint32Array(updates.get(g[0])!.length);
-    for (const i of g) addLanes(sum, updates.get(i)!);
-    return { submitters: g.length, sum };
-  });
-}
-
-/** The TypeScript reference of the round, norm bound included. */
-async function reference(job: Job, groups: number[][], updates: Map<number, Uint32Array>) {
-  const info = await job.market.jobInfo(job.jobId);
-  const bound = { normSlack: normSlack(job.p.clipNormQ, job.p.paramCount), chunkLanes: 8 * Number(info.chunkWords), minGroups: minEligibleGroups("median", 0) };
-  return aggregateGroupSums(groupSums(groups, updates), { rule: "median" }, BigInt(job.p.outlierFactorBps), BigInt(job.p.minProjectionBps), bound);
-}
 
 const bit = (k: number) => 1n << BigInt(k);
 
@@ -67,11 +49,11 @@ describe("the norm bound on group sums", () => {
     expect(result.eligibleGroups).to.equal(15n);
     expect(result.excludedGroups).to.equal(bit(3));
     expect(result.inlierGroups & bit(3)).to.equal(0n);
-    const expected = await reference(job, groups, updates);
+    const expected = await referenceRound(job, groups, updates);
     expect(expected.excludedAt).to.deep.equal([Infinity, Infinity, Infinity, 0]);
     expect(unpackWords(played.aggregate, job.p.paramCount)).to.deep.equal(expected.aggregate);
     // The same as the median of the three honest groups alone.
-    const honest = aggregateGroupSums(groupSums(groups.slice(0, 3), updates), { rule: "median" });
+    const honest = aggregateGroupSums(plainGroupSums(groups.slice(0, 3), updates), { rule: "median" });
     expect(expected.aggregate).to.deep.equal(honest.aggregate);
     for (const i of groups[3]) expect(await job.market.releasable(ETH, await job.dos[i].getAddress())).to.equal(job.p.stake);
   });
@@ -87,12 +69,12 @@ describe("the norm bound on group sums", () => {
     await playRound(job, { updates });
     await job.market.finalizeRound(job.jobId, 0n);
     expect((await job.market.roundResult(job.jobId, 0n)).excludedGroups).to.equal(bit(2));
-    expect((await reference(job, groups, updates)).excludedAt).to.deep.equal([Infinity, Infinity, 0, Infinity]);
+    expect((await referenceRound(job, groups, updates)).excludedAt).to.deep.equal([Infinity, Infinity, 0, Infinity]);
   });
 
   it("bounds the running total over the chunks: a group that saves its norm for a later chunk is excluded from that chunk on and posts nothing after", async function () {
     const f = await loadFixture(deployFixture);
-    const chunkWords = Number(await f.market.chunkWordsFor(12, 3));
+    const chunkWords = Number(await f.market.chunkWordsFor(12, 3, Rule.Median));
     const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 12, rounds: 1, paramCount: 8 * chunkWords * 3, outlierFactorBps: 1_000_000 }));
     const groups = await groupsOf(job);
     const attacker = groups[1][2];
@@ -119,7 +101,7 @@ describe("the norm bound on group sums", () => {
     await job.market.finalizeRound(job.jobId, 0n);
     const result = await job.market.roundResult(job.jobId, 0n);
     expect(result.excludedGroups).to.equal(bit(1));
-    const expected = await reference(job, groups, updates);
+    const expected = await referenceRound(job, groups, updates);
     expect(expected.excludedAt).to.deep.equal([Infinity, 1, Infinity, Infinity]);
     expect(rest.chunks).to.have.length(1);
     expect(result.aggregateHash).to.not.equal("0x" + "00".repeat(32));
@@ -127,7 +109,7 @@ describe("the norm bound on group sums", () => {
 
   it("voids the round at once when the groups left within the bound are too few for the rule, paying nobody", async function () {
     const f = await loadFixture(deployFixture);
-    const chunkWords = Number(await f.market.chunkWordsFor(9, 3));
+    const chunkWords = Number(await f.market.chunkWordsFor(9, 3, Rule.Median));
     const job = await openJob(f.market, f.mo, f.dos, jobParams({ rounds: 2, paramCount: 8 * chunkWords * 2 }));
     const groups = await groupsOf(job);
     const attacker = groups[0][1];

@@ -9,6 +9,7 @@ import { roundRandomness } from "../../src/protocol";
 import {
   ETH,
   Phase,
+  Rule,
   aggregateAll,
   SlashReason,
   VoidReason,
@@ -371,7 +372,7 @@ describe("rounds", function () {
     it("keeps the groups chunk 0 found eligible through the later chunks and finalizeRound", async function () {
       const f = await deployFixture();
       // 16 DOs in four groups of 4 (three stay eligible for the median), one round, two chunks (the second of one word).
-      const paramCount = 8 * (Number(await f.market.chunkWordsFor(16, 4)) + 1);
+      const paramCount = 8 * (Number(await f.market.chunkWordsFor(16, 4, Rule.Median)) + 1);
       const job = await openJob(f.market, f.mo, f.dos, jobParams({ numDOs: 16, groupSize: 4, rounds: 1, paramCount }));
       const { market, jobId, dos } = job;
       const groups = await commitAll(job);

@@ -156,7 +156,7 @@ describe("strategic adversaries", () => {
   describe("finding 3: no round can lock the funds", () => {
     it("settles a round nobody finishes aggregating at the aggregation deadline, keeps the model, and moves on", async function () {
       const { market, mo, dos } = await loadFixture(deployFixture);
-      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      const chunkWords = Number(await market.chunkWordsFor(9, 3, Rule.Median));
       const job = await openJob(market, mo, dos, jobParams({ rounds: 2, paramCount: 8 * (chunkWords + 4) }));
       await commitAll(job);
       const masked = await submitAll(job);
@@ -175,7 +175,7 @@ describe("strategic adversaries", () => {
 
     it("takes no chunk, and pays no fee, after an expired round completed the job", async function () {
       const { market, mo, dos } = await loadFixture(deployFixture);
-      const chunkWords = Number(await market.chunkWordsFor(9, 3));
+      const chunkWords = Number(await market.chunkWordsFor(9, 3, Rule.Median));
       const job = await openJob(market, mo, dos, jobParams({ rounds: 1, paramCount: 8 * (chunkWords + 4), aggregationFee: 10n ** 12n }));
       await commitAll(job);
       const masked = await submitAll(job);

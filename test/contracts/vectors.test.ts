@@ -26,6 +26,7 @@ interface Vectors {
   groups: { randomness: string; active: number[]; groupSize: number; groups: number[][] }[];
   rules: { rule: string; trimBps: number; values: number[]; result: number }[];
   inliers: { dists: string[]; dots: string[]; aggNorm: string; factorBps: number; minProjectionBps: number; inliers: boolean[] }[];
+  geomedian: { gram: string[]; weights: number[]; accepted: boolean; gradientSq: string; limitSq: string; dists: string[]; dots: string[]; aggNorm: string }[];
   babyjub: { x: string; y: string; valid: boolean }[];
   pairSeed: { sharedX: string; chainId: string; market: string; jobId: string; round: string; lo: number; hi: number; seed: string }[];
   dleq: { pkI: Pair; pkJ: Pair; context: string; shared: Pair; r1: Pair; r2: Pair; s: string; valid: boolean }[];
@@ -89,6 +90,15 @@ describe("protocol vectors", function () {
     for (const v of vectors.inliers) {
       const [mask] = await harness.inliers(v.dists.map(BigInt), v.dots.map(BigInt), BigInt(v.aggNorm), v.factorBps, v.minProjectionBps);
       expect(v.dists.map((_, q) => ((mask >> BigInt(q)) & 1n) === 1n)).to.deep.equal(v.inliers);
+    }
+  });
+
+  it("geometric-median certificates match every vector", async function () {
+    const { harness } = await loadFixture(deployHarness);
+    for (const v of vectors.geomedian) {
+      const c = await harness.geoMedianCertificate(v.gram.map(BigInt), v.weights);
+      expect([c.accepted, c.gradientSq, c.limitSq, c.aggNorm]).to.deep.equal([v.accepted, BigInt(v.gradientSq), BigInt(v.limitSq), BigInt(v.aggNorm)]);
+      expect([[...c.dists], [...c.dots]]).to.deep.equal([v.dists.map(BigInt), v.dots.map(BigInt)]);
     }
   });
 

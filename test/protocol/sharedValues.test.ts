@@ -87,6 +87,8 @@ describe("values shared with the contracts", () => {
     ["ProtocolConstants.BPS", BigInt(constants.BPS)],
     ["ProtocolConstants.MAX_TRIM_BPS", BigInt(constants.MAX_TRIM_BPS)],
     ["ProtocolConstants.MIN_MEDIAN_GROUPS", BigInt(constants.MIN_MEDIAN_GROUPS)],
+    ["ProtocolConstants.MAX_GEOMEDIAN_GROUPS", BigInt(constants.MAX_GEOMEDIAN_GROUPS)],
+    ["ProtocolConstants.GEOMEDIAN_TOLERANCE_INV", BigInt(constants.GEOMEDIAN_TOLERANCE_INV)],
     ...Object.entries(WINDOWS).map(([name, value]): [string, bigint] => [`Windows.${name}`, BigInt(value)]),
     ...Object.entries(CHUNK_SIZING).map(([name, value]): [string, bigint] => [`ChunkSizing.${name}`, BigInt(value)]),
     ["JobLogic.MAX_DOS", BigInt(constants.MAX_DOS)],

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { onChainRule } from "../../src/protocol";
+import { certifyGeoMedian, onChainRule } from "../../src/protocol";
 import { assignGroups, inlierFlags, isValidPublicKey, maskWords, packWords, pairSeed, seedCommitment, toHexWords, verifySharedPoint } from "../../src/protocol";
 
 const vectors = JSON.parse(readFileSync(join(__dirname, "..", "vectors", "protocol.json"), "utf8"));
@@ -44,6 +44,29 @@ describe("test/vectors/protocol.json", () => {
       });
       expect(flags).to.deep.equal(v.inliers);
     }
+  });
+
+  it("geometric-median certificates match the library, and the vectors cover acceptance, rejection and means at z", () => {
+    type GeoMedianVector = {
+      gram: string[];
+      weights: number[];
+      accepted: boolean;
+      gradientSq: string;
+      limitSq: string;
+      dists: string[];
+      dots: string[];
+      aggNorm: string;
+    };
+    const cases: GeoMedianVector[] = vectors.geomedian;
+    for (const v of cases) {
+      const c = certifyGeoMedian(v.gram.map(BigInt), v.weights);
+      expect([c.accepted, c.gradientSq, c.limitSq, c.aggNorm]).to.deep.equal([v.accepted, BigInt(v.gradientSq), BigInt(v.limitSq), BigInt(v.aggNorm)]);
+      expect([c.dists, c.dots]).to.deep.equal([v.dists.map(BigInt), v.dots.map(BigInt)]);
+    }
+    const limits = cases.map((v) => BigInt(v.limitSq));
+    expect(cases.some((v) => v.accepted && BigInt(v.gradientSq) > 0n && BigInt(v.limitSq) > 2n ** 64n)).to.equal(true);
+    expect(cases.some((v) => !v.accepted)).to.equal(true);
+    expect(limits.some((l) => l < 2n ** 64n)).to.equal(true);
   });
 
   it("Baby Jubjub key validity matches the library", async () => {

@@ -2,15 +2,18 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { chunkWordsFor, minEligibleGroups, windowFloors } from "../../src/protocol";
+import { ruleCode } from "../../src/chain";
 import { budgetOf, deployFixture, jobParams } from "../contracts/helpers";
 
 describe("job shape and window floors", () => {
   it("chunkWordsFor equals the contract's chunk size over a grid of n and g", async function () {
     const { market } = await loadFixture(deployFixture);
-    for (const n of [3, 9, 20, 64, 100, 128]) {
-      for (const g of [3, 4, 5, 16, 42, 61]) {
-        if (g > n) continue;
-        expect(chunkWordsFor(n, g), `n = ${n}, g = ${g}`).to.equal(Number(await market.chunkWordsFor(n, g)));
+    for (const rule of ["median", "trimmed-mean", "geomedian"] as const) {
+      for (const n of [3, 9, 20, 48, 64, 100, 128]) {
+        for (const g of [3, 4, 5, 8, 16, 42, 61]) {
+          if (g > n) continue;
+          expect(chunkWordsFor(n, g, rule), `${rule}, n = ${n}, g = ${g}`).to.equal(Number(await market.chunkWordsFor(n, g, ruleCode(rule))));
+        }
       }
     }
   });

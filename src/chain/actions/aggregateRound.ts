@@ -6,6 +6,7 @@ import type { OmniMarket } from "../market";
 import { hasBit, readRoundState, type GroupStatus, type RoundState } from "../roundState";
 import { send, type TxCost } from "../txs";
 import { fetchSubmissions, type Submissions } from "./fetchSubmissions";
+import { finalizeRound } from "./finalizeRound";
 
 /** The eligible groups not in `excluded` (a bitmap over group indices: over the norm bound in an earlier chunk). */
 export function countedGroups(state: RoundState, excluded: bigint = state.excludedGroups): GroupStatus[] {
@@ -84,6 +85,6 @@ export async function aggregateRound(market: OmniMarket, jobId: bigint, given?: 
   }
   if (!aggregated) return null;
   const round = aggregated.round;
-  const finalize = await send("finalizeRound", (o) => market.finalizeRound(jobId, round, o));
+  const finalize = await finalizeRound(market, jobId, round);
   return { ...aggregated, finalize };
 }

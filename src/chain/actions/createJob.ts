@@ -3,7 +3,7 @@ import { Contract, ZeroAddress, type Provider, type Signer } from "ethers";
 import { ChainCallError } from "../../errors/chain";
 import { jobShape } from "../../protocol/windows";
 import type { JobParamsStruct } from "../../../typechain-types/contracts/OmniMarket";
-import type { OmniMarket } from "../market";
+import { ruleName, type OmniMarket } from "../market";
 import { send, type TxCost } from "../txs";
 import { chainCall } from "../wrap";
 
@@ -23,7 +23,7 @@ export interface CreateJobReturnType {
 
 /** The budget a job must escrow: R · (n · rewardPerRound + (K + 1) · aggregationFee), K its chunks per round. */
 export function jobBudget(params: JobParameters): bigint {
-  const { chunks } = jobShape(Number(params.numDOs), Number(params.groupSize), Number(params.paramCount));
+  const { chunks } = jobShape(Number(params.numDOs), Number(params.groupSize), Number(params.paramCount), ruleName(params.rule) ?? "median");
   const fees = Number.isFinite(chunks) ? BigInt(chunks + 1) * BigInt(params.aggregationFee) : 0n;
   return BigInt(params.rounds) * (BigInt(params.numDOs) * BigInt(params.rewardPerRound) + fees);
 }

@@ -1,10 +1,12 @@
 // Rebuilds a job's public model for any round from chain data alone: the posted model words
-// (publishModel calldata) plus every earlier round's aggregate (AggregateChunkComputed events),
-// each checked against the hash chain the contract stores.
+// (publishModel calldata) plus every earlier round's aggregate (AggregateChunkComputed events, or under
+// the geometric median the GroupMeansComputed events and the certified weights), each checked against the
+// hash chain the contract stores.
 import { getBytes, ZeroHash, type Provider } from "ethers";
-import { addLanes, extendHashChain, unpackWords, type Bytes32 } from "../../protocol";
+import { addLanes, extendHashChain, unpackWords, weightedAggregate, type Bytes32 } from "../../protocol";
 import { HashChainMismatchError } from "../../errors";
-import type { OmniMarket } from "../market";
+import { Rule, type OmniMarket } from "../market";
+import { bitIndices } from "../roundState";
 import { chainCall } from "../wrap";
 
 /** The round-0 public model as posted by the MO, verified against `modelHash`. */
@@ -35,6 +37,7 @@ export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, rou
     // A round that settled without its aggregate (RoundVoided) leaves the model as it was, even if some
     // of its chunks were aggregated before the deadline.
     if (result.aggregateHash === ZeroHash) return new Uint32Array(Number(params.paramCount));
+    if (Number(params.rule) === Rule.GeometricMedian) return certifiedAggregate(market, jobId, round, result, Number(params.paramCount), fromBlock);
     const events = await market.queryFilter(market.filters.AggregateChunkComputed(jobId, round), fromBlock);
     const chunks = events.sort((a, b) => Number(a.args.chunkIndex - b.args.chunkIndex)).map((e) => getBytes(e.args.words));
     let chain: Bytes32 = ZeroHash;
@@ -49,6 +52,41 @@ export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, rou
     const d = Number(params.paramCount);
     return chunks.length === 0 ? new Uint32Array(d) : unpackWords(packed, d);
   });
+}
+
+/**
+ * A geometric-median round's aggregate: the counted groups' means from the GroupMeansComputed events (checked
+ * against the hash chain), weighted by the certified weights in the round's result.
+ */
+async function certifiedAggregate(
+  market: OmniMarket,
+  jobId: bigint,
+  round: number,
+  result: Awaited<ReturnType<OmniMarket["roundResult"]>>,
+  d: number,
+  fromBlock: number,
+): Promise<Uint32Array> {
+  const events = await market.queryFilter(market.filters.GroupMeansComputed(jobId, round), fromBlock);
+  const chunks = events.sort((a, b) => Number(a.args.chunkIndex - b.args.chunkIndex));
+  let chain: Bytes32 = ZeroHash;
+  for (const e of chunks) chain = extendHashChain(chain, getBytes(e.args.means));
+  if (chain !== result.aggregateHash) throw new HashChainMismatchError(`job ${jobId} round ${round} group means`, result.aggregateHash, chain);
+  // Every counted group is in every chunk, at its rank among the chunk's groups.
+  const groups = bitIndices(result.eligibleGroups & ~result.excludedGroups);
+  const packed = groups.map(() => new Uint8Array(Math.ceil(d / 8) * 32));
+  let offset = 0;
+  for (const e of chunks) {
+    const bytes = getBytes(e.args.means);
+    const present = bitIndices(e.args.groups);
+    const slice = bytes.length / present.length;
+    groups.forEach((k, u) => {
+      const at = present.indexOf(k);
+      packed[u].set(bytes.subarray(at * slice, (at + 1) * slice), offset);
+    });
+    offset += slice;
+  }
+  const means = packed.map((p) => new Int32Array(unpackWords(p, d).buffer));
+  return weightedAggregate(means, result.weights.map(Number));
 }
 
 /** The public model that round `round` starts from: the posted model plus the aggregates of rounds 0..round−1. */

@@ -9,6 +9,7 @@ export * from "./submitMasked";
 export * from "./revealSeeds";
 export * from "./fetchSubmissions";
 export * from "./aggregateRound";
+export * from "./finalizeRound";
 export * from "./fetchModel";
 export * from "./release";
 export * from "./cancel";

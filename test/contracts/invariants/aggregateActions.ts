@@ -3,7 +3,7 @@
 // next round and settlement.
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
-import { chunkBytes, hashChainOfChunks, normSlack, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
+import { chunkBytes, extendHashChain, hashChainOfChunks, normSlack, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
 import { Phase } from "../helpers";
 import {
   Credit,
@@ -77,11 +77,35 @@ export async function aggregate(run: Run, job: JobModel | undefined, jobId: bigi
     "GroupsOverBound",
   );
   // The chunk that leaves too few groups within the bound aggregates nothing; finalizeRound voids the round.
+  // Under the geometric median the chunk emits the counted groups' means instead of an aggregate.
+  const geoMedian = job!.p.rule === 2;
   const computed = run.chain.events(sent.receipt, "AggregateChunkComputed").map((e) => e.words);
-  same(computed, k === outcome.voidedAt ? [] : [ethers.hexlify(chunkBytes(packWords(outcome.aggregate), k, job!.C))], "aggregate chunk");
+  same(computed, k === outcome.voidedAt || geoMedian ? [] : [ethers.hexlify(chunkBytes(packWords(outcome.aggregate), k, job!.C))], "aggregate chunk");
+  const means = run.chain.events(sent.receipt, "GroupMeansComputed").map((e) => [e.groups, e.means]);
+  same(
+    means,
+    k === outcome.voidedAt || !geoMedian
+      ? []
+      : [[bitsOf(eligibleGroups(rd!).filter((_, q) => outcome.excludedAt[q] > k)), ethers.hexlify(meansChunk(outcome, k, job!.C))]],
+    "group means",
+  );
   rd!.chunksAggregated++;
   run.ghost.moved.add(job!.id);
   creditedOnceAsPredicted(run, sent.receipt, job!, rd!.index, feeTo(run, job!, caller, `chunk ${k}`));
+}
+
+/** Geometric median: chunk k of the means of the groups counted in it, group-major, as GroupMeansComputed carries them. */
+function meansChunk(outcome: Awaited<ReturnType<typeof outcomeOf>>, k: number, C: number): Uint8Array {
+  const counted = outcome.means.filter((_, q) => outcome.excludedAt[q] > k);
+  return getBytes(concat(counted.map((m) => chunkBytes(packWords(new Uint32Array(m.buffer, m.byteOffset, m.length)), k, C))));
+}
+
+/** The round's hash chain: over the aggregate's chunks, or under the geometric median over the means' chunks. */
+function aggregateHashOf(job: JobModel, outcome: Awaited<ReturnType<typeof outcomeOf>>): string {
+  if (job.p.rule !== 2) return hashChainOfChunks(packWords(outcome.aggregate), job.C);
+  let h: string = ZeroHash;
+  for (let k = 0; k < job.K; k++) h = extendHashChain(h, meansChunk(outcome, k, job.C));
+  return h;
 }
 
 /** The aggregation fee credit of one aggregation transaction sent by `caller` (none when the job has no fee). */
@@ -106,7 +130,7 @@ async function outcomeOf(job: JobModel) {
     });
     rd.outcome = await roundAggregate({
       groups,
-      rule: job.p.rule === 0 ? { rule: "median" } : { rule: "trimmed-mean", trimBps: job.p.trimBps },
+      rule: job.p.rule === 0 ? { rule: "median" } : job.p.rule === 2 ? { rule: "geomedian" } : { rule: "trimmed-mean", trimBps: job.p.trimBps },
       outlierFactorBps: BigInt(job.p.outlierFactorBps),
       minProjectionBps: BigInt(job.p.minProjectionBps),
       bound: { normSlack: normSlack(job.p.clipNormQ, job.p.paramCount), chunkLanes: 8 * job.C, minGroups: minEligible(job.p) },
@@ -124,16 +148,23 @@ export async function finalize(run: Run, job: JobModel | undefined, jobId: bigin
   const eligible = rd ? eligibleGroups(rd) : [];
   let expected: Expectation;
   const ph = job ? phaseAt(job, run.chain.now) : 0n;
-  const how = job?.round ? finalization(job, run.chain.now) : "incomplete";
+  // Under the geometric median an honest finalization that settles with the aggregate certifies it.
+  const geoMedian = job?.p.rule === 2;
+  const certified = !geoMedian || fault !== "noCertificate";
+  const how = job?.round ? finalization(job, run.chain.now, certified) : "incomplete";
   if (!job) expected = fails("MarketUnknownJob", jobId);
   else if (ph !== Phase.Aggregate) expected = fails("MarketUnexpectedPhase", jobId, ph, Phase.Aggregate);
   else if (round !== rd!.index) expected = fails("MarketWrongRound", jobId, rd!.index, round);
   else if (how === "incomplete") expected = fails("MarketAggregationIncomplete", jobId, round, rd!.chunksAggregated, job.K);
+  else if (!certified && how.voided === null) expected = fails("MarketWeightsLength", jobId, countedGroups(rd!, rd!.chunksAggregated).length, 0);
   else expected = OK;
-  const sent = await run.chain.send(`finalizeRound job ${jobId} r${round} by ${caller}`, caller, expected, (m, o) =>
-    m.finalizeRound.populateTransaction(jobId, round, o),
+  const weights = geoMedian && certified && how !== "incomplete" && how.voided === null ? (await outcomeOf(job!)).weights! : [];
+  const sent = await run.chain.send(`finalizeRound job ${jobId} r${round} by ${caller} ${fault}`, caller, expected, (m, o) =>
+    weights.length > 0 ? m.finalizeCertifiedRound.populateTransaction(jobId, round, weights, o) : m.finalizeRound.populateTransaction(jobId, round, o),
   );
+  if (geoMedian && !certified && how !== "incomplete" && ph === Phase.Aggregate) run.stats.uncertified++;
   if (!sent || how === "incomplete") return;
+  if (weights.length > 0) run.stats.certified++;
   const j = job!;
   const r = rd!;
   const { p } = j;
@@ -154,7 +185,7 @@ export async function finalize(run: Run, job: JobModel | undefined, jobId: bigin
   same(
     [fin.aggregateHash, fin.eligibleGroups, fin.excludedGroups, fin.inlierGroups, [...fin.distances], [...fin.dots], fin.aggNorm],
     [
-      outcome ? hashChainOfChunks(packWords(outcome.aggregate), j.C) : ZeroHash,
+      outcome ? aggregateHashOf(j, outcome) : ZeroHash,
       bitsOf(eligible),
       bitsOf(eligible.filter((_, q) => r.outcome !== null && r.outcome.excludedAt[q] < r.chunksAggregated)),
       bitsOf(inliers),

@@ -44,7 +44,7 @@ export const FAULTS = {
   dispute: ["honest", "wrongRound", "garbageProof", "selfAsPeer", "otherGroupsPeer", "agreeingPeer"],
   reveal: ["honest", "wrongRound", "wrongSeed", "peerMissing", "extraSeed", "otherRoundsSeeds", "peersNotAscending"],
   aggregate: ["honest", "wrongRound", "skipsAChunk", "lastWordMissing", "flippedByte", "slicesSwapped"],
-  finalize: ["honest", "wrongRound"],
+  finalize: ["honest", "wrongRound", "noCertificate"],
   cancel: ["honest"],
 } as const;
 export type Act = keyof typeof FAULTS;
@@ -80,7 +80,7 @@ const RANGES = {
   numDOs: [9, 13], groupExtra: [0, 3], rounds: [1, 4], paramCount: [8, 64], wide: [0, 7],
   reward: [1, 1000], stake: [1, 1000], fee: [0, 2000],
   joinDuration: [300, 3000], commitExtra: [0, 900], submitExtra: [0, 900], revealExtra: [0, 900], aggregateExtra: [0, 900],
-  rule: [0, 1], trimBps: [0, 4999],
+  rule: [0, 2], trimBps: [0, 4999],
 } as const;
 const OUTLIER_FACTORS = [10000, 40000, 1_000_000];
 

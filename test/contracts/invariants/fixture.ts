@@ -57,6 +57,8 @@ export interface Stats {
   expired: number;
   expiredMidway: number;
   overBound: number;
+  certified: number; // geometric-median rounds finalized with their certificate
+  uncertified: number; // geometric-median finalizations without weights: refused, or void after the deadline
   fees: number;
   maxConcurrentJobs: number;
 }
@@ -82,6 +84,8 @@ export function newStats(): Stats {
     expired: 0,
     expiredMidway: 0,
     overBound: 0,
+    certified: 0,
+    uncertified: 0,
     fees: 0,
     maxConcurrentJobs: 0,
   };

@@ -37,6 +37,7 @@ describe("fuzz: market invariants", function () {
     expect(stats.outOfPhase).to.be.greaterThan(0);
     expect(stats.roundsFinalized).to.be.greaterThan(0);
     expect(stats.paidRounds).to.be.greaterThan(0);
+    expect(stats.certified).to.be.greaterThan(0);
     expect(stats.voided).to.be.greaterThan(0);
     expect(stats.forfeits).to.be.greaterThan(0);
     expect(stats.completed).to.be.greaterThan(0);

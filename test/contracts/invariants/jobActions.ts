@@ -2,6 +2,7 @@
 // succeeds: createJob, publishModel, join, cancel and release, and the time jumps between them.
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
+import { ruleName } from "../../../src/chain";
 import { chunkWordsFor, extendHashChain, packWords, windowFloors } from "../../../src/protocol";
 import { ETH, Phase, budgetOf, jobParams, keyPair, modelOf, type Params } from "../helpers";
 import { OK, deadlines, fails, minEligible, phaseAt, sealed, type Expectation, type JobModel } from "../marketModel";
@@ -22,8 +23,9 @@ export function paramsOf(d: Draft, token: string): Params {
   // A trimmed mean needs ceil(10000 / trimBps) ≤ groups: trimBps from ceil(10000 / groups) up to 4999.
   const least = Math.ceil(10000 / groups);
   const trimBps = d.rule === 1 ? least + (d.trimBps % (5000 - least)) : d.trimBps;
-  const paramCount = d.wide === 7 && WIDE ? 8 * chunkWordsFor(n, groupSize) + d.paramCount : d.paramCount;
-  const floors = windowFloors(n, groupSize, paramCount);
+  const rule = ruleName(d.rule) ?? "median";
+  const paramCount = d.wide === 7 && WIDE ? 8 * chunkWordsFor(n, groupSize, rule) + d.paramCount : d.paramCount;
+  const floors = windowFloors(n, groupSize, paramCount, rule);
   return jobParams({
     token,
     numDOs: n,
@@ -56,7 +58,7 @@ export async function create(run: Run, d: Draft) {
   let expected: Expectation = OK;
   if (d.flaw >= 16 && d.flaw < 24) {
     const eoa = f.addresses[18];
-    const floors = windowFloors(n, p.groupSize, p.paramCount);
+    const floors = windowFloors(n, p.groupSize, p.paramCount, ruleName(p.rule) ?? "median");
     const windows = [
       ["joinDuration", floors.join],
       ["commitDuration", floors.commit],

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams} from "../../../contracts/types/MarketTypes.sol";
+import {JobParams, Rule} from "../../../contracts/types/MarketTypes.sol";
 import {MarketFixture} from "../utils/MarketFixture.sol";
 import {Keys} from "../utils/Keys.sol";
 import {Protocol} from "../utils/Protocol.sol";
@@ -192,7 +192,7 @@ contract GasAggregateLaterChunkTest is GasFixture {
     /// @inheritdoc GasFixture
     function _jobParams() internal view override returns (JobParams memory q) {
         q = gasJobParams(_params(10, 3, 2, address(0)));
-        q.paramCount = uint32(8 * (market.chunkWordsFor(10, 3) + 1));
+        q.paramCount = uint32(8 * (market.chunkWordsFor(10, 3, Rule.Median) + 1));
     }
 
     /// @notice Round 0 in its Aggregate phase with chunk 0 aggregated; chunk 1's data prepared.

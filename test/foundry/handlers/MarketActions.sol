@@ -212,7 +212,7 @@ abstract contract MarketActions is GhostModel {
     function _draft(uint256 seed) private view returns (JobParams memory p) {
         uint256 n = 9 + _draw(seed, 0, 2);
         Rule rule = _draw(seed, 12, 2) == 0 ? Rule.Median : Rule.TrimmedMean;
-        uint256 chunk = market.chunkWordsFor(n, 3);
+        uint256 chunk = market.chunkWordsFor(n, 3, Rule.Median);
         p = JobParams({
             taskTag: keccak256("mnist"),
             modelCommitment: keccak256(abi.encode("model", seed)),
@@ -241,7 +241,7 @@ abstract contract MarketActions is GhostModel {
     /// @dev rounds · (n · reward + (K + 1) · aggregationFee): each round's pay and a fee for each of its K chunks
     /// and its finalizeRound.
     function _budgetOf(JobParams memory p) private view returns (uint256) {
-        uint256 chunk = market.chunkWordsFor(p.numDOs, p.groupSize);
+        uint256 chunk = market.chunkWordsFor(p.numDOs, p.groupSize, p.rule);
         uint256 chunks = ((uint256(p.paramCount) + 7) / 8 + chunk - 1) / chunk;
         return uint256(p.rounds) * (uint256(p.numDOs) * p.rewardPerRound + (chunks + 1) * p.aggregationFee);
     }
@@ -260,7 +260,7 @@ abstract contract MarketActions is GhostModel {
         j.books.budget = budget;
         held[p.token] += budget;
         paidIn[p.token][owner] += budget;
-        bool same = info.owner == owner && j.C == market.chunkWordsFor(p.numDOs, p.groupSize) && info.chunkCount == j.K;
+        bool same = info.owner == owner && j.C == market.chunkWordsFor(p.numDOs, p.groupSize, p.rule) && info.chunkCount == j.K;
         if (!same || market.jobCount() != id) _mismatch("createJob", id);
         if (market.jobBooks(id).budget != budget) _mismatch("budget", id);
     }

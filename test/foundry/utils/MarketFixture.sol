@@ -84,7 +84,7 @@ abstract contract MarketFixture is TestBase {
     /// aggregation transactions (every chunk and finalizeRound).
     function _budget(JobParams memory p) internal view returns (uint256) {
         uint256 words = (uint256(p.paramCount) + 7) / 8;
-        uint256 c = market.chunkWordsFor(p.numDOs, p.groupSize);
+        uint256 c = market.chunkWordsFor(p.numDOs, p.groupSize, p.rule);
         uint256 chunks = (words + c - 1) / c;
         return uint256(p.rounds) * (uint256(p.numDOs) * p.rewardPerRound + (chunks + 1) * p.aggregationFee);
     }
