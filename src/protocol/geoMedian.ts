@@ -131,7 +131,10 @@ export function geoMedianWeights(gram: readonly bigint[], options: GeoMedianWeig
   };
   const accepted = (q: number[]) => q.some((v) => v > 0) && certifyGeoMedian(gram, q).accepted;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    if (iteration % 64 === 0 && accepted(quantized(w))) return quantized(w);
+    if (iteration % 64 === 0) {
+      const q = quantized(w);
+      if (accepted(q)) return q;
+    }
     const cw = new Float64Array(e);
     for (let k = 0; k < e; k++) for (let l = 0; l < e; l++) cw[k] += c[k * e + l] * w[l];
     let wcw = 0;
@@ -149,7 +152,8 @@ export function geoMedianWeights(gram: readonly bigint[], options: GeoMedianWeig
     for (let k = 0; k < e; k++) next[k] /= sum;
     w = next;
   }
-  if (accepted(quantized(w))) return quantized(w);
+  const last = quantized(w);
+  if (accepted(last)) return last;
   for (let k = 0; k < e; k++) if (accepted(vertex(k))) return vertex(k);
   throw new GeoMedianCertificateError(e, maxIterations);
 }
