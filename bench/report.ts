@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { resultPath } from "./lib/results";
+import { payShares } from "./lib/simRobustness";
 import { heatmap, lineChart, type Series } from "./lib/svg";
 
 const DOCS = path.join(__dirname, "..", "docs");
@@ -118,16 +119,6 @@ function accuracy(result: Json): { table: string; svg: string } {
   };
 }
 
-/** An attacker's pay as a share of an honest DO's, and the share of honest pay lost, of one config (every
- * paid member-round earns the same reward). */
-function payShares(c: Json, dataOwners: number): { attacker: number | null; honestLost: number } {
-  const rounds: number = c.accuracy.length - 1;
-  const honest = dataOwners - c.malicious;
-  const honestPaid = honest * rounds - c.honestUnpaid;
-  const attacker = c.malicious === 0 || honestPaid === 0 ? null : c.attackersPaid / c.malicious / (honestPaid / honest);
-  return { attacker, honestLost: c.honestUnpaid / (honest * rounds) };
-}
-
 /** Robustness matrix: final accuracy per rule, attack and malicious fraction; an attacker's pay as a share of
  * an honest DO's, and the honest pay lost. */
 function robustness(result: Json): { table: string; svg: string } {
@@ -144,12 +135,13 @@ function robustness(result: Json): { table: string; svg: string } {
   const cell = (c: Json) => {
     if (!c) return "—";
     const s = payShares(c, dataOwners);
-    return `${pct(c.finalAccuracy)} (${share(s.attacker)} / ${share(s.honestLost)})`;
+    const convicted = s.convictedAttackers + s.convictedHonest === 0 ? "" : `, convicted ${s.convictedAttackers}+${s.convictedHonest}`;
+    return `${pct(c.finalAccuracy)} (${share(s.attacker)} / ${share(s.honestLost)}${convicted})`;
   };
   const rows = rowKeys.map((k, i) => [label(k), ...cells[i].map(cell)]);
   const clean = Math.max(...rules.map((r) => find(r, "none", 0)?.finalAccuracy ?? 0));
   return {
-    table: table(["attack, malicious", ...rules.map((r) => `${r} % (attacker pay / honest pay lost)`)], rows),
+    table: table(["attack, malicious", ...rules.map((r) => `${r} % (attacker pay / honest pay lost, after settlement)`)], rows),
     svg: heatmap({
       title: "Final MNIST accuracy % (attacker member-rounds paid), 20 DOs in groups of 4",
       rows: rowKeys.map(label),

@@ -1,7 +1,9 @@
 // Benchmark: robustness of the grouped secure aggregation. The rules the contract verifies {median, trimmed
-// mean, geometric median} × attacks {sign-flip, scaling ×10, gaussian, ALIE, IPM, label-flip, free-rider} ×
-// malicious fraction {10, 20, 30%}, plus one clean run per rule; MNIST, Dirichlet(0.5), 20 DOs in groups of 4,
-// 5 rounds, the contract's norm bound on every group sum.
+// mean, geometric median} × attacks {sign-flip, scaling ×10, gaussian, ALIE, IPM, label-flip, free-rider, and
+// the adaptive ones: stale free-rider, bounded (just under the group's norm bound), intermittent (scaling, but
+// honest in round 1)} × malicious fraction {10, 20, 30%}, plus one clean run per rule; MNIST, Dirichlet(0.5),
+// 20 DOs in groups of 4, 5 rounds, the contract's norm bound on every group sum, the members' records and the
+// settlement of held pay.
 // The rules only ever see the 5 group means. Reports final and per-round accuracy, attackers paid, honest DOs
 // unpaid, and how many groups the attackers contaminate (measured, expected and by Monte Carlo).
 // Run: npx ts-node --transpile-only bench/robustness.ts [--quick]
@@ -9,7 +11,7 @@
 import { DEFAULT_MODEL_CONFIG, initBackend } from "../src/ml";
 import { DEMO_RECIPE } from "../src/owner/recipe";
 import { DEFAULT_RECIPE } from "../src/worker/recipe";
-import { DEMO_TERMS, SimMarket, type AttackName, type JobResult } from "./lib/sim";
+import { ATTACK_NAMES, DEMO_TERMS, SimMarket, type AttackName, type JobResult } from "./lib/sim";
 import { multiKrumF, type RuleName } from "./lib/simAggregate";
 import { describeShards, loadSplits, marketData } from "./lib/simData";
 import { contaminationSummary, robustnessSummary, type ConfigResult } from "./lib/simRobustness";
@@ -19,7 +21,7 @@ const mode = benchMode();
 const SEED = DEMO_RECIPE.seed;
 const DATA_OWNERS = 20;
 const GROUP_SIZE = 4;
-const ALL_ATTACKS: AttackName[] = ["sign-flip", "scaling", "gaussian", "alie", "ipm", "label-flip", "free-rider"];
+const ALL_ATTACKS: AttackName[] = ATTACK_NAMES.filter((a) => a !== "none");
 const GRID = {
   full: {
     rules: ["median", "trimmed-mean", "geomedian"] as RuleName[],
@@ -52,6 +54,7 @@ function keep(job: JobResult, fraction: number): ConfigResult {
     accuracy: job.accuracy,
     attackersPaid: job.attackersPaid,
     honestUnpaid: job.honestUnpaid,
+    settled: job.settled,
     contaminatedGroups: job.rounds.map((r) => r.contaminatedGroups),
     rounds: job.rounds.map((r) => ({
       round: r.round,
@@ -60,6 +63,7 @@ function keep(job: JobResult, fraction: number): ConfigResult {
       inliers: r.inliers,
       attackersPaid: r.attackersPaid,
       honestUnpaid: r.honestUnpaid,
+      convicted: r.convicted,
       projections: r.projections,
       distanceRatios: r.distanceRatios,
       nonFiniteUpdates: r.nonFiniteUpdates,
@@ -95,7 +99,8 @@ async function main(): Promise<void> {
     configs.push(keep(job, fraction));
     progress(
       `[${configs.length}/${total}] ${rule} / ${attack} / ${malicious} malicious: ${job.accuracy.map((a) => (a * 100).toFixed(2)).join(" → ")}, ` +
-        `attackers paid ${job.attackersPaid}, honest unpaid ${job.honestUnpaid} (${job.seconds} s)`,
+        `attackers paid ${job.attackersPaid}, honest unpaid ${job.honestUnpaid}; after settlement ${job.settled.attackersPaid} and ` +
+        `${job.settled.honestUnpaid}, convicted ${job.settled.convictedAttackers} attackers and ${job.settled.convictedHonest} honest (${job.seconds} s)`,
     );
   };
   for (const rule of GRID.rules) await run(rule, "none", 0);
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
     wallSeconds: wallSeconds(),
     cpuSeconds: cpuSeconds(),
     initialAccuracy: market.owner.initialAccuracy,
-    summary: robustnessSummary(configs, GRID.rules, GRID.attacks, GRID.fractions),
+    summary: robustnessSummary(configs, GRID.rules, GRID.attacks, GRID.fractions, DATA_OWNERS),
     contamination: contaminationSummary(configs, DATA_OWNERS, GROUP_SIZE, counts, GRID.monteCarloTrials, SEED),
     configs,
   });

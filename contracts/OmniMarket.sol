@@ -6,7 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {IOmniMarket} from "./interfaces/IOmniMarket.sol";
-import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, Rule} from "./types/MarketTypes.sol";
+import {JobParams, JobInfo, JobBooks, MemberRecord, RoundInfo, RoundResult, Phase, Rule} from "./types/MarketTypes.sol";
 import {GeoMedian} from "./libraries/GeoMedian.sol";
 import {MarketStorage} from "./libraries/MarketStorage.sol";
 import {RoundState} from "./libraries/RoundState.sol";
@@ -250,6 +250,12 @@ contract OmniMarket is IOmniMarket, ReentrancyGuardTransient {
         MarketStorage.Round storage rd = _state.rounds[jobId];
         counted = uint256(rd.eligibleGroups) & ~uint256(rd.excludedGroups);
         gram = GeoMedian.gramOf(_state, jobId, counted);
+    }
+
+    /// @inheritdoc IOmniMarket
+    function memberRecord(uint256 jobId, uint256 index) external view returns (MemberRecord memory) {
+        RoundState.job(_state, jobId);
+        return _state.records[jobId][index];
     }
 
     /// @inheritdoc IOmniMarket

@@ -1,6 +1,6 @@
 // `npm run demo`: the whole market on a local chain from one command (see src/devnet/runMarket.ts).
 // Usage: npm run demo -- [--chain anvil|hardhat] [--data-owners 9] [--group-size 3] [--rounds 3]
-//   [--rule median|trimmed-mean|geomedian [--trim-bps B]] [--malicious K --attack NAME] [--json]
+//   [--rule median|trimmed-mean|geomedian [--trim-bps B]] [--malicious K --attack NAME [--omniscient]] [--json]
 import { Command, Option } from "commander";
 import path from "path";
 import { integerOption } from "../src/cli/options";
@@ -16,6 +16,7 @@ interface DemoFlags {
   chain?: ChainClient;
   malicious: number;
   attack?: string;
+  omniscient: boolean;
   rule: JobRuleName;
   trimBps?: number;
   json: boolean;
@@ -46,7 +47,11 @@ new Command("demo")
   .addOption(new Option("--rule <rule>", "the job's robust rule across group means").choices(["median", "trimmed-mean", "geomedian"]).default("median"))
   .option("--trim-bps <b>", "trimmed mean: basis points trimmed at each end", integerOption)
   .option("--malicious <n>", "how many data owners attack", integerOption, 0)
-  .option("--attack <name>", "the attack the malicious data owners run (sign-flip, scaling, gaussian, alie, ipm, label-flip, free-rider)")
+  .option(
+    "--attack <name>",
+    "the attack the malicious data owners run (sign-flip, scaling, gaussian, alie, ipm, label-flip, free-rider, stale-free-rider, bounded, intermittent)",
+  )
+  .option("--omniscient", "the attackers read the honest data owners' updates every round (ALIE and IPM at full strength)", false)
   .option("--json", "end with one JSON line holding every figure", false)
   .option("--report <dir>", "where to write report.json, report.md and chart.svg", path.join(__dirname, "..", "reports", "demo"))
   .action(main)

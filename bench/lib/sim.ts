@@ -11,6 +11,7 @@ import { InvalidInputError } from "../../src/errors";
 import { l2Norm } from "../../src/aggregation";
 import { quantize, type QuantizationParameters } from "../../src/protocol/quantize";
 import { seededRng } from "../../src/protocol/rng";
+import { emptyRecord, recordRound, settleHeld, type MemberRecord } from "../../src/protocol/blame";
 import { DEFAULT_MIN_PROJECTION_BPS, DEFAULT_OUTLIER_FACTOR_BPS, MIN_GROUP_SUBMITTERS, chunkWordsFor, minEligibleGroups, normSlack } from "../../src/protocol";
 import { DEMO_RECIPE } from "../../src/owner/recipe";
 import type { Dataset, ModelConfig } from "../../src/ml";
@@ -20,12 +21,24 @@ import { SimDataOwner, SimModelOwner, type WeightSnapshot } from "./simParties";
 import { secondsSince } from "./simReport";
 
 /** The attacks the benchmarks run ("none": every DO honest). */
-export const ATTACK_NAMES = ["none", "sign-flip", "scaling", "gaussian", "alie", "ipm", "label-flip", "free-rider"] as const;
+export const ATTACK_NAMES = [
+  "none",
+  "sign-flip",
+  "scaling",
+  "gaussian",
+  "alie",
+  "ipm",
+  "label-flip",
+  "free-rider",
+  "stale-free-rider",
+  "bounded",
+  "intermittent",
+] as const;
 /** An attack the benchmarks run. */
 export type AttackName = (typeof ATTACK_NAMES)[number];
 
 // Attacks whose update is computed from the attacker's own trained update; the others never train.
-const TRAINING_ATTACKS = new Set<AttackName>(["sign-flip", "scaling", "label-flip"]);
+const TRAINING_ATTACKS = new Set<AttackName>(["sign-flip", "scaling", "label-flip", "intermittent"]);
 
 /** The job's terms that the simulation uses. */
 export interface MarketTerms {
@@ -76,6 +89,8 @@ export interface RoundRecord {
   attackersPaid: number;
   /** Honest DOs in groups that were not inliers. */
   honestUnpaid: number;
+  /** DOs convicted at this round's finalization (ejected from later rounds). */
+  convicted: number[];
   projections: number[];
   distanceRatios: number[];
   honestNorms: { min: number; max: number; clipped: number };
@@ -99,8 +114,21 @@ export interface JobResult {
   finalAccuracy: number;
   attackersPaid: number;
   honestUnpaid: number;
+  /** After settlement (held pay released to the members the record clears): member-rounds paid and convictions. */
+  settled: SettledPay;
   rounds: RoundRecord[];
   seconds: number;
+}
+
+/** Pay after settlement, in member-rounds (a round's reward is the same for everyone). */
+export interface SettledPay {
+  /** Member-rounds paid to attackers: clean rounds plus released held rounds. */
+  attackersPaid: number;
+  /** Honest member-rounds of the job (honest DOs × rounds) not paid, held pay released counting as paid. */
+  honestUnpaid: number;
+  /** Attackers and honest DOs convicted. */
+  convictedAttackers: number;
+  convictedHonest: number;
 }
 
 /** How the DOs of a market are built. */
@@ -118,6 +146,21 @@ function mix(seed: number, round: number, index: number): number {
 
 function finiteOrZero(x: Float64Array): { update: Float64Array; finite: boolean } {
   return x.every(Number.isFinite) ? { update: x, finite: true } : { update: new Float64Array(x.length), finite: false };
+}
+
+// Pay after settlement from the records: DOs 0 … malicious − 1 are the attackers.
+function settledPay(records: readonly MemberRecord[], slashed: ReadonlySet<number>, malicious: number, rounds: number): SettledPay {
+  const held = settleHeld(records, 1n, slashed).released;
+  const paid = records.map((r, i) => r.clean + Number(held[i]));
+  const honest = records.length - malicious;
+  const total = (from: number, to: number) => paid.slice(from, to).reduce((a, b) => a + b, 0);
+  const convicted = [...slashed];
+  return {
+    attackersPaid: total(0, malicious),
+    honestUnpaid: honest * rounds - total(malicious, records.length),
+    convictedAttackers: convicted.filter((i) => i < malicious).length,
+    convictedHonest: convicted.filter((i) => i >= malicious).length,
+  };
 }
 
 /** An MO and its DOs, reusable for many jobs that start from the MO's pretrained model. */
@@ -166,8 +209,11 @@ export class SimMarket {
     const model = this.owner.initialModel.slice();
     const accuracy = [this.owner.initialAccuracy];
     const rounds: RoundRecord[] = [];
+    const records = this.dataOwners.map(() => emptyRecord());
+    const slashed = new Set<number>();
+    const last = { aggregate: undefined as Float64Array | undefined };
     for (let r = 0; r < spec.rounds; r++) {
-      const record = await this.round(spec, attack, r, model);
+      const record = await this.round(spec, attack, r, model, { records, slashed, last });
       rounds.push(record);
       accuracy.push(record.accuracy);
       say(
@@ -183,23 +229,32 @@ export class SimMarket {
       finalAccuracy: accuracy[accuracy.length - 1],
       attackersPaid: sum((x) => x.attackersPaid),
       honestUnpaid: sum((x) => x.honestUnpaid),
+      settled: settledPay(records, slashed, k, spec.rounds),
       rounds,
       seconds: secondsSince(started),
     };
   }
 
   // One round: train, attack, quantize, aggregate, update the chain's model in place, MO fine-tune and evaluate.
-  private async round(spec: JobSpec, attack: AttackEntry | undefined, r: number, model: Uint32Array): Promise<RoundRecord> {
+  private async round(
+    spec: JobSpec,
+    attack: AttackEntry | undefined,
+    r: number,
+    model: Uint32Array,
+    job: { records: MemberRecord[]; slashed: Set<number>; last: { aggregate: Float64Array | undefined } },
+  ): Promise<RoundRecord> {
+    const { records, slashed } = job;
     const n = this.dataOwners.length;
     const t = this.terms;
     const isMalicious = (i: number): boolean => i < spec.malicious;
-    const groups = roundGroups(spec.seed, r, n, spec.groupSize);
+    const active = Array.from({ length: n }, (_, i) => i).filter((i) => !slashed.has(i));
+    const groups = roundGroups(spec.seed, r, active, spec.groupSize);
     const own: (Float64Array | undefined)[] = new Array(n);
     const doSeconds = new Array<number>(n).fill(0);
     let reusedTraining = 0;
     let nonFiniteUpdates = 0;
     for (const d of this.dataOwners) {
-      if (isMalicious(d.index) && !TRAINING_ATTACKS.has(spec.attack)) continue;
+      if (slashed.has(d.index) || (isMalicious(d.index) && !TRAINING_ATTACKS.has(spec.attack))) continue;
       const flip = isMalicious(d.index) && spec.attack === "label-flip";
       const cached = r === 0 ? this.cache.get(`${d.index}:${flip}`) : undefined;
       if (cached) {
@@ -214,16 +269,39 @@ export class SimMarket {
       own[d.index] = trained.update;
       if (!trained.finite) nonFiniteUpdates++;
     }
-    const honestIdx = Array.from({ length: n }, (_, i) => i).filter((i) => !isMalicious(i));
+    const honestIdx = active.filter((i) => !isMalicious(i));
     const honest = honestIdx.map((i) => own[i]!);
     const honestParams: QuantizationParameters = { scaleBits: t.scaleBits, clipNormQ: Math.round(t.clipNorm * 2 ** t.scaleBits) };
     // The widest bound quantize accepts: C = (2^31 − 2) / 2^s, i.e. no clipping of anything an attack sends.
     const attackerParams: QuantizationParameters = t.attackersClip ? honestParams : { scaleBits: t.scaleBits, clipNormQ: 2 ** 31 - 2 };
     const d0 = model.length;
+    // What an omniscient attacker knows of its group: its honest members' clipped updates and its co-attackers.
+    const clipped = (u: Float64Array) => {
+      const norm = l2Norm(u);
+      return norm > t.clipNorm ? Float64Array.from(u, (x) => (x * t.clipNorm) / norm) : u;
+    };
+    const groupOf = (i: number) => groups.find((g) => g.includes(i))!;
     const q = this.dataOwners.map((d) => {
+      if (slashed.has(d.index)) return new Uint32Array(d0); // ejected: never in a group
       const rng = seededRng(mix(spec.seed, r, d.index));
       if (!isMalicious(d.index) || attack?.kind !== "update") return quantize(own[d.index]!, honestParams, rng);
-      const sent = attack.apply({ own: own[d.index] ?? new Float64Array(d0), honest, n, f: spec.malicious, rng });
+      const members = groupOf(d.index);
+      const sent = attack.apply(
+        {
+          own: own[d.index] ?? new Float64Array(d0),
+          honest,
+          n,
+          f: spec.malicious,
+          rng,
+          round: r,
+          group: members.filter((i) => !isMalicious(i)).map((i) => clipped(own[i]!)),
+          groupAttackers: members.filter(isMalicious).length,
+          groupBound: members.length * t.clipNorm,
+          groupSize: members.length,
+          lastAggregate: job.last.aggregate,
+        },
+        {},
+      );
       return quantize(sent, attackerParams, rng);
     });
     const start = performance.now();
@@ -239,6 +317,24 @@ export class SimMarket {
       },
     });
     for (let e = 0; e < model.length; e++) model[e] = (model[e] + outcome.aggregate[e]) >>> 0;
+    job.last.aggregate = Float64Array.from(
+      new Int32Array(outcome.aggregate.buffer, outcome.aggregate.byteOffset, outcome.aggregate.length),
+      (x) => x / 2 ** t.scaleBits,
+    );
+    const { convicted } = recordRound(
+      records,
+      {
+        groups,
+        submitted: new Set(active),
+        eligible: groups.map(() => true),
+        excluded: outcome.excluded,
+        inliers: outcome.inliers,
+        judged: outcome.judged,
+        active: active.length,
+      },
+      n,
+      slashed,
+    );
     const aggregateSeconds = secondsSince(start);
     const mo = await this.owner.applyRound(model, t.scaleBits);
     const maliciousPerGroup = groups.map((g) => g.filter(isMalicious).length);
@@ -252,6 +348,7 @@ export class SimMarket {
       inliers: outcome.inliers,
       attackersPaid: maliciousPerGroup.reduce((a, c, g) => a + (outcome.inliers[g] ? c : 0), 0),
       honestUnpaid: groups.reduce((a, g, k) => a + (outcome.inliers[k] ? 0 : g.length - maliciousPerGroup[k]), 0),
+      convicted,
       projections: outcome.projections,
       distanceRatios: outcome.distanceRatios,
       honestNorms: {

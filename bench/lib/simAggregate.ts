@@ -37,6 +37,10 @@ export interface RoundAggregation {
   aggregate: Uint32Array;
   /** Per group (ascending group order): paid or not. */
   inliers: boolean[];
+  /** Per group: over the contract's norm bound (in any chunk). */
+  excluded: boolean[];
+  /** Whether the round has an aggregate (a void round pays nobody and holds nothing). */
+  judged: boolean;
   /** Per group: dot / aggNorm, the group mean's projection on the aggregate. */
   projections: number[];
   /** Per group: squared distance to the aggregate over the median squared distance. */
@@ -87,6 +91,12 @@ function floatRule(rule: RuleName, sums: readonly GroupSum[], p: AggregationPara
 /** Aggregates one round's group sums under `rule` and applies the contract's inlier test to every group. */
 export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): RoundAggregation {
   if (!RULE_NAMES.includes(rule)) throw new InvalidInputError("rule", `must be one of ${RULE_NAMES.join(", ")}, got ${String(rule)}`);
+  const excluded = p.bound ? overBoundChunks(sums, p.bound).map((c) => c !== Infinity) : sums.map(() => false);
+  return { ...judge(rule, sums, p), excluded };
+}
+
+// The rule and the inlier test (a void round when too few groups are left within the bound).
+function judge(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): Omit<RoundAggregation, "excluded"> {
   const onChain = onChainForm(rule, p.trimBps);
   if (onChain === undefined && p.bound) {
     // An off-chain rule over the groups the contract's bound keeps (whole vectors: chunking only matters for
@@ -94,7 +104,7 @@ export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: Agg
     const kept = overBoundChunks(sums, p.bound).map((c) => c === Infinity);
     const within = sums.filter((_, k) => kept[k]);
     if (within.length < p.bound.minGroups) return voidRound(sums[0].sum.length, sums.length);
-    const inner = aggregateRound(rule, within, { ...p, bound: undefined });
+    const inner = judge(rule, within, { ...p, bound: undefined });
     const spread = <T>(values: readonly T[], none: T): T[] => {
       let u = 0;
       return kept.map((x) => (x ? values[u++] : none));
@@ -105,6 +115,7 @@ export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: Agg
   if ("voidedAt" in r && r.voidedAt !== Infinity) return voidRound(r.aggregate.length, sums.length);
   return {
     aggregate: r.aggregate,
+    judged: true,
     inliers: r.inliers,
     projections: r.dots.map((d) => ratio(d, r.aggNorm)),
     distanceRatios: r.dists.map((d) => ratio(d, r.medianDist)),
@@ -112,6 +123,12 @@ export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: Agg
 }
 
 /** A void round: no aggregate (the model stays), nobody paid. */
-function voidRound(lanes: number, groups: number): RoundAggregation {
-  return { aggregate: new Uint32Array(lanes), inliers: Array(groups).fill(false), projections: Array(groups).fill(0), distanceRatios: Array(groups).fill(0) };
+function voidRound(lanes: number, groups: number): Omit<RoundAggregation, "excluded"> {
+  return {
+    aggregate: new Uint32Array(lanes),
+    judged: false,
+    inliers: Array(groups).fill(false),
+    projections: Array(groups).fill(0),
+    distanceRatios: Array(groups).fill(0),
+  };
 }

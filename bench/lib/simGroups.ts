@@ -12,9 +12,8 @@ const SIM_MARKET = "0x00000000000000000000000000000000000051a7";
 const SIM_JOB = 1n;
 const MONTE_CARLO_JOB = 2n;
 
-/** The round's groups of roster indices 0 … members − 1 (prevrandao replaced by `seed`). */
-export function roundGroups(seed: number, round: number, members: number, groupSize: number): number[][] {
-  const active = Array.from({ length: members }, (_, i) => i);
+/** The round's groups of the `active` roster indices (ascending; prevrandao replaced by `seed`). */
+export function roundGroups(seed: number, round: number, active: readonly number[], groupSize: number): number[][] {
   return assignGroups(roundRandomness(toBeHex(seed, 32), SIM_MARKET, SIM_JOB, BigInt(round)), active, groupSize);
 }
 

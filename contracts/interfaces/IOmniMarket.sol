@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams, JobInfo, JobBooks, RoundInfo, RoundResult, Phase, SlashReason, CreditKind, VoidReason, Rule} from "../types/MarketTypes.sol";
+import {JobParams, JobInfo, JobBooks, MemberRecord, RoundInfo, RoundResult, Phase, SlashReason, CreditKind, VoidReason, Rule} from "../types/MarketTypes.sol";
 
 /// @title OmniMarket: escrowed training jobs aggregated from masked group sums
 /// @notice Implements docs/PROTOCOL.md. A model owner (MO) posts a job with its budget escrowed and the
@@ -602,6 +602,13 @@ interface IOmniMarket {
     /// @return counted Bitmap over group indices of the counted groups.
     /// @return gram The e × e matrix over them, row-major, ascending group index.
     function roundGram(uint256 jobId) external view returns (uint256 counted, int256[] memory gram);
+
+    /// @notice A member's record across the job's rounds: rounds played, over the bound, clean and held, and the
+    /// evidence against it (docs/PROTOCOL.md, blame across rounds).
+    /// @param jobId The job.
+    /// @param index The member's roster index.
+    /// @return The record (zero before its first finalized round).
+    function memberRecord(uint256 jobId, uint256 index) external view returns (MemberRecord memory);
 
     /// @notice Amount of `token` credited to `account` and not yet released.
     /// @param token The token, address(0) for ETH.

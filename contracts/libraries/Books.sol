@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {JobBooks, JobParams, CreditKind} from "../types/MarketTypes.sol";
+import {JobBooks, JobParams, CreditKind, MemberRecord} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
 
@@ -60,13 +60,21 @@ library Books {
         return harm < p.stake ? harm : p.stake;
     }
 
-    /// @dev Closes the job: the unspent budget to the MO, the remaining stakes (less missed-commit forfeits) to
-    /// their DOs, and everything slashed to BURN_ADDRESS, so no party gains from another's slash.
+    /// @dev Closes the job: held pay to the members their record clears (burned for slashed members), the
+    /// unspent budget to the MO, the remaining stakes (less missed-commit forfeits) to their DOs, and everything
+    /// slashed to BURN_ADDRESS, so no party gains from another's slash.
     function settle(MarketStorage.State storage self, uint256 jobId) internal returns (JobBooks memory books) {
         MarketStorage.Job storage j = self.jobs[jobId];
         j.closed = true;
         JobBooks storage b = j.books;
-        b.refunded = b.budget - b.paid - b.fees;
+        uint256 heldBurned;
+        for (uint256 i = 0; i < j.joined; ++i) {
+            (uint256 released, uint256 burned) = _settleHeld(self, jobId, i);
+            b.paid += released;
+            heldBurned += burned;
+        }
+        b.slashed += heldBurned;
+        b.refunded = b.budget - b.paid - b.fees - heldBurned;
         if (b.refunded != 0) credit(self, jobId, j.owner, CreditKind.OwnerSettlement, b.refunded);
         if (b.slashed != 0) credit(self, jobId, ProtocolConstants.BURN_ADDRESS, CreditKind.Burn, b.slashed);
         uint256 stake = j.params.stake;
@@ -85,6 +93,19 @@ library Books {
         uint256 incoming = books.budget + books.stakes;
         if (outgoing != incoming) revert IOmniMarket.MarketBooksUnbalanced(jobId, outgoing, incoming);
         checkSolvent(self, j.params.token);
+    }
+
+    /// @dev Member `i`'s held pay at settlement: credited to it when it was not slashed and its record is clear
+    /// (a clean round), burned when it was slashed, otherwise left in the budget. Returns (released, burned).
+    function _settleHeld(MarketStorage.State storage self, uint256 jobId, uint256 i) private returns (uint256, uint256) {
+        MarketStorage.Job storage j = self.jobs[jobId];
+        MemberRecord storage r = self.records[jobId][i];
+        uint256 amount = uint256(r.held) * j.params.rewardPerRound;
+        if (amount == 0) return (0, 0);
+        if ((j.slashedMembers >> i) & 1 == 1) return (0, amount);
+        if (r.clean == 0) return (0, 0);
+        credit(self, jobId, self.roster[jobId][i].account, CreditKind.HeldReward, amount);
+        return (amount, 0);
     }
 
     /// @dev Reverts `MarketInsolvent` if the market holds less of `token` than it owes.

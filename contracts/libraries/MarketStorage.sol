@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {JobParams, JobBooks, RoundResult} from "../types/MarketTypes.sol";
+import {JobParams, JobBooks, MemberRecord, RoundResult} from "../types/MarketTypes.sol";
 
 /// @title MarketStorage: the market's whole state, one struct handed to the logic libraries
 /// @notice Storage is laid out for slot reuse across rounds: per-member round data is tagged with the
@@ -82,5 +82,6 @@ library MarketStorage {
         mapping(uint256 jobId => mapping(uint256 round => RoundResult)) results;
         mapping(address token => mapping(address account => uint256)) credits;
         mapping(address token => uint256) liabilities; // escrow of live jobs plus unreleased credits
+        mapping(uint256 jobId => mapping(uint256 member => MemberRecord)) records; // blame across rounds (Blame)
     }
 }

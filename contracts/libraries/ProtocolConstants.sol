@@ -20,6 +20,14 @@ library ProtocolConstants {
     uint256 internal constant MAX_GEOMEDIAN_GROUPS = 16;
     /// @dev The certificate's tolerance τ = 1 / GEOMEDIAN_TOLERANCE_INV on the norm of the sum of unit vectors.
     uint256 internal constant GEOMEDIAN_TOLERANCE_INV = 10;
+    /// @dev Blame across rounds: the conviction rule is safe against this share of colluding DOs in the roster
+    /// (at least one), i.e. an honest member is convicted with probability at most 1 / FALSE_CONVICTION_INV.
+    uint256 internal constant BLAME_COLLUDER_BPS = 2_000;
+    /// @dev A member is convicted only once an honest member's chance of so long a run of over-bound groups is
+    /// at most 1 / FALSE_CONVICTION_INV.
+    uint256 internal constant FALSE_CONVICTION_INV = 1_000;
+    /// @dev Fixed-point one of the blame evidence (a probability).
+    uint256 internal constant WAD = 1e18;
     /// @dev Slashed stakes and forfeits are credited here (nobody holds its key), never to a party that could
     /// have caused the slash.
     address internal constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;

@@ -2,12 +2,13 @@
 pragma solidity ^0.8.30;
 
 import {IOmniMarket} from "../interfaces/IOmniMarket.sol";
-import {CreditKind, JobBooks, Phase, RoundResult, Rule, SlashReason, VoidReason} from "../types/MarketTypes.sol";
+import {JobBooks, Phase, RoundResult, Rule, SlashReason, VoidReason} from "../types/MarketTypes.sol";
 import {MarketStorage} from "./MarketStorage.sol";
 import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {GeoMedian} from "./GeoMedian.sol";
+import {Blame} from "./Blame.sol";
 import {SeedCommitment} from "./SeedCommitment.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
 import {Dleq} from "./Dleq.sol";
@@ -230,11 +231,12 @@ library RoundLogic {
             emit IOmniMarket.RoundVoided(jobId, round, reason);
         } else {
             (result, dists, dots) = _judge(self, jobId, eligible & ~excluded, gs.length, weights);
-            _pay(self, jobId, rd, gs, result.inlierGroups);
         }
         result.eligibleGroups = eligible;
         result.excludedGroups = excluded;
         _slash(self, jobId, rd, gs);
+        // Pays the inliers, holds the others' pay, and convicts (after _slash: a member slashed here is not twice).
+        Blame.recordRound(self, jobId, rd, gs, eligible, excluded, result.inlierGroups, !voided);
         Books.payFee(self, jobId);
         self.results[jobId][round] = result;
         emit IOmniMarket.RoundFinalized(
@@ -362,27 +364,6 @@ library RoundLogic {
             if ((eligibleGroups >> k) & 1 == 0) continue;
             dists[q] = self.distances[jobId][k];
             dots[q++] = self.dots[jobId][k];
-        }
-    }
-
-    /// @dev Credits `rewardPerRound` to every submitter of an inlier group.
-    function _pay(
-        MarketStorage.State storage self,
-        uint256 jobId,
-        MarketStorage.Round storage rd,
-        uint256[][] memory gs,
-        uint256 inlierGroups
-    ) private {
-        MarketStorage.Job storage j = self.jobs[jobId];
-        uint256 reward = j.params.rewardPerRound;
-        for (uint256 k = 0; k < gs.length; ++k) {
-            if ((inlierGroups >> k) & 1 == 0) continue;
-            for (uint256 p = 0; p < gs[k].length; ++p) {
-                uint256 i = gs[k][p];
-                if ((rd.submitted >> i) & 1 == 0) continue;
-                j.books.paid += reward;
-                Books.credit(self, jobId, self.roster[jobId][i].account, CreditKind.Reward, reward);
-            }
         }
     }
 

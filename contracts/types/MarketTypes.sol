@@ -115,7 +115,8 @@ enum SlashReason {
     MissedReveal, // did not reveal a seed it was required to reveal
     ContradictedSeed, // revealed a seed that contradicts its commitment
     FalseCommitment, // committed a seed that a disputeCommitment proof showed to be false
-    MissedCommit // did not commit in a round another member committed to (a part of its stake)
+    MissedCommit, // did not commit in a round another member committed to (a part of its stake)
+    Convicted // every round it played put it in a group over the norm bound, beyond chance (blame across rounds)
 }
 
 /// @notice Why a round settled without an aggregate.
@@ -130,5 +131,15 @@ enum CreditKind {
     OwnerSettlement, // to the MO at settlement: the unspent budget
     StakeReturn, // a DO's stake back at settlement (less a missed-commit forfeit)
     AggregationFee, // to the sender of an aggregateChunk or finalizeRound
-    Burn // slashed stakes and forfeits, to BURN_ADDRESS at settlement
+    Burn, // slashed stakes and forfeits, to BURN_ADDRESS at settlement
+    HeldReward // at settlement, the held pay of a member the record clears
+}
+
+/// @notice A member's record across the rounds of a job (docs/PROTOCOL.md, blame across rounds).
+struct MemberRecord {
+    uint32 played; // finalized rounds in which it submitted in an eligible group
+    uint32 overBound; // of those, rounds in which its group's sum went over the norm bound
+    uint32 clean; // rounds in which its group was counted and an inlier (paid at once); one clears its record
+    uint32 held; // judged rounds in which its group was an outlier or over the bound: pay held until settlement
+    uint64 evidence; // WAD: Π over its over-bound rounds of the chance an honest member shares a group with a colluder
 }

@@ -8,4 +8,5 @@ export * from "./ipm";
 export * from "./freeRider";
 export * from "./labelFlip";
 export * from "./colluding";
+export * from "./adaptive";
 export * from "./registry";

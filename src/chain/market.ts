@@ -21,7 +21,7 @@ export const Phase = {
 export type PhaseName = keyof typeof Phase;
 
 /** Credit reasons as numbered by the contract's `CreditKind` enum. */
-export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2, AggregationFee: 3, Burn: 4 } as const;
+export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2, AggregationFee: 3, Burn: 4, HeldReward: 5 } as const;
 
 /** Robust rules as numbered by the contract's `Rule` enum. */
 export const Rule = { Median: 0, TrimmedMean: 1, GeometricMedian: 2 } as const;
@@ -41,7 +41,7 @@ export function ruleName(code: BigNumberish): JobRuleName | undefined {
 }
 
 /** Slash reasons as numbered by the contract's `SlashReason` enum. */
-export const SlashReason = { MissedSubmission: 0, MissedReveal: 1, ContradictedSeed: 2, FalseCommitment: 3, MissedCommit: 4 } as const;
+export const SlashReason = { MissedSubmission: 0, MissedReveal: 1, ContradictedSeed: 2, FalseCommitment: 3, MissedCommit: 4, Convicted: 5 } as const;
 
 /** Why a round settled without an aggregate, as numbered by the contract's `VoidReason` enum. */
 export const VoidReason = { TooFewEligibleGroups: 0, AggregationExpired: 1 } as const;

@@ -31,6 +31,8 @@ export interface MarketRunOptions {
   /** The first `malicious` data owners run `attack`. */
   malicious: number;
   attack?: string;
+  /** Test mode: the attackers read the honest workers' saved updates every round (ALIE and IPM at full strength). */
+  omniscient?: boolean;
   /** The job's rule (default the recipe's median) and, for a trimmed mean, its trimBps. */
   rule?: JobRuleName;
   trimBps?: number;
@@ -136,6 +138,10 @@ export async function runMarket(opts: MarketRunOptions): Promise<MarketRunReport
         ...(opts.workerArgs ?? []),
       ];
       if (attacker) args.push("--attack", opts.attack!, "--malicious", String(opts.malicious));
+      if (attacker && opts.omniscient) {
+        const honestStates = Array.from({ length: opts.dataOwners - opts.malicious }, (_, h) => path.join(work, `state-${opts.malicious + h}`));
+        args.push("--omniscient", honestStates.join(","));
+      }
       const { child, exited } = spawnWorker(args, wallet.privateKey, path.join(opts.reportDir, "logs", `worker-${i}.log`));
       workers.push(child);
       exits.push(exited);

@@ -15,6 +15,12 @@ export const MIN_MEDIAN_GROUPS = 3;
 export const MAX_GEOMEDIAN_GROUPS = 16;
 /** The geometric-median certificate's tolerance τ = 1 / GEOMEDIAN_TOLERANCE_INV on the norm of the sum of unit vectors. */
 export const GEOMEDIAN_TOLERANCE_INV = 10;
+/** Blame across rounds: the conviction rule is safe against this share of colluding DOs in the roster (at least one). */
+export const BLAME_COLLUDER_BPS = 2_000;
+/** A member is convicted only when an honest member would have so long a run of over-bound groups with probability ≤ 1 / this. */
+export const FALSE_CONVICTION_INV = 1_000;
+/** Fixed-point one of the blame evidence (a probability). */
+export const WAD = 10n ** 18n;
 /** Where slashed stakes and forfeits are credited (burned): nobody holds its key. */
 export const BURN_ADDRESS = "0x000000000000000000000000000000000000dEaD";
 /** Largest roster (bitmaps over roster indices are uint256). */

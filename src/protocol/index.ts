@@ -15,4 +15,5 @@ export * from "./onChainRules";
 export * from "./exact";
 export * from "./geoMedian";
 export * from "./roundAggregate";
+export * from "./blame";
 export * from "./windows";

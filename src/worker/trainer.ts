@@ -28,8 +28,11 @@ export interface TrainerOptions {
   lr: number;
   headEpochs?: number;
   headLr?: number;
-  /** Test mode: behave as this attack from src/attacks (e.g. "sign-flip"). */
-  attack?: { name: string; params: AttackParameters; n: number; f: number };
+  /**
+   * Test mode: behave as this attack from src/attacks (e.g. "sign-flip"). With `peers` (other workers' state
+   * folders) the attacker is omniscient: it reads the updates they saved for the round before it attacks.
+   */
+  attack?: { name: string; params: AttackParameters; n: number; f: number; peers?: string[]; peerWaitMs?: number };
   seed: number;
   onProgress?: (p: TrainProgress) => void;
 }
@@ -59,6 +62,8 @@ export async function trainRound(
 
 /** A data owner's model state across rounds: the public part and a local head it keeps. */
 export class DataOwnerTrainer {
+  private lastModel: Uint32Array | undefined;
+
   private constructor(
     private readonly opts: TrainerOptions,
     private readonly data: Dataset,
@@ -76,6 +81,12 @@ export class DataOwnerTrainer {
     return new DataOwnerTrainer(opts, data, buildPublicPart(opts.model, opts.seed), buildLocalHead(opts.model, opts.seed), labels);
   }
 
+  /** Test mode: the state folders an omniscient attacker reads the other workers' updates from, and how long it waits for them. */
+  get peerFolders(): { dirs: string[]; waitMs: number } | undefined {
+    const a = this.opts.attack;
+    return a?.peers && a.peers.length > 0 ? { dirs: a.peers, waitMs: a.peerWaitMs ?? 120_000 } : undefined;
+  }
+
   /** Number of values in the public part this worker trains (must equal the job's paramCount). */
   get publicSize(): number {
     return publicSize(this.publicPart);
@@ -89,15 +100,30 @@ export class DataOwnerTrainer {
     return !(this.opts.attack && getAttack(this.opts.attack.name).kind === "update");
   }
 
-  /** Trains one round from the public model `q` (int32 lanes at scale 2^scaleBits); returns the float update to send. */
-  async update(q: Uint32Array, scaleBits: number, round: number): Promise<Float64Array> {
+  /**
+   * Trains one round from the public model `q` (int32 lanes at scale 2^scaleBits); returns the float update to
+   * send. `view` is what a test-mode attacker knows of its group: its size and the job's clip norm.
+   */
+  async update(
+    q: Uint32Array,
+    scaleBits: number,
+    round: number,
+    view: { groupSize?: number; clipNorm?: number; peers?: () => Promise<Float64Array[]> } = {},
+  ): Promise<Float64Array> {
     const { epochs, batchSize, lr, headEpochs, headLr, seed, onProgress } = this.opts;
     const recipe = { epochs, batchSize, lr, headEpochs, headLr, labels: this.labels, onProgress };
     const update = await trainRound(this.publicPart, this.head, this.data, { q, scaleBits, round, seed }, recipe);
+    const previous = this.lastModel;
+    this.lastModel = q.slice();
     const attack = this.opts.attack && getAttack(this.opts.attack.name);
     if (!attack || attack.kind !== "update") return update;
-    // A worker attacker is not omniscient: its own update is the only honest one it knows.
+    // Unless omniscient (view.peers), a worker attacker knows only its own honest update; the last aggregate
+    // is the change of the public model since the round it last trained on.
     const { params, n, f } = this.opts.attack!;
-    return attack.apply({ own: update, honest: [update], n, f }, params);
+    const lastAggregate = previous?.length === q.length ? Float64Array.from(q, (x, e) => ((x - previous[e]) | 0) / 2 ** scaleBits) : undefined;
+    const groupBound = view.groupSize !== undefined && view.clipNorm !== undefined ? view.groupSize * view.clipNorm : undefined;
+    const peers = view.peers ? await view.peers() : [];
+    const honest = peers.length > 0 ? peers : [update];
+    return attack.apply({ own: update, honest, n, f, round, groupSize: view.groupSize, groupBound, lastAggregate }, params);
   }
 }

@@ -70,7 +70,18 @@ describe("attacks", () => {
   });
 
   it("registers every attack by name", () => {
-    expect(Object.keys(attacks)).to.include.members(["sign-flip", "scaling", "gaussian", "alie", "ipm", "free-rider", "label-flip"]);
+    expect(Object.keys(attacks)).to.include.members([
+      "sign-flip",
+      "scaling",
+      "gaussian",
+      "alie",
+      "ipm",
+      "free-rider",
+      "label-flip",
+      "bounded",
+      "stale-free-rider",
+      "intermittent",
+    ]);
     expect(getAttack("alie").kind).to.equal("update");
     expect(() => getAttack("nope")).to.throw(UnknownRuleError);
   });

@@ -181,6 +181,13 @@ describe("bad input to omni worker and omni job (local chain, real CLI)", functi
       account: () => wallet("do"),
       absent: () => [at("s-csv-cut")],
     },
+    {
+      title: "omni worker refuses --omniscient without --attack: it is a test-mode option of an attacker",
+      args: () => [...workerArgs("s-omniscient"), "--omniscient", at("s-other")],
+      problem: /omniscient: is a test-mode option of an attacker: it needs --attack NAME/,
+      account: () => wallet("do"),
+      absent: () => [at("s-omniscient")],
+    },
     // Models that do not match.
     {
       title: "omni worker refuses a job for another model architecture before joining",

@@ -4,15 +4,15 @@
 // missed-commit forfeits burned, void rounds, the next round or the settlement) — written from the protocol
 // text, so the fuzz compares the contract against an independent reading rather than against itself.
 import { AbiCoder, keccak256 } from "ethers";
-import type { RoundAggregateResult } from "../../src/protocol";
+import { settleHeld, type MemberRecord, type RoundAggregateResult } from "../../src/protocol";
 import { Phase, type Params } from "./helpers";
 
 /** Where slashed stakes and missed-commit forfeits are credited at settlement (nobody holds its key). */
 export const BURN_ADDRESS = "0x000000000000000000000000000000000000dEaD";
 /** Credit kinds, as the contract's CreditKind numbers them. */
-export const Credit = { Reward: 0n, OwnerSettlement: 1n, StakeReturn: 2n, AggregationFee: 3n, Burn: 4n } as const;
+export const Credit = { Reward: 0n, OwnerSettlement: 1n, StakeReturn: 2n, AggregationFee: 3n, Burn: 4n, HeldReward: 5n } as const;
 /** Slash reasons, as the contract's SlashReason numbers them. */
-export const Slash = { MissedSubmission: 0n, MissedReveal: 1n, ContradictedSeed: 2n, FalseCommitment: 3n, MissedCommit: 4n } as const;
+export const Slash = { MissedSubmission: 0n, MissedReveal: 1n, ContradictedSeed: 2n, FalseCommitment: 3n, MissedCommit: 4n, Convicted: 5n } as const;
 /** Why a round settles without its aggregate, as the contract's VoidReason numbers them. */
 export const Void = { TooFewEligibleGroups: 0n, AggregationExpired: 1n } as const;
 
@@ -67,6 +67,7 @@ export interface JobModel {
   closed: boolean;
   slashed: Set<number>; // ejected with their whole stake lost
   absent: Set<number>; // ejected for a missed commit, with a part of their stake lost
+  records: MemberRecord[]; // blame across rounds, by roster index
   books: Books;
   round: RoundModel | null;
 }
@@ -382,12 +383,21 @@ export function opensNextRound(job: JobModel): boolean {
   return job.round!.index + 1 < job.p.rounds && Math.floor(left / job.p.groupSize) >= minEligible(job.p);
 }
 
-/** The settlement's credits ([account or roster index, kind, amount]) and its books: the unspent budget to
- * the owner, everything slashed to the burn address, each remaining stake (less a forfeit) to its member. */
+/** The settlement's credits ([account or roster index, kind, amount]) and its books: held pay to the members
+ * their record clears (burned for slashed members), the unspent budget to the owner, everything slashed to
+ * the burn address, each remaining stake (less a forfeit) to its member. Books `paid` and `slashed` grow by
+ * the held pay released and burned. */
 export function settlement(job: JobModel): { credits: [string | number, bigint, bigint][]; refunded: bigint; stakesReturned: bigint } {
   const b = job.books;
-  const refunded = b.budget - b.paid - b.fees;
   const credits: [string | number, bigint, bigint][] = [];
+  const held = settleHeld(job.records.slice(0, job.roster.length), job.p.rewardPerRound, job.slashed);
+  held.released.forEach((amount, i) => {
+    if (amount === 0n) return;
+    credits.push([i, Credit.HeldReward, amount]);
+    b.paid += amount;
+  });
+  b.slashed += held.burned;
+  const refunded = b.budget - b.paid - b.fees - held.burned;
   if (refunded !== 0n) credits.push(["owner", Credit.OwnerSettlement, refunded]);
   if (b.slashed !== 0n) credits.push([BURN_ADDRESS, Credit.Burn, b.slashed]);
   let stakesReturned = 0n;

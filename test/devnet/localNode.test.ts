@@ -28,7 +28,7 @@ for (const client of CHAIN_CLIENTS)
     before(async () => (node = await startLocalNode({ client })));
     after(async () => node?.stop());
 
-    it("mines a block a second with no transaction, its timestamp within 3 s of wall time", async function () {
+    it("mines a block a second with no transaction, its timestamp within 5 s of wall time", async function () {
       expect(node.blockTimeSeconds).to.equal(1);
       const first = await lag(node);
       const seen = [first];
@@ -37,8 +37,9 @@ for (const client of CHAIN_CLIENTS)
         seen.push(await lag(node));
       }
       // A block is stamped with the whole second it is mined in (up to 1 s behind) and read up to an interval later
-      // (1 s): under 2 s, measured 0.8–1.7 s; the bound leaves a second for a node slowed by a loaded machine.
-      for (const { seconds } of seen) expect(seconds).to.be.within(-0.5, 3);
+      // (1 s): under 2 s, measured 0.8–1.7 s on an idle machine and up to 4.0 s with a benchmark on both cores;
+      // the bound leaves room for that load, and the block count below still fails a node that stopped mining.
+      for (const { seconds } of seen) expect(seconds).to.be.within(-0.5, 5);
       expect(seen.at(-1)!.blockNumber - first.blockNumber).to.be.at.least(2);
     });
 

@@ -37,6 +37,7 @@ function evaluate(expr: string): bigint | string {
   if ((m = e.match(/^keccak256\("([^"]*)"\)$/))) return keccak256(toUtf8Bytes(m[1]));
   if ((m = e.match(/^(\w+)\s*<<\s*(\w+)$/))) return BigInt(m[1]) << BigInt(m[2]);
   if ((m = e.match(/^(\w+)\s+days$/))) return BigInt(m[1]) * 86_400n;
+  if ((m = e.match(/^(\d+)e(\d+)$/))) return BigInt(m[1]) * 10n ** BigInt(m[2]);
   if (/^(0x[0-9a-fA-F]+|\d+)$/.test(e)) return BigInt(e);
   throw new Error(`cannot evaluate the Solidity constant initializer "${expr}"`);
 }
@@ -89,6 +90,9 @@ describe("values shared with the contracts", () => {
     ["ProtocolConstants.MIN_MEDIAN_GROUPS", BigInt(constants.MIN_MEDIAN_GROUPS)],
     ["ProtocolConstants.MAX_GEOMEDIAN_GROUPS", BigInt(constants.MAX_GEOMEDIAN_GROUPS)],
     ["ProtocolConstants.GEOMEDIAN_TOLERANCE_INV", BigInt(constants.GEOMEDIAN_TOLERANCE_INV)],
+    ["ProtocolConstants.BLAME_COLLUDER_BPS", BigInt(constants.BLAME_COLLUDER_BPS)],
+    ["ProtocolConstants.FALSE_CONVICTION_INV", BigInt(constants.FALSE_CONVICTION_INV)],
+    ["ProtocolConstants.WAD", constants.WAD],
     ...Object.entries(WINDOWS).map(([name, value]): [string, bigint] => [`Windows.${name}`, BigInt(value)]),
     ...Object.entries(CHUNK_SIZING).map(([name, value]): [string, bigint] => [`ChunkSizing.${name}`, BigInt(value)]),
     ["JobLogic.MAX_DOS", BigInt(constants.MAX_DOS)],

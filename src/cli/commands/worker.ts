@@ -1,5 +1,6 @@
 // `omni worker`: run a data owner's worker against any EVM JSON-RPC endpoint until its job ends.
 import { Command, InvalidArgumentError, Option } from "commander";
+import { InvalidInputError } from "../../errors";
 import { encodeBytes32String } from "ethers";
 import { DEFAULT_MODEL_CONFIG } from "../../ml";
 import { architectureCommitment } from "../../owner/modelCodec";
@@ -47,6 +48,8 @@ interface WorkerFlags {
   attackScale?: number;
   attackSigma?: number;
   attackEpsilon?: number;
+  omniscient: string[];
+  omniscientWaitMs: number;
   malicious: number;
   pollMs: number;
   aggregatorDelayMs: number;
@@ -56,6 +59,7 @@ interface WorkerFlags {
 /** Runs the worker with the parsed flags and prints its summary as one JSON line. */
 export async function workerCommand(flags: WorkerFlags): Promise<void> {
   try {
+    if (flags.omniscient.length > 0 && !flags.attack) throw new InvalidInputError("omniscient", "is a test-mode option of an attacker: it needs --attack NAME");
     const log = createLogger(`worker ${flags.data.split("/").pop()}`);
     const fromFile = marketLocation(flags);
     const summary = await runWorker({
@@ -96,6 +100,8 @@ export async function workerCommand(flags: WorkerFlags): Promise<void> {
                 params: { scale: flags.attackScale, sigma: flags.attackSigma, epsilon: flags.attackEpsilon },
                 n: numDOs,
                 f: flags.malicious,
+                peers: flags.omniscient,
+                peerWaitMs: flags.omniscientWaitMs,
               }
             : undefined,
           onProgress: progressReporter(log),
@@ -136,11 +142,20 @@ export function registerWorker(program: Command): void {
     .option("--lr <x>", "local learning rate", numberOption, DEFAULT_RECIPE.lr)
     .option("--head-epochs <n>", "epochs training the local head alone first", integerOption, DEFAULT_RECIPE.headEpochs)
     .option("--head-lr <x>", "learning rate of the head-only epochs", numberOption, DEFAULT_RECIPE.headLr)
-    .option("--attack <name>", "test mode: behave as this attack (sign-flip, scaling, gaussian, alie, ipm, label-flip, free-rider)")
+    .option(
+      "--attack <name>",
+      "test mode: behave as this attack (sign-flip, scaling, gaussian, alie, ipm, label-flip, free-rider, stale-free-rider, bounded, intermittent)",
+    )
     .option("--attack-scale <x>", "λ of sign-flip and scaling", numberOption)
     .option("--attack-sigma <x>", "σ of gaussian", numberOption)
     .option("--attack-epsilon <x>", "ε of ipm", numberOption)
     .option("--malicious <n>", "number of attackers assumed by alie", integerOption, 1)
+    .addOption(
+      new Option("--omniscient <dirs>", "test mode: state folders (comma-separated) of other workers whose saved updates the attacker reads each round")
+        .argParser((v: string) => v.split(",").filter((d) => d.length > 0))
+        .default([], "none"),
+    )
+    .option("--omniscient-wait-ms <n>", "how long an omniscient attacker waits for those updates", integerOption, 120_000)
     .option("--poll-ms <n>", "chain polling interval", integerOption, 500)
     .option(
       "--aggregator-delay-ms <n>",

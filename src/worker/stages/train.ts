@@ -7,9 +7,16 @@ import { roundUpdate } from "../roundUpdate";
 /** The member's update for the round in `state`: read back when saved, else trained on the round's public model. */
 export async function trainStage(ctx: WorkerContext, state: RoundState): Promise<Uint32Array> {
   const { opts, member, params, trainer, models } = ctx;
-  const { update, trained } = await roundUpdate(member.jobId, state, params, trainer, opts.stateDir, () =>
-    read(opts.log, "fetch model", () => models.at(state.round)),
+  const groupSize = state.groups.find((g) => g.members.includes(member.index))?.members.length;
+  const { update, trained, peersRead } = await roundUpdate(
+    member.jobId,
+    state,
+    params,
+    trainer,
+    opts.stateDir,
+    () => read(opts.log, "fetch model", () => models.at(state.round)),
+    groupSize,
   );
-  if (trained) logStage(opts.log, "trained", { jobId: member.jobId, round: state.round });
+  if (trained) logStage(opts.log, "trained", { jobId: member.jobId, round: state.round, ...(peersRead === undefined ? {} : { peersRead }) });
   return update;
 }

@@ -3,7 +3,7 @@
 // next round and settlement.
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
-import { chunkBytes, extendHashChain, hashChainOfChunks, normSlack, packWords, roundAggregate, unpackWords } from "../../../src/protocol";
+import { chunkBytes, extendHashChain, hashChainOfChunks, normSlack, packWords, recordRound, roundAggregate, unpackWords } from "../../../src/protocol";
 import { Phase } from "../helpers";
 import {
   Credit,
@@ -195,23 +195,37 @@ export async function finalize(run: Run, job: JobModel | undefined, jobId: bigin
     ],
     "RoundFinalized",
   );
-  const credits: ExpectedCredit[] = [];
-  for (const k of inliers) {
-    for (const i of r.groups[k].filter((m) => r.submitted.has(m))) {
-      credits.push([account(i), Credit.Reward, p.rewardPerRound]);
-      j.books.paid += p.rewardPerRound;
-    }
-  }
   const slashes = expectedSlashes(j);
-  same(
-    run.chain.events(sent.receipt, "MemberSlashed").map((e) => [e.member, e.reason, e.amount]),
-    slashes.map((s) => [BigInt(s.member), s.reason, s.amount]),
-    "MemberSlashed",
-  );
   for (const s of slashes) {
     (s.reason === Slash.MissedCommit ? j.absent : j.slashed).add(s.member);
     j.books.slashed += s.amount;
   }
+  // Then the records (src/protocol/blame): inliers paid, the others' pay held, convictions after the slashes.
+  const excluded = new Set(eligible.filter((_, q) => r.outcome !== null && r.outcome.excludedAt[q] < r.chunksAggregated));
+  const blamed = recordRound(
+    j.records,
+    {
+      groups: r.groups,
+      submitted: r.submitted,
+      eligible: r.groups.map((_, k) => eligible.includes(k)),
+      excluded: r.groups.map((_, k) => excluded.has(k)),
+      inliers: r.groups.map((_, k) => inliers.includes(k)),
+      judged: how.voided === null,
+      active: r.members.length,
+    },
+    p.numDOs,
+    j.slashed,
+  );
+  const credits: ExpectedCredit[] = blamed.paid.map((i) => [account(i), Credit.Reward, p.rewardPerRound]);
+  j.books.paid += BigInt(blamed.paid.length) * p.rewardPerRound;
+  const convictions = blamed.convicted.map((member) => ({ member, reason: Slash.Convicted, amount: p.stake }));
+  j.books.slashed += BigInt(convictions.length) * p.stake;
+  run.stats.blameConvictions += convictions.length;
+  same(
+    run.chain.events(sent.receipt, "MemberSlashed").map((e) => [e.member, e.reason, e.amount]),
+    [...slashes, ...convictions].map((s) => [BigInt(s.member), s.reason, s.amount]),
+    "MemberSlashed",
+  );
   credits.push(...feeTo(run, j, caller, "finalize"));
   run.stats.slashes += slashes.filter((s) => s.reason !== Slash.MissedCommit).length;
   run.stats.forfeits += slashes.filter((s) => s.reason === Slash.MissedCommit).length;

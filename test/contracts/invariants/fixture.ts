@@ -59,6 +59,7 @@ export interface Stats {
   overBound: number;
   certified: number; // geometric-median rounds finalized with their certificate
   uncertified: number; // geometric-median finalizations without weights: refused, or void after the deadline
+  blameConvictions: number; // members convicted by their record (blame across rounds)
   fees: number;
   maxConcurrentJobs: number;
 }
@@ -86,6 +87,7 @@ export function newStats(): Stats {
     overBound: 0,
     certified: 0,
     uncertified: 0,
+    blameConvictions: 0,
     fees: 0,
     maxConcurrentJobs: 0,
   };

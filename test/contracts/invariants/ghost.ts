@@ -62,6 +62,7 @@ export class Ghost {
     if (kind === Credit.AggregationFee) return `fee:${job.id}:${round}:${tag}`;
     if (kind === Credit.OwnerSettlement) return `owner:${job.id}`;
     if (kind === Credit.Burn) return `burn:${job.id}`;
+    if (kind === Credit.HeldReward) return `held:${job.id}:${account}`;
     return `stake:${job.id}:${account}`;
   }
 

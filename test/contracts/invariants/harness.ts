@@ -356,7 +356,7 @@ export async function fuzzMarket(): Promise<Stats> {
       `${stats.outOfPhase} out of phase), ${stats.roundsFinalized} rounds finalized, ${stats.completed} jobs completed, ` +
       `${stats.cancelled} cancelled, ${stats.released} releases; ${stats.paidRounds} rounds paid, ${stats.voided} void for too few eligible groups, ` +
       `${stats.expired} void after the aggregation deadline (${stats.expiredMidway} mid-aggregation), ${stats.overBound} groups over the norm bound, ${stats.certified} geometric medians certified (${stats.uncertified} finalizations without a certificate), ${stats.fees} aggregation fees, ${stats.slashes} slashes, ${stats.forfeits} missed-commit forfeits, ` +
-      `${stats.contradictions} contradicting reveals, ${stats.convictions} convicted by disputes, ${stats.reverts.get("MarketInvalidProof") ?? 0} proofs refused, ` +
+      `${stats.contradictions} contradicting reveals, ${stats.convictions} convicted by disputes, ${stats.blameConvictions} by their record, ${stats.reverts.get("MarketInvalidProof") ?? 0} proofs refused, ` +
       `${stats.reverts.get("MarketSubmitterNotDirect") ?? 0} relayed submissions refused, ` +
       `up to ${stats.maxConcurrentJobs} live jobs; ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${FUZZ.seed}`,
   );

@@ -3,7 +3,7 @@
 import { ethers } from "hardhat";
 import { ZeroHash, concat, getBytes } from "ethers";
 import { ruleName } from "../../../src/chain";
-import { chunkWordsFor, extendHashChain, packWords, windowFloors } from "../../../src/protocol";
+import { chunkWordsFor, emptyRecord, extendHashChain, packWords, windowFloors } from "../../../src/protocol";
 import { ETH, Phase, budgetOf, jobParams, keyPair, modelOf, type Params } from "../helpers";
 import { OK, deadlines, fails, minEligible, phaseAt, sealed, type Expectation, type JobModel } from "../marketModel";
 import { ACTORS, WIDE, type Draft, type FaultOf } from "./arbitraries";
@@ -113,6 +113,7 @@ export async function create(run: Run, d: Draft) {
     closed: false,
     slashed: new Set(),
     absent: new Set(),
+    records: Array.from({ length: p.numDOs }, () => emptyRecord()),
     books: { budget, stakes: 0n, paid: 0n, fees: 0n, refunded: 0n, slashed: 0n, stakesReturned: 0n },
     round: null,
   });

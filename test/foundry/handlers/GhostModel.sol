@@ -134,6 +134,8 @@ abstract contract GhostModel is TestBase {
     uint256 public slashes;
     /// @notice Members ejected for a missed commit (part of their stake forfeited).
     uint256 public forfeits;
+    /// @notice Members convicted by their record (blame across rounds).
+    uint256 public convictions;
     /// @notice Rounds settled without an aggregate.
     uint256 public roundsVoided;
     /// @notice Of those, rounds with enough eligible groups whose aggregation deadline passed first.
@@ -232,6 +234,62 @@ abstract contract GhostModel is TestBase {
         bytes32 h = blockhash(j.drawBlock);
         if (h == 0) return 0;
         return keccak256(abi.encode(h, _marketAddress(), jobId, j.round));
+    }
+
+    /// @dev One member's record across rounds (docs/PROTOCOL.md, blame across rounds), kept from the outcomes.
+    struct Record {
+        uint256 played;
+        uint256 overBound;
+        uint256 clean;
+        uint256 held;
+        uint256 evidence; // WAD: Π over its over-bound rounds of q
+    }
+
+    mapping(uint256 jobId => mapping(uint256 member => Record)) internal _records;
+
+    /// @dev Applies the finalized round `o` to the records and returns the members it convicts: over the bound in
+    /// every round played, with evidence at most 1/1000 (skipping members slashed already).
+    function _recordRound(uint256 jobId, Outcome memory o) internal returns (uint256 convicted) {
+        Job storage j = _jobs[jobId];
+        uint256[][] memory gs = _groups(jobId);
+        uint256 colluders = j.p.numDOs / 5 == 0 ? 1 : j.p.numDOs / 5;
+        for (uint256 g = 0; g < gs.length; ++g) {
+            if ((o.eligible >> g) & 1 == 0) continue;
+            bool over = (o.excluded >> g) & 1 == 1;
+            uint256 q = over ? _sharedProbability(_pop(j.members), colluders, gs[g].length) : 0;
+            for (uint256 p = 0; p < gs[g].length; ++p) {
+                uint256 i = gs[g][p];
+                if ((j.submitted >> i) & 1 == 0) continue;
+                Record storage r = _records[jobId][i];
+                ++r.played;
+                if (!o.voided && (o.inliers >> g) & 1 == 1) ++r.clean;
+                else if (!o.voided) ++r.held;
+                if (!over) continue;
+                r.evidence = r.overBound == 0 ? q : Math.mulDiv(r.evidence, q, 1e18, Math.Rounding.Ceil);
+                ++r.overBound;
+                bool free = ((j.slashed | convicted) >> i) & 1 == 0;
+                if (free && r.overBound == r.played && r.evidence * 1000 <= 1e18) convicted |= uint256(1) << i;
+            }
+        }
+    }
+
+    /// @dev 1 − C(a−1−k, s−1) / C(a−1, s−1) in WAD, the ratio rounded down factor by factor (1 when unavoidable).
+    function _sharedProbability(uint256 a, uint256 k, uint256 s) private pure returns (uint256) {
+        uint256 none = 1e18;
+        for (uint256 t = 0; t + 1 < s; ++t) {
+            if (a < k + 2 + t) return 1e18;
+            none = (none * (a - 1 - k - t)) / (a - 1 - t);
+        }
+        return 1e18 - none;
+    }
+
+    /// @dev Member `i`'s held pay at settlement: (released to it, burned).
+    function _heldAtSettlement(uint256 jobId, uint256 i) internal view returns (uint256, uint256) {
+        Job storage j = _jobs[jobId];
+        Record storage r = _records[jobId][i];
+        uint256 amount = r.held * j.p.rewardPerRound;
+        if ((j.slashed >> i) & 1 == 1) return (0, amount);
+        return r.clean > 0 ? (amount, 0) : (0, 0);
     }
 
     /// @dev The current round's groups, from its randomness and members (docs/PROTOCOL.md, group assignment).

@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 import {IOmniMarket} from "../../../contracts/interfaces/IOmniMarket.sol";
 import {OmniMarket} from "../../../contracts/OmniMarket.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
-import {Phase, RoundResult} from "../../../contracts/types/MarketTypes.sol";
+import {MemberRecord, Phase, RoundResult} from "../../../contracts/types/MarketTypes.sol";
 import {MarketActions} from "./MarketActions.sol";
 import {Protocol} from "../utils/Protocol.sol";
 import {Keys} from "../utils/Keys.sol";
@@ -465,6 +465,10 @@ abstract contract RoundActions is MarketActions {
         j.forfeited |= o.forfeits;
         j.books.slashed += _pop(o.slashes) * j.p.stake + _pop(o.forfeits) * _forfeit(j.p);
         slashes += _pop(o.slashes);
+        uint256 convicted = _recordRound(id, o);
+        j.slashed |= convicted;
+        j.books.slashed += _pop(convicted) * j.p.stake;
+        convictions += _pop(convicted);
         forfeits += _pop(o.forfeits);
         _payFee(id, caller);
         uint256 remaining = j.p.numDOs - _pop(j.slashed | j.forfeited);
@@ -474,14 +478,30 @@ abstract contract RoundActions is MarketActions {
             _settle(id);
         }
         if (market.jobInfo(id).slashedMembers != j.slashed) _mismatch("slashed members", id);
+        for (uint256 i = 0; i < j.p.numDOs; ++i) {
+            if (!_sameRecord(market.memberRecord(id, i), _records[id][i])) _mismatch(string.concat("record of member ", vm.toString(i)), id);
+        }
         if (market.jobInfo(id).absentMembers != j.forfeited) _mismatch("absent members", id);
+    }
+
+    /// @dev Whether the market's record of a member is the ghost's.
+    function _sameRecord(MemberRecord memory m, Record storage r) private view returns (bool) {
+        return m.played == r.played && m.overBound == r.overBound && m.clean == r.clean && m.held == r.held && m.evidence == r.evidence;
     }
 
     /// @dev Closes a completed job in the record.
     function _settle(uint256 id) private {
         Job storage j = _jobs[id];
         j.closed = true;
-        j.books.refunded = j.books.budget - j.books.paid - j.books.fees;
+        uint256 heldBurned;
+        for (uint256 i = 0; i < j.p.numDOs; ++i) {
+            (uint256 released, uint256 burned) = _heldAtSettlement(id, i);
+            if (released != 0) _credit(id, _roster[id][i], released);
+            j.books.paid += released;
+            heldBurned += burned;
+        }
+        j.books.slashed += heldBurned;
+        j.books.refunded = j.books.budget - j.books.paid - j.books.fees - heldBurned;
         _credit(id, j.owner, j.books.refunded);
         _credit(id, BURN_ADDRESS, j.books.slashed);
         uint256 returned;

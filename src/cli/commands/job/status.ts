@@ -1,8 +1,8 @@
-// `omni job status`: a job's phase, roster, finalized rounds and books, from chain data. The phase is the one
+// `omni job status`: a job's phase, roster, finalized rounds, held pay and books, from chain data. The phase is the one
 // calls at the latest block see, so the chain time is printed beside it; when the phase's deadline has passed
 // by this machine's clock but the chain has made no block since, the status says that its next block ends it.
 import { Command } from "commander";
-import { Phase, chainCall, chainClock, phaseDeadline, phaseName, type ChainClock } from "../../../chain";
+import { Phase, chainCall, chainClock, phaseDeadline, phaseName, type ChainClock, type OmniMarket } from "../../../chain";
 import { finalizedRounds } from "../../../owner/jobReport";
 import { groupsText, roundFacts } from "../../../owner/roundReport";
 import { chainOptions, withMarket } from "../../connect";
@@ -31,6 +31,7 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
         const r = await roundFacts(market, jobId, round);
         lines.push(`round ${round}: ${groupsText(r)}, paid ${amountText(BigInt(r.paidWei), token)}, gas ${r.gasUsed}, chain time ${r.chainMs / 1000} s`);
       }
+      lines.push(await recordsLine(market, jobId, Number(info.joined), info.closed));
       lines.push(
         `books: budget ${amountText(books.budget, token)}, stakes ${books.stakes}, paid ${books.paid}, aggregation fees ${books.fees}, refunded ${books.refunded}, slashed (burned) ${books.slashed}, stakes returned ${books.stakesReturned}`,
       );
@@ -39,6 +40,14 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
   } catch (error) {
     fail("job status", error);
   }
+}
+
+/** The members whose pay is held (PROTOCOL.md "Blame across rounds"), with their clean rounds; at settlement it is released to those with one. */
+async function recordsLine(market: OmniMarket, jobId: bigint, joined: number, closed: boolean): Promise<string> {
+  const records = await chainCall("status", () => Promise.all(Array.from({ length: joined }, (_, i) => market.memberRecord(jobId, i))));
+  const held = records.flatMap((r, i) => (r.held > 0n ? [`member ${i} ${r.held} round(s) (${r.clean} clean)`] : []));
+  if (held.length === 0) return "records: no pay held";
+  return `records: pay held for ${held.join(", ")}${closed ? "; settled" : "; released at settlement to members with a clean round"}`;
 }
 
 const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
@@ -56,5 +65,5 @@ function stalledLine(phase: number, deadline: bigint | undefined, clock: ChainCl
 
 /** Registers `omni job status`. */
 export function registerStatus(job: Command): void {
-  jobOptions(chainOptions(job.command("status").description("show a job's phase, roster, finalized rounds and books"), false)).action(statusCommand);
+  jobOptions(chainOptions(job.command("status").description("show a job's phase, roster, finalized rounds, held pay and books"), false)).action(statusCommand);
 }
