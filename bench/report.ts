@@ -155,6 +155,30 @@ function robustness(result: Json): { table: string; svg: string } {
   };
 }
 
+/** The clip norm against the bounded attacker: per clip norm and rule, the clean and the attacked accuracy. */
+function clip(result: Json): { table: string } {
+  const find = (c: number, rule: string, attack: string): Json => result.runs.find((x: Json) => x.clipNorm === c && x.rule === rule && x.attack === attack);
+  const share = (x: number | null) => (x === null ? "–" : `${Math.round(x * 100)}%`);
+  const rows = result.config.clipNorms.flatMap((c: number) =>
+    result.config.rules.map((rule: string) => {
+      const clean = find(c, rule, "none");
+      const hit = find(c, rule, "bounded");
+      return [
+        c,
+        rule,
+        `${clean.honestNorms.min}–${clean.honestNorms.max} (${clean.honestNorms.clipped} clipped)`,
+        pct(clean.finalAccuracy),
+        pct(hit.finalAccuracy),
+        `${share(hit.pay.attacker)} / ${share(hit.pay.honestLost)}`,
+      ];
+    }),
+  );
+  const f = Math.round(result.config.fraction * 100);
+  return {
+    table: table(["clip norm C", "rule", "honest update norms, clean run", "clean %", `bounded ${f}% %`, "attacker pay / honest pay lost"], rows),
+  };
+}
+
 /** Privacy/robustness trade-off: tolerated attackers and measured accuracy per (n, g). */
 function tradeoff(result: Json): { table: string } {
   const tol = (t: Json): string => ["median", "trimmed-mean", "multi-krum"].map((r) => t[r] ?? "–").join(" / ");
@@ -295,6 +319,7 @@ function main(): void {
     ["gas-grid", gas],
     ["accuracy", accuracy],
     ["robustness", robustness],
+    ["clip", clip],
     ["tradeoff", tradeoff],
     ["chain-time", chainRuns],
     ["chain-time-anvil", chainRuns],

@@ -136,6 +136,9 @@ async function main(): Promise<void> {
         ipm: "ε = 0.1",
         "label-flip": "trains on y → 9 − y; runs the honest software otherwise (its update is clipped)",
         "free-rider": "zero update",
+        "stale-free-rider": "the previous round's aggregate plus N(0, (0.05 · rms)²) noise (zero in round 1)",
+        bounded: "−λ · (honest mean direction), λ the largest norm keeping its group's sum within 0.98 of groupSize · C (shared by the group's attackers)",
+        intermittent: "its own trained update in round 1 (sent unclipped, like every update attacker's), scaling λ = 10 in rounds 2–5",
       },
       attackerClipping: DEMO_TERMS.attackersClip
         ? "update attackers clip like honest DOs"

@@ -24,6 +24,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: "chain-time", argv: ts("chain-time.ts") },
   { name: "accuracy", argv: ts("accuracy.ts") },
   { name: "robustness", argv: ts("robustness.ts") },
+  { name: "clip", argv: ts("clip.ts") },
   { name: "tradeoff", argv: ts("tradeoff.ts") },
   { name: "scale", argv: ts("scale.ts") },
   { name: "load", argv: ts("load.ts") },
