@@ -44,7 +44,9 @@ new Command("demo")
   .option("--data-owners <n>", "data owners (worker processes; at least 3 groups, so the median resists one bad group)", integerOption, 9)
   .option("--group-size <n>", "group size g", integerOption, 3)
   .option("--rounds <n>", "rounds", integerOption, 3)
-  .addOption(new Option("--rule <rule>", "the job's robust rule across group means").choices(["median", "trimmed-mean", "geomedian"]).default("median"))
+  .addOption(
+    new Option("--rule <rule>", "the job's robust rule across group means").choices(["median", "trimmed-mean", "geomedian", "multi-krum"]).default("median"),
+  )
   .option("--trim-bps <b>", "trimmed mean: basis points trimmed at each end", integerOption)
   .option("--malicious <n>", "how many data owners attack", integerOption, 0)
   .option(

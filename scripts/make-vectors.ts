@@ -9,6 +9,7 @@ import {
   assignGroups,
   certifyGeoMedian,
   geoMedianWeights,
+  multiKrumWeights,
   gramMatrix,
   babyJub,
   BABYJUB_BASE8,
@@ -315,6 +316,29 @@ async function dleqVectors() {
   );
 }
 
+function multiKrumVectors() {
+  const rng = seededRng(43);
+  const means = (e: number, d: number, spread: number, far: number, bad: number) =>
+    Array.from({ length: e }, (_, k) => Int32Array.from({ length: d }, () => Math.round((rng() - 0.5) * spread + (k < bad ? far : 0))));
+  const grams: bigint[][] = [];
+  for (const [e, d, spread, far, bad] of [
+    [5, 8, 2000, 0, 0],
+    [5, 16, 2000, 50000, 1],
+    [6, 24, 100, 3000, 2],
+    [9, 40, 5000, 1e6, 3],
+    [16, 16, 1000, -40000, 6],
+  ] as const) {
+    grams.push(gramMatrix(means(e, d, spread, far, bad)));
+  }
+  // Ties: identical means score alike, and the lower indices are chosen.
+  const same = Int32Array.from([5, -7, 9]);
+  grams.push(gramMatrix([same, same, same, same, same, same, same]));
+  // Near the limits: int32 extremes and Gram entries of 2^21 lanes of them.
+  const big = (v: number) => Int32Array.from({ length: 8 }, (_, i) => (i % 2 ? v : -v));
+  grams.push(gramMatrix([big(2 ** 31 - 1), big(-(2 ** 31)), big(12345), big(-777), big(2 ** 30)]).map((g) => g * 2n ** 18n));
+  return grams.map((gram) => ({ gram: gram.map(String), weights: multiKrumWeights(gram) }));
+}
+
 async function main(): Promise<void> {
   const vectors = {
     packing: packingVectors(),
@@ -324,6 +348,7 @@ async function main(): Promise<void> {
     rules: ruleVectors(),
     inliers: inlierVectors(),
     geomedian: geoMedianVectors(),
+    multikrum: multiKrumVectors(),
     babyjub: await babyjubVectors(),
     pairSeed: await pairSeedVectors(),
     dleq: await dleqVectors(),

@@ -84,6 +84,10 @@ export interface RoundRecord {
   groups: number[][];
   maliciousPerGroup: number[];
   contaminatedGroups: number;
+  /** Groups over the norm bound (left out of the rule, their pay held). */
+  excluded: boolean[];
+  /** Whether the round has an aggregate (a void round has none). */
+  judged: boolean;
   inliers: boolean[];
   /** Attackers in inlier groups (member-rounds paid to attackers). */
   attackersPaid: number;
@@ -312,8 +316,8 @@ export class SimMarket {
       minProjectionBps: t.minProjectionBps,
       bound: {
         normSlack: normSlack(honestParams.clipNormQ, d0),
-        chunkLanes: 8 * chunkWordsFor(n, spec.groupSize, spec.rule === "geomedian" ? "geomedian" : "median"),
-        minGroups: spec.rule === "trimmed-mean" ? minEligibleGroups("trimmed-mean", t.trimBps) : minEligibleGroups("median", 0),
+        chunkLanes: 8 * chunkWordsFor(n, spec.groupSize, spec.rule === "geomedian" || spec.rule === "multi-krum" ? spec.rule : "median"),
+        minGroups: spec.rule === "mean" ? minEligibleGroups("median", 0) : minEligibleGroups(spec.rule, t.trimBps),
       },
     });
     for (let e = 0; e < model.length; e++) model[e] = (model[e] + outcome.aggregate[e]) >>> 0;
@@ -345,6 +349,8 @@ export class SimMarket {
       groups,
       maliciousPerGroup,
       contaminatedGroups: maliciousPerGroup.filter((c) => c > 0).length,
+      excluded: outcome.excluded,
+      judged: outcome.judged,
       inliers: outcome.inliers,
       attackersPaid: maliciousPerGroup.reduce((a, c, g) => a + (outcome.inliers[g] ? c : 0), 0),
       honestUnpaid: groups.reduce((a, g, k) => a + (outcome.inliers[k] ? 0 : g.length - maliciousPerGroup[k]), 0),

@@ -9,6 +9,7 @@ import {Packed32} from "./Packed32.sol";
 import {MaskPRG} from "./MaskPRG.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {Books} from "./Books.sol";
+import {ChunkSizing} from "./ChunkSizing.sol";
 import {GeoMedian} from "./GeoMedian.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
@@ -21,9 +22,9 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// (submitters · (clipNormQ + ceil(√paramCount)))², which no group of honest members can exceed; a group
 /// over it is excluded from this chunk on. Over the groups within it the mean is int32(sum) / submitters,
 /// the rule runs per lane over their means, and each accumulates its squared distance to the aggregate and
-/// its dot product with it (the round also accumulates Σ agg²). Under the geometric median no rule runs per
-/// lane: the chunk emits the means and adds their Gram matrix to the round's, and finalizeCertifiedRound checks
-/// the aggregator's weights against it (GeoMedian). All eight lanes of every word are
+/// its dot product with it (the round also accumulates Σ agg²). Under the geometric median and Multi-Krum no rule
+/// runs per lane: the chunk emits the means and adds their Gram matrix to the round's; finalizeCertifiedRound
+/// checks the aggregator's weights against it (GeoMedian), or finalizeRound chooses the groups (MultiKrum). All eight lanes of every word are
 /// processed alike, including the padding lanes of the last word (zero for honest members).
 library AggregateLogic {
     /// @dev Who is summed and which masks are removed, per eligible group.
@@ -122,7 +123,7 @@ library AggregateLogic {
         if (within.length < shape.needed) {
             // Too few groups left for the rule: nothing is aggregated, and finalizeRound voids the round.
             _advance(self, jobId, chunkIndex, plan);
-        } else if (shape.rule == Rule.GeometricMedian) {
+        } else if (ChunkSizing.usesGram(shape.rule)) {
             (bytes memory means, int256[] memory gram) = _means(plan, sums, within, shape);
             _recordGram(self, jobId, chunkIndex, plan, within, means, gram);
         } else {

@@ -36,6 +36,12 @@ library ChunkSizing {
     uint256 internal constant GRAM_PER_PAIR_WORD = 1000; // geometric median, per pair of groups and word: 8 products
     uint256 internal constant GRAM_SLOT = 25_000; // geometric median, per pair of groups: a fresh Gram slot
 
+    /// @dev Whether the rule works on whole vectors from the chunks' Gram matrix of the group means (geometric
+    /// median, Multi-Krum) rather than lane by lane.
+    function usesGram(Rule rule) internal pure returns (bool) {
+        return rule == Rule.GeometricMedian || rule == Rule.MultiKrum;
+    }
+
     /// @dev The chunk size for n DOs and group size g (3 <= g <= n <= 128) under `rule`: at least 1, except for
     /// the largest groups at n >= 126 (n = 128: g >= 62), where it is 0 and createJob refuses the job. Under the
     /// geometric median no rule runs per lane; instead each word adds the e(e+1)/2 Gram products of the group
@@ -44,9 +50,9 @@ library ChunkSizing {
     function chunkWords(uint256 n, uint256 g, Rule rule) internal pure returns (uint256) {
         uint256 groups = n / g;
         uint256 pairs = (n * maxGroupSize(n, g)) / 4;
-        uint256 gramPairs = rule == Rule.GeometricMedian ? (groups * (groups + 1)) / 2 : 0;
+        uint256 gramPairs = usesGram(rule) ? (groups * (groups + 1)) / 2 : 0;
         uint256 fixedGas = CHUNK_FIXED + n * PER_MEMBER + pairs * PER_PAIR + groups * PER_GROUP + gramPairs * GRAM_SLOT;
-        // Only the geometric median's Gram slots can exceed the budget (over 16 groups, which it refuses anyway).
+        // Only the Gram slots (geometric median, Multi-Krum) can exceed the budget (over 16 groups, which it refuses anyway).
         if (fixedGas >= BUDGET) return 0;
         return (BUDGET - fixedGas) / _perWord(n, groups, pairs, gramPairs);
     }

@@ -113,9 +113,9 @@ library JobLogic {
         _check(p.trimBps < ProtocolConstants.MAX_TRIM_BPS, "trimBps", p.trimBps);
         // A trimmed mean that trims nothing is a mean, which one group steers.
         _check(p.rule != Rule.TrimmedMean || p.trimBps != 0, "trimBps", p.trimBps);
-        // The geometric median keeps a Gram entry per pair of groups and checks its certificate in O(e²).
+        // The geometric median and Multi-Krum keep a Gram entry per pair of groups and work on it in O(e²).
         _check(
-            p.rule != Rule.GeometricMedian || p.numDOs / p.groupSize <= ProtocolConstants.MAX_GEOMEDIAN_GROUPS,
+            !ChunkSizing.usesGram(p.rule) || p.numDOs / p.groupSize <= ProtocolConstants.MAX_GRAM_GROUPS,
             "numDOs",
             p.numDOs
         );

@@ -15,9 +15,12 @@ library ProtocolConstants {
     /// @dev The median needs at least this many eligible group means to resist one bad group (with two, their
     /// median is their mean, which one group sets).
     uint256 internal constant MIN_MEDIAN_GROUPS = 3;
-    /// @dev The geometric median accepts jobs of at most this many groups (n / g): its chunks keep a Gram slot per
-    /// pair of groups, and finalization checks the certificate in O(e²).
-    uint256 internal constant MAX_GEOMEDIAN_GROUPS = 16;
+    /// @dev Multi-Krum needs at least this many counted group means: with f = ⌊(e − 3) / 2⌋ presumed bad it
+    /// presumes at least one (below 5 it would be the plain mean, which one group steers).
+    uint256 internal constant MIN_KRUM_GROUPS = 5;
+    /// @dev The geometric median and Multi-Krum accept jobs of at most this many groups (n / g): their chunks keep a
+    /// Gram slot per pair of groups, and finalization works on the e × e matrix in O(e²).
+    uint256 internal constant MAX_GRAM_GROUPS = 16;
     /// @dev The certificate's tolerance τ = 1 / GEOMEDIAN_TOLERANCE_INV on the norm of the sum of unit vectors.
     uint256 internal constant GEOMEDIAN_TOLERANCE_INV = 10;
     /// @dev Blame across rounds: the conviction rule is safe against this share of colluding DOs in the roster

@@ -8,6 +8,7 @@ import {RoundState} from "./RoundState.sol";
 import {Books} from "./Books.sol";
 import {RobustRules} from "./RobustRules.sol";
 import {GeoMedian} from "./GeoMedian.sol";
+import {MultiKrum} from "./MultiKrum.sol";
 import {Blame} from "./Blame.sol";
 import {SeedCommitment} from "./SeedCommitment.sol";
 import {ProtocolConstants} from "./ProtocolConstants.sol";
@@ -292,7 +293,8 @@ library RoundLogic {
 
     /// @dev Among the counted groups (eligible and within the norm bound) the inliers: BPS · dist ≤
     /// outlierFactorBps · median(dist) and (unless minProjectionBps is 0) BPS · dot ≥ minProjectionBps · aggNorm.
-    /// Under the geometric median the weights must certify the aggregate, which also gives dist, dot and aggNorm.
+    /// Under the geometric median the weights must certify the aggregate, which also gives dist, dot and aggNorm;
+    /// under Multi-Krum the weights are its choice, scored by the same exact formulas.
     function _judge(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -301,11 +303,19 @@ library RoundLogic {
         uint32[] memory weights
     ) private view returns (RoundResult memory result, uint256[] memory dists, int256[] memory dots) {
         result.aggregateHash = self.rounds[jobId].aggregateHash;
-        if (self.jobs[jobId].params.rule == Rule.GeometricMedian) {
+        Rule rule = self.jobs[jobId].params.rule;
+        if (rule == Rule.GeometricMedian) {
             (dists, dots, result.aggNorm) = _certify(self, jobId, self.rounds[jobId].index, counted, weights);
             result.weights = weights;
+        } else if (weights.length != 0) {
+            revert IOmniMarket.MarketWeightsLength(jobId, 0, weights.length);
+        } else if (rule == Rule.MultiKrum) {
+            int256[] memory gram = GeoMedian.gramOf(self, jobId, counted);
+            result.weights = MultiKrum.select(gram, RoundState.popcount(counted));
+            // The certificate's distances, dots and norm of the weighted mean; its verdict does not apply.
+            GeoMedian.Certificate memory c = GeoMedian.certify(gram, result.weights);
+            (dists, dots, result.aggNorm) = (c.dists, c.dots, c.aggNorm);
         } else {
-            if (weights.length != 0) revert IOmniMarket.MarketWeightsLength(jobId, 0, weights.length);
             (dists, dots) = _tallies(self, jobId, counted, groupCount);
             result.aggNorm = self.aggNorms[jobId];
         }

@@ -119,6 +119,7 @@ library RoundState {
     /// geometric median, and
     /// for a trimmed mean enough that at least one mean is trimmed from each end (e · trimBps ≥ BPS).
     function minEligibleGroups(Rule rule, uint256 trimBps) internal pure returns (uint256) {
+        if (rule == Rule.MultiKrum) return ProtocolConstants.MIN_KRUM_GROUPS;
         if (rule != Rule.TrimmedMean || trimBps == 0) return ProtocolConstants.MIN_MEDIAN_GROUPS;
         uint256 e = (ProtocolConstants.BPS + trimBps - 1) / trimBps;
         return e > ProtocolConstants.MIN_MEDIAN_GROUPS ? e : ProtocolConstants.MIN_MEDIAN_GROUPS;

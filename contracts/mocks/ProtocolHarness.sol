@@ -10,6 +10,7 @@ import {RobustRules} from "../libraries/RobustRules.sol";
 import {BabyJubjub} from "../libraries/BabyJubjub.sol";
 import {ChunkSizing} from "../libraries/ChunkSizing.sol";
 import {GeoMedian} from "../libraries/GeoMedian.sol";
+import {MultiKrum} from "../libraries/MultiKrum.sol";
 
 /// @title ProtocolHarness: the market's protocol libraries as pure functions, for cross-language vectors
 contract ProtocolHarness {
@@ -120,5 +121,10 @@ contract ProtocolHarness {
         uint32[] calldata weights
     ) external pure returns (GeoMedian.Certificate memory) {
         return GeoMedian.certify(gram, weights);
+    }
+
+    /// @notice Multi-Krum's choice among the e group means of the e × e Gram matrix `gram`.
+    function multiKrumWeights(int256[] calldata gram, uint256 e) external pure returns (uint32[] memory) {
+        return MultiKrum.select(gram, e);
     }
 }

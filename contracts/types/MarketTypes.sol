@@ -14,11 +14,13 @@ enum Phase {
 }
 
 /// @notice Robust rule across the counted groups' means: per element (median, trimmed mean), or over whole
-/// vectors (geometric median, checked through the aggregator's certificate at finalization).
+/// vectors from the chunks' Gram matrix (geometric median, checked through the aggregator's certificate at
+/// finalization; Multi-Krum, chosen by finalization itself).
 enum Rule {
     Median,
     TrimmedMean,
-    GeometricMedian
+    GeometricMedian,
+    MultiKrum
 }
 
 /// @notice Everything a model owner fixes when it posts a job.

@@ -24,11 +24,11 @@ export type PhaseName = keyof typeof Phase;
 export const CreditKind = { Reward: 0, OwnerSettlement: 1, StakeReturn: 2, AggregationFee: 3, Burn: 4, HeldReward: 5 } as const;
 
 /** Robust rules as numbered by the contract's `Rule` enum. */
-export const Rule = { Median: 0, TrimmedMean: 1, GeometricMedian: 2 } as const;
+export const Rule = { Median: 0, TrimmedMean: 1, GeometricMedian: 2, MultiKrum: 3 } as const;
 
 /** A job's rule by the name the CLI and docs use. */
-export type JobRuleName = "median" | "trimmed-mean" | "geomedian";
-const RULE_NAMES: readonly JobRuleName[] = ["median", "trimmed-mean", "geomedian"];
+export type JobRuleName = "median" | "trimmed-mean" | "geomedian" | "multi-krum";
+const RULE_NAMES: readonly JobRuleName[] = ["median", "trimmed-mean", "geomedian", "multi-krum"];
 
 /** The contract's `Rule` number of a rule name. */
 export function ruleCode(name: JobRuleName): number {

@@ -11,8 +11,10 @@ export const BPS = 10_000;
 export const MAX_TRIM_BPS = 5_000;
 /** Fewest eligible group means the median needs to resist one bad group. */
 export const MIN_MEDIAN_GROUPS = 3;
+/** Multi-Krum needs at least this many counted group means (it then presumes f = ⌊(e − 3) / 2⌋ ≥ 1 of them bad). */
+export const MIN_KRUM_GROUPS = 5;
 /** The geometric median accepts jobs of at most this many groups (n / g): a Gram slot per pair, an O(e²) certificate. */
-export const MAX_GEOMEDIAN_GROUPS = 16;
+export const MAX_GRAM_GROUPS = 16;
 /** The geometric-median certificate's tolerance τ = 1 / GEOMEDIAN_TOLERANCE_INV on the norm of the sum of unit vectors. */
 export const GEOMEDIAN_TOLERANCE_INV = 10;
 /** Blame across rounds: the conviction rule is safe against this share of colluding DOs in the roster (at least one). */

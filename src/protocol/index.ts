@@ -14,6 +14,7 @@ export * from "./hashChain";
 export * from "./onChainRules";
 export * from "./exact";
 export * from "./geoMedian";
+export * from "./multiKrum";
 export * from "./roundAggregate";
 export * from "./blame";
 export * from "./windows";

@@ -9,8 +9,8 @@ import { BPS, MAX_TRIM_BPS } from "./constants";
 
 /** An on-chain rule that works per lane. */
 export type CoordinateRule = { rule: "median" } | { rule: "trimmed-mean"; trimBps: number };
-/** A job's on-chain rule: per lane, or the geometric median over whole vectors (see geoMedian.ts). */
-export type OnChainRule = CoordinateRule | { rule: "geomedian" };
+/** A job's on-chain rule: per lane, or over whole vectors from the Gram matrix (geoMedian.ts, multiKrum.ts). */
+export type OnChainRule = CoordinateRule | { rule: "geomedian" } | { rule: "multi-krum" };
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
@@ -22,8 +22,9 @@ export function truncDiv(a: number, b: number): number {
 
 /** Checks the rule's parameters (trimBps an integer in [0, 5000)). */
 export function assertOnChainRule(rule: OnChainRule): void {
-  if (rule.rule === "median" || rule.rule === "geomedian") return;
-  if (rule.rule !== "trimmed-mean") throw new InvalidInputError("rule", `must be median, trimmed-mean or geomedian, got ${(rule as { rule: string }).rule}`);
+  if (rule.rule === "median" || rule.rule === "geomedian" || rule.rule === "multi-krum") return;
+  if (rule.rule !== "trimmed-mean")
+    throw new InvalidInputError("rule", `must be median, trimmed-mean, geomedian or multi-krum, got ${(rule as { rule: string }).rule}`);
   if (!Number.isInteger(rule.trimBps) || rule.trimBps < 0 || rule.trimBps >= MAX_TRIM_BPS) {
     throw new InvalidInputError("trimBps", `must be an integer in [0, ${MAX_TRIM_BPS}), got ${rule.trimBps}`);
   }
@@ -42,7 +43,8 @@ export function onChainRuleOfSorted(sorted: Int32Array, rule: CoordinateRule): n
 /** The on-chain rule over a list of int32 values (any order); the result is an int32. */
 export function onChainRule(values: ArrayLike<number>, rule: CoordinateRule): number {
   assertOnChainRule(rule);
-  if ((rule as OnChainRule).rule === "geomedian") throw new InvalidInputError("rule", "the geometric median is not a per-lane rule");
+  const name = (rule as OnChainRule).rule;
+  if (name === "geomedian" || name === "multi-krum") throw new InvalidInputError("rule", `${name} is not a per-lane rule`);
   if (values.length === 0) throw new TooFewUpdatesError(rule.rule, 0, "at least 1");
   const column = new Int32Array(values.length);
   for (let k = 0; k < values.length; k++) {

@@ -1,6 +1,6 @@
 // The contract's integer computation for one round (docs/PROTOCOL.md "Aggregation of a round"):
 // group means truncated toward zero, the job's rule across eligible groups per element (or the certified
-// geometric median over whole vectors, geoMedian.ts), each group's squared distance to the aggregate and
+// geometric median or Multi-Krum over whole vectors, geoMedian.ts and multiKrum.ts), each group's squared distance to the aggregate and
 // dot product with it, and the inlier test: distance against the median distance, projection
 // (dot / aggNorm) against minProjectionBps.
 import { InvalidInputError } from "../errors";
@@ -9,6 +9,7 @@ import { BPS, MIN_GROUP_SUBMITTERS } from "./constants";
 import { unmaskGroupSum, type RevealedSeed } from "./mask";
 import { dotExact, squaredDistanceExact } from "./exact";
 import { certifyGeoMedian, geoMedianWeights, gramMatrix, weightedAggregate } from "./geoMedian";
+import { multiKrumWeights } from "./multiKrum";
 
 /** The default outlier factor: squared distance at most 4× the median (distance at most 2×). */
 export const DEFAULT_OUTLIER_FACTOR_BPS = 40000n;
@@ -50,7 +51,7 @@ export interface RoundAggregateResult {
   /** The chunk that left fewer groups within the bound than the rule needs (Infinity if none): the round
    * has no aggregate. */
   voidedAt: number;
-  /** Geometric median: the certified uint32 weight of each counted group, ascending (absent otherwise). */
+  /** Gram rules: the uint32 weight of each counted group, ascending (the geometric median's certified weights, Multi-Krum's choice; absent otherwise). */
   weights?: number[];
 }
 
@@ -174,7 +175,7 @@ export function aggregateGroupSums(
       voidedAt = c;
       break;
     }
-    if (rule.rule === "geomedian") continue;
+    if (rule.rule === "geomedian" || rule.rule === "multi-krum") continue;
     const column = new Int32Array(within.length);
     for (let i = c * chunkLanes; i < Math.min((c + 1) * chunkLanes, lanes); i++) {
       for (let k = 0; k < within.length; k++) column[k] = within[k][i];
@@ -187,7 +188,7 @@ export function aggregateGroupSums(
     return { means, aggregate: new Uint32Array(lanes), dists: zeros, medianDist: 0n, dots: zeros, aggNorm: 0n, inliers: none, excludedAt, voidedAt };
   }
   const counted = excludedAt.flatMap((c, k) => (c === Infinity ? [k] : []));
-  if (rule.rule === "geomedian") return certifiedResult(means, counted, excludedAt, outlierFactorBps, minProjectionBps);
+  if (rule.rule === "geomedian" || rule.rule === "multi-krum") return gramResult(rule.rule, means, counted, excludedAt, outlierFactorBps, minProjectionBps);
   const scored = scoreGroups(
     counted.map((k) => means[k]),
     agg,
@@ -204,10 +205,12 @@ export function aggregateGroupSums(
 }
 
 /**
- * A geometric-median round: weights for the groups never over the bound (geoMedianWeights on their Gram matrix),
- * the aggregate they define, and the distances, dots and norm the certificate yields, scored as the contract does.
+ * A round under a Gram rule: weights for the groups never over the bound from their Gram matrix (the geometric
+ * median's by geoMedianWeights, which the contract certifies; Multi-Krum's choice, which it makes itself), the
+ * aggregate they define, and the distances, dots and norm of the certificate's formulas, scored as the contract does.
  */
-function certifiedResult(
+function gramResult(
+  rule: "geomedian" | "multi-krum",
   means: Int32Array[],
   counted: number[],
   excludedAt: number[],
@@ -216,7 +219,7 @@ function certifiedResult(
 ): RoundAggregateResult {
   const kept = counted.map((k) => means[k]);
   const gram = gramMatrix(kept);
-  const weights = geoMedianWeights(gram);
+  const weights = rule === "geomedian" ? geoMedianWeights(gram) : multiKrumWeights(gram);
   const c = certifyGeoMedian(gram, weights);
   const flags = inlierFlags({ dists: c.dists, dots: c.dots, aggNorm: c.aggNorm, outlierFactorBps, minProjectionBps });
   const dists = means.map(() => 0n);

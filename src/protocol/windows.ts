@@ -2,7 +2,7 @@
 // contracts/libraries/ChunkSizing.sol and Windows.sol compute them (docs/PROTOCOL.md "Phase windows"), and
 // the fewest eligible groups a rule needs (RoundState.minEligibleGroups). Tools use these to refuse a job
 // before sending it and to choose windows; test/protocol/sharedValues.test.ts checks the constants.
-import { BPS, MIN_MEDIAN_GROUPS } from "./constants";
+import { BPS, MIN_KRUM_GROUPS, MIN_MEDIAN_GROUPS } from "./constants";
 
 /** ChunkSizing.sol: the gas model of one aggregation transaction. */
 export const CHUNK_SIZING = {
@@ -47,16 +47,21 @@ export function maxGroupSize(n: number, g: number): number {
 }
 
 /** A job's rule by name, as the chunk size and the group count need it. */
-export type RuleName = "median" | "trimmed-mean" | "geomedian";
+export type RuleName = "median" | "trimmed-mean" | "geomedian" | "multi-krum";
+
+/** Whether the rule works on whole vectors from the chunks' Gram matrix (geometric median, Multi-Krum), not per lane (ChunkSizing.usesGram). */
+export function usesGram(rule: RuleName): boolean {
+  return rule === "geomedian" || rule === "multi-krum";
+}
 
 /** Words per chunk for n DOs in groups of g under `rule` (0: no chunk fits a transaction, the job is refused). */
 export function chunkWordsFor(n: number, g: number, rule: RuleName = "median"): number {
   const c = CHUNK_SIZING;
   const groups = Math.floor(n / g);
   const pairs = Math.floor((n * maxGroupSize(n, g)) / 4);
-  // The geometric median rules no lane: each word adds the Gram products of every pair of group means.
-  const gramPairs = rule === "geomedian" ? (groups * (groups + 1)) / 2 : 0;
-  const ruling = rule === "geomedian" ? gramPairs * c.GRAM_PER_PAIR_WORD : 8 * (groups * c.RULE_PER_VALUE + c.RULE_PER_LANE);
+  // The Gram rules rule no lane: each word adds the Gram products of every pair of group means.
+  const gramPairs = usesGram(rule) ? (groups * (groups + 1)) / 2 : 0;
+  const ruling = usesGram(rule) ? gramPairs * c.GRAM_PER_PAIR_WORD : 8 * (groups * c.RULE_PER_VALUE + c.RULE_PER_LANE);
   const exec = n * c.SUM_PER_WORD_COPY + pairs * c.MASK_PER_PAIR_WORD + groups * c.GROUP_PER_WORD + ruling + c.WORD_FIXED;
   const perWord = Math.max(n * c.CALLDATA_PER_WORD_COPY + exec, n * c.FLOOR_PER_WORD_COPY);
   const fixedGas = c.CHUNK_FIXED + n * c.PER_MEMBER + pairs * c.PER_PAIR + groups * c.PER_GROUP + gramPairs * c.GRAM_SLOT;
@@ -108,6 +113,7 @@ export function windowFloors(n: number, g: number, paramCount: number, rule: Rul
 
 /** Fewest eligible groups with which a rule resists one bad group: 3 for the median and the geometric median; for a trimmed mean, enough that one mean is trimmed from each end. */
 export function minEligibleGroups(rule: RuleName, trimBps: number): number {
+  if (rule === "multi-krum") return MIN_KRUM_GROUPS;
   if (rule !== "trimmed-mean" || trimBps === 0) return MIN_MEDIAN_GROUPS;
   return Math.max(MIN_MEDIAN_GROUPS, Math.ceil(BPS / trimBps));
 }

@@ -187,7 +187,9 @@ export function assessJob(params: JobParameters, info: JobShapeInfo | undefined,
   } else {
     const needed = minEligibleGroups(name, trimBps);
     if (groups < needed) {
-      const what = name === "trimmed-mean" ? `a trimmed mean of ${trimBps} bps` : name === "median" ? "the median" : "the geometric median";
+      const what = { "trimmed-mean": `a trimmed mean of ${trimBps} bps`, median: "the median", geomedian: "the geometric median", "multi-krum": "Multi-Krum" }[
+        name
+      ];
       reasons.push(`${n} DOs in groups of ${g} make ${plural(groups, "group")}, fewer than the ${needed} ${what} needs to resist one bad group`);
     }
   }

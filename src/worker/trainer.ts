@@ -113,10 +113,11 @@ export class DataOwnerTrainer {
     const { epochs, batchSize, lr, headEpochs, headLr, seed, onProgress } = this.opts;
     const recipe = { epochs, batchSize, lr, headEpochs, headLr, labels: this.labels, onProgress };
     const update = await trainRound(this.publicPart, this.head, this.data, { q, scaleBits, round, seed }, recipe);
-    const previous = this.lastModel;
-    this.lastModel = q.slice();
     const attack = this.opts.attack && getAttack(this.opts.attack.name);
     if (!attack || attack.kind !== "update") return update;
+    // Only a test-mode attacker keeps the last public model (a copy of d lanes) to derive the last aggregate.
+    const previous = this.lastModel;
+    this.lastModel = q.slice();
     // Unless omniscient (view.peers), a worker attacker knows only its own honest update; the last aggregate
     // is the change of the public model since the round it last trained on.
     const { params, n, f } = this.opts.attack!;

@@ -255,6 +255,9 @@ describe("cli/job", function () {
         wallet,
         /--data-owners: 12 data owners in groups of 3 make 4 groups; the trimmed-mean needs at least 5 .*\(use at least 15\)/,
       );
+      const krum = [...args, "--rule", "multi-krum"];
+      krum[krum.indexOf("--data-owners") + 1] = "12";
+      await expectRefused(krum, wallet, /--data-owners: 12 data owners in groups of 3 make 4 groups; the multi-krum needs at least 5 .*\(use at least 15\)/);
     });
 
     it("a malformed model folder is refused", async function () {

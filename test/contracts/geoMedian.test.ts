@@ -15,6 +15,7 @@ import {
   budgetOf,
   createJobAs,
   deployFixture,
+  flippedUpdates,
   groupsOf,
   jobParams,
   openJob,
@@ -22,7 +23,6 @@ import {
   plainGroupSums,
   playRound,
   referenceRound,
-  updateOf,
   updatesFor,
   withWindowFloors,
 } from "./helpers";
@@ -99,11 +99,7 @@ describe("the geometric median, verified on-chain", () => {
   it("does not pay a group that flips the honest direction, and the certified median stays with the honest groups", async function () {
     const { job } = await loadFixture(geoMedianFixture);
     const groups = await groupsOf(job);
-    const d = job.p.paramCount;
-    const direction = Uint32Array.from({ length: d }, (_, e) => ((e % 7) - 3) * 300);
-    const honest = (i: number) => Uint32Array.from(direction, (v, e) => (v | 0) + ((updateOf(d, i, 0n)[e] | 0) >> 3));
-    const flipped = new Set(groups[2]);
-    const updates = new Map(job.members.map((_, i) => [i, flipped.has(i) ? honest(i).map((v) => -(v | 0)) : honest(i)]));
+    const { direction, updates } = flippedUpdates(job, groups[2]);
     await playRound(job, { updates });
     const expected = await referenceRound(job, groups, updates);
     await job.market.finalizeCertifiedRound(job.jobId, 0n, expected.weights!);

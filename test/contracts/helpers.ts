@@ -249,6 +249,18 @@ export function updateOf(d: number, i: number, round: bigint): Uint32Array {
   return v;
 }
 
+/**
+ * Updates along one shared direction plus a small member-specific part, negated for the members in `flipped`:
+ * an honest cluster and a group that flips it. Returns the direction too.
+ */
+export function flippedUpdates(job: Job, flipped: readonly number[]): { direction: Uint32Array; updates: Map<number, Uint32Array> } {
+  const d = job.p.paramCount;
+  const direction = Uint32Array.from({ length: d }, (_, e) => ((e % 7) - 3) * 300);
+  const honest = (i: number) => Uint32Array.from(direction, (v, e) => (v | 0) + ((updateOf(d, i, 0n)[e] | 0) >> 3));
+  const bad = new Set(flipped);
+  return { direction, updates: new Map(job.members.map((_, i) => [i, bad.has(i) ? honest(i).map((v) => -(v | 0)) : honest(i)])) };
+}
+
 /** The current round's groups; mines a block first when the round opened in the latest one (its hash draws them). */
 export async function groupsOf(job: Job): Promise<number[][]> {
   if ((await job.market.roundInfo(job.jobId)).randomness === ethers.ZeroHash) await mine();

@@ -27,6 +27,7 @@ interface Vectors {
   rules: { rule: string; trimBps: number; values: number[]; result: number }[];
   inliers: { dists: string[]; dots: string[]; aggNorm: string; factorBps: number; minProjectionBps: number; inliers: boolean[] }[];
   geomedian: { gram: string[]; weights: number[]; accepted: boolean; gradientSq: string; limitSq: string; dists: string[]; dots: string[]; aggNorm: string }[];
+  multikrum: { gram: string[]; weights: number[] }[];
   babyjub: { x: string; y: string; valid: boolean }[];
   pairSeed: { sharedX: string; chainId: string; market: string; jobId: string; round: string; lo: number; hi: number; seed: string }[];
   dleq: { pkI: Pair; pkJ: Pair; context: string; shared: Pair; r1: Pair; r2: Pair; s: string; valid: boolean }[];
@@ -99,6 +100,14 @@ describe("protocol vectors", function () {
       const c = await harness.geoMedianCertificate(v.gram.map(BigInt), v.weights);
       expect([c.accepted, c.gradientSq, c.limitSq, c.aggNorm]).to.deep.equal([v.accepted, BigInt(v.gradientSq), BigInt(v.limitSq), BigInt(v.aggNorm)]);
       expect([[...c.dists], [...c.dots]]).to.deep.equal([v.dists.map(BigInt), v.dots.map(BigInt)]);
+    }
+  });
+
+  it("Multi-Krum chooses as every vector says", async function () {
+    const { harness } = await loadFixture(deployHarness);
+    for (const v of vectors.multikrum) {
+      const e = v.weights.length;
+      expect((await harness.multiKrumWeights(v.gram.map(BigInt), e)).map(Number), `e = ${e}`).to.deep.equal(v.weights);
     }
   });
 

@@ -5,6 +5,7 @@ import {Packed32} from "../../contracts/libraries/Packed32.sol";
 import {Sort} from "../../contracts/libraries/Sort.sol";
 import {RobustRules} from "../../contracts/libraries/RobustRules.sol";
 import {GroupAssignment} from "../../contracts/libraries/GroupAssignment.sol";
+import {MultiKrum} from "../../contracts/libraries/MultiKrum.sol";
 import {Rule} from "../../contracts/types/MarketTypes.sol";
 import {TestBase} from "./utils/TestBase.sol";
 import {Protocol} from "./utils/Protocol.sol";
@@ -79,6 +80,39 @@ contract LibrariesTest is TestBase {
         for (uint256 q = b; q < e - b; ++q) sum += sorted[q];
         assertEq(RobustRules.aggregate(Rule.Median, 0, _copy(v)), median, "median");
         assertEq(RobustRules.aggregate(Rule.TrimmedMean, trimBps, _copy(v)), sum / int256(e - 2 * b), "trimmed mean");
+    }
+
+    /// @notice Multi-Krum keeps e − f of e group means (f = ⌊(e − 3) / 2⌋) and never one of up to f means pushed far
+    /// from the others, whatever the honest means are.
+    function testFuzz_MultiKrumLeavesOutFarGroups(bytes32 seed, uint256 e, uint256 bad, uint256 far) public pure {
+        e = bound(e, 5, 16);
+        uint256 f = MultiKrum.presumedBad(e);
+        bad = bound(bad, 0, f);
+        far = bound(far, 1 << 20, 1 << 28);
+        uint256 d = 4;
+        int256[][] memory means = new int256[][](e);
+        for (uint256 k = 0; k < e; ++k) {
+            means[k] = new int256[](d);
+            for (uint256 i = 0; i < d; ++i) {
+                // Honest lanes within ±2^15; the first `bad` means pushed by ±far.
+                int256 v = int256(uint256(keccak256(abi.encode(seed, k, i))) % (1 << 16)) - (1 << 15);
+                means[k][i] = k < bad ? v + (i % 2 == 0 ? int256(far) : -int256(far)) : v;
+            }
+        }
+        int256[] memory g = new int256[](e * e);
+        for (uint256 k = 0; k < e; ++k) {
+            for (uint256 l = 0; l < e; ++l) {
+                for (uint256 i = 0; i < d; ++i) g[k * e + l] += means[k][i] * means[l][i];
+            }
+        }
+        uint32[] memory w = MultiKrum.select(g, e);
+        uint256 chosen;
+        for (uint256 k = 0; k < e; ++k) {
+            assertTrue(w[k] <= 1, "weight not 0 or 1");
+            chosen += w[k];
+            if (k < bad) assertEq(w[k], 0, "a far mean chosen");
+        }
+        assertEq(chosen, e - f, "chosen count");
     }
 
     /// @notice Groups partition the members: a / g groups, sizes g or more and differing by at most one, each

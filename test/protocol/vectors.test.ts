@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { certifyGeoMedian, onChainRule } from "../../src/protocol";
+import { certifyGeoMedian, multiKrumWeights, onChainRule } from "../../src/protocol";
 import { assignGroups, inlierFlags, isValidPublicKey, maskWords, packWords, pairSeed, seedCommitment, toHexWords, verifySharedPoint } from "../../src/protocol";
 
 const vectors = JSON.parse(readFileSync(join(__dirname, "..", "vectors", "protocol.json"), "utf8"));
@@ -67,6 +67,15 @@ describe("test/vectors/protocol.json", () => {
     expect(cases.some((v) => v.accepted && BigInt(v.gradientSq) > 0n && BigInt(v.limitSq) > 2n ** 64n)).to.equal(true);
     expect(cases.some((v) => !v.accepted)).to.equal(true);
     expect(limits.some((l) => l < 2n ** 64n)).to.equal(true);
+  });
+
+  it("Multi-Krum's choices match the library, and the vectors cover outliers left out and ties", () => {
+    const cases: { gram: string[]; weights: number[] }[] = vectors.multikrum;
+    for (const v of cases) expect(multiKrumWeights(v.gram.map(BigInt))).to.deep.equal(v.weights);
+    // The far groups of the second case (1 of 5) and of the fourth (3 of 9) are left out.
+    expect(cases[1].weights).to.deep.equal([0, 1, 1, 1, 1]);
+    expect(cases[3].weights.slice(0, 3)).to.deep.equal([0, 0, 0]);
+    expect(cases[5].weights).to.deep.equal([1, 1, 1, 1, 1, 0, 0]);
   });
 
   it("Baby Jubjub key validity matches the library", async () => {

@@ -8,7 +8,7 @@ import { budgetOf, deployFixture, jobParams } from "../contracts/helpers";
 describe("job shape and window floors", () => {
   it("chunkWordsFor equals the contract's chunk size over a grid of n and g", async function () {
     const { market } = await loadFixture(deployFixture);
-    for (const rule of ["median", "trimmed-mean", "geomedian"] as const) {
+    for (const rule of ["median", "trimmed-mean", "geomedian", "multi-krum"] as const) {
       for (const n of [3, 9, 20, 48, 64, 100, 128]) {
         for (const g of [3, 4, 5, 8, 16, 42, 61]) {
           if (g > n) continue;
@@ -52,8 +52,10 @@ describe("job shape and window floors", () => {
     }
   });
 
-  it("minEligibleGroups asks 3 groups of the median and one trimmed mean at each end of a trimmed mean", () => {
+  it("minEligibleGroups asks 3 groups of the median and the geometric median, 5 of Multi-Krum and one trimmed mean at each end of a trimmed mean", () => {
     expect(minEligibleGroups("median", 0)).to.equal(3);
+    expect(minEligibleGroups("geomedian", 0)).to.equal(3);
+    expect(minEligibleGroups("multi-krum", 0)).to.equal(5);
     expect(minEligibleGroups("trimmed-mean", 2000)).to.equal(5);
     expect(minEligibleGroups("trimmed-mean", 4999)).to.equal(3);
     expect(minEligibleGroups("trimmed-mean", 1000)).to.equal(10);

@@ -152,6 +152,11 @@ describe("worker/jobPolicy", () => {
       expect(assess({ rule: 1, trimBps: 3400 })).to.deep.equal([]);
       expect(assess({ rule: 1, trimBps: 0 })).to.deep.equal(["a trimmed mean with trimBps 0 cannot resist a bad group (it must be between 1 and 4999)"]);
     });
+
+    it("refuses too few groups for Multi-Krum, and takes an unknown rule for what it is", () => {
+      expect(assess({ rule: 3 })).to.deep.equal(["9 DOs in groups of 3 make 3 groups, fewer than the 5 Multi-Krum needs to resist one bad group"]);
+      expect(assess({ rule: 4 })).to.deep.equal(["the job's rule 4 is unknown to this worker"]);
+    });
   });
 
   describe("token", () => {

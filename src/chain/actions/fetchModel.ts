@@ -37,7 +37,9 @@ export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, rou
     // A round that settled without its aggregate (RoundVoided) leaves the model as it was, even if some
     // of its chunks were aggregated before the deadline.
     if (result.aggregateHash === ZeroHash) return new Uint32Array(Number(params.paramCount));
-    if (Number(params.rule) === Rule.GeometricMedian) return certifiedAggregate(market, jobId, round, result, Number(params.paramCount), fromBlock);
+    // Under the Gram rules the aggregate is the weighted mean of the emitted group means.
+    if (Number(params.rule) === Rule.GeometricMedian || Number(params.rule) === Rule.MultiKrum)
+      return gramAggregate(market, jobId, round, result, Number(params.paramCount), fromBlock);
     const events = await market.queryFilter(market.filters.AggregateChunkComputed(jobId, round), fromBlock);
     const chunks = events.sort((a, b) => Number(a.args.chunkIndex - b.args.chunkIndex)).map((e) => getBytes(e.args.words));
     let chain: Bytes32 = ZeroHash;
@@ -55,10 +57,10 @@ export async function fetchRoundAggregate(market: OmniMarket, jobId: bigint, rou
 }
 
 /**
- * A geometric-median round's aggregate: the counted groups' means from the GroupMeansComputed events (checked
- * against the hash chain), weighted by the certified weights in the round's result.
+ * A Gram rule's aggregate (geometric median, Multi-Krum): the counted groups' means from the GroupMeansComputed events (checked
+ * against the hash chain), weighted by the weights in the round's result (certified, or Multi-Krum's choice).
  */
-async function certifiedAggregate(
+async function gramAggregate(
   market: OmniMarket,
   jobId: bigint,
   round: number,

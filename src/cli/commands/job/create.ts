@@ -6,7 +6,7 @@ import path from "path";
 import type * as tf from "@tensorflow/tfjs";
 import { BaseError, InvalidInputError } from "../../../errors";
 import { DEFAULT_MODEL_CONFIG, buildModel, initBackend, loadModel, pretrain, publicWeights, saveModel } from "../../../ml";
-import { MAX_GEOMEDIAN_GROUPS, MIN_GROUP_SUBMITTERS, assertQuantizationParameters, minEligibleGroups, packWords } from "../../../protocol";
+import { MAX_GRAM_GROUPS, MIN_GROUP_SUBMITTERS, assertQuantizationParameters, minEligibleGroups, packWords, usesGram } from "../../../protocol";
 import { readJobRecord, writeJobRecord } from "../../../owner/jobFolder";
 import { encodeModel } from "../../../owner/modelCodec";
 import { jobParameters, postJob, type JobTerms } from "../../../owner/postJob";
@@ -76,9 +76,9 @@ function termsOf(f: CreateFlags): JobTerms {
   );
   check(f.rule !== "trimmed-mean" || f.trimBps > 0, "--trim-bps", "must be above 0: a trimmed mean that trims nothing is a mean, which one group steers");
   check(
-    f.rule !== "geomedian" || Math.floor(f.dataOwners / f.groupSize) <= MAX_GEOMEDIAN_GROUPS,
+    !usesGram(f.rule) || Math.floor(f.dataOwners / f.groupSize) <= MAX_GRAM_GROUPS,
     "--data-owners",
-    `the geometric median takes at most ${MAX_GEOMEDIAN_GROUPS} groups; ${f.dataOwners} DOs in groups of ${f.groupSize} make ${Math.floor(f.dataOwners / f.groupSize)}`,
+    `the ${f.rule} takes at most ${MAX_GRAM_GROUPS} groups; ${f.dataOwners} DOs in groups of ${f.groupSize} make ${Math.floor(f.dataOwners / f.groupSize)}`,
   );
   const needed = minEligibleGroups(f.rule, f.trimBps);
   check(
@@ -200,7 +200,7 @@ export function registerCreate(job: Command): void {
     .requiredOption("--stake <wei>", "stake each data owner escrows when joining", bigintOption)
     .option("--aggregation-fee <wei>", "paid from the budget to the sender of each aggregation transaction", bigintOption, 0n)
     .option("--token <erc20>", "pay in this ERC-20 instead of ETH", addressOption, ZeroAddress)
-    .addOption(new Option("--rule <rule>", "robust rule across group means").choices(["median", "trimmed-mean", "geomedian"]).default(d.rule))
+    .addOption(new Option("--rule <rule>", "robust rule across group means").choices(["median", "trimmed-mean", "geomedian", "multi-krum"]).default(d.rule))
     .option("--trim-bps <b>", "trimmed mean: fraction trimmed at each end, in basis points (< 5000)", integerOption, 0)
     .option("--clip-norm <c>", "L2 clip bound of an update", numberOption, d.clipNorm)
     .option("--scale-bits <s>", "fixed-point scale 2^s of the on-chain model and updates", integerOption, d.scaleBits)
