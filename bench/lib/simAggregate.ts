@@ -10,7 +10,7 @@
 // contract's trimmed mean with trimBps 0.
 import { InvalidInputError } from "../../src/errors";
 import { krumPresumedBad, type OnChainRule } from "../../src/protocol";
-import { aggregateGroupSums, overBoundChunks, type GroupSum, type NormBound } from "../../src/protocol/roundAggregate";
+import { aggregateGroupSums, type GroupSum, type NormBound } from "../../src/protocol/roundAggregate";
 
 /** The rules the benchmarks compare. */
 export const RULE_NAMES = ["mean", "median", "trimmed-mean", "geomedian", "multi-krum"] as const;
@@ -74,15 +74,12 @@ function ratio(numerator: bigint, denominator: bigint): number {
 /** Aggregates one round's group sums under `rule` and applies the contract's inlier test to every group. */
 export function aggregateRound(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): RoundAggregation {
   if (!RULE_NAMES.includes(rule)) throw new InvalidInputError("rule", `must be one of ${RULE_NAMES.join(", ")}, got ${String(rule)}`);
-  const excluded = p.bound ? overBoundChunks(sums, p.bound).map((c) => c !== Infinity) : sums.map(() => false);
-  return { ...judge(rule, sums, p), excluded };
-}
-
-// The rule and the inlier test (a void round when too few groups are left within the bound).
-function judge(rule: RuleName, sums: readonly GroupSum[], p: AggregationParameters): Omit<RoundAggregation, "excluded"> {
   const r = aggregateGroupSums(sums, onChainForm(rule, p.trimBps), p.outlierFactorBps, p.minProjectionBps, p.bound);
-  if (r.voidedAt !== Infinity) return voidRound(r.aggregate.length, sums.length);
+  // Over the bound in a chunk the contract aggregates: in a void round, up to the chunk that voided it.
+  const excluded = r.excludedAt.map((c) => c !== Infinity && c <= r.voidedAt);
+  if (r.voidedAt !== Infinity) return { ...voidRound(r.aggregate.length, sums.length), excluded };
   return {
+    excluded,
     aggregate: r.aggregate,
     judged: true,
     inliers: r.inliers,

@@ -16,6 +16,11 @@ import {RoundState} from "./RoundState.sol";
 /// rounds' q is at most 1 / FALSE_CONVICTION_INV: an honest member gets there with at most that probability,
 /// whatever the colluders do (the ratio of indicator to q is a supermartingale; Ville's inequality).
 library Blame {
+    /// @dev How a submitter's round counts: an inlier (paid at once), its pay held, its record cleared.
+    uint256 private constant INLIER = 1;
+    uint256 private constant HELD = 2;
+    uint256 private constant CLEARED = 4;
+
     /// @dev Colluders the conviction rule is safe against in a roster of `numDOs`: ⌊numDOs · BLAME_COLLUDER_BPS /
     /// BPS⌋, at least one.
     function colluders(uint256 numDOs) internal pure returns (uint256) {
@@ -36,7 +41,9 @@ library Blame {
 
     /// @dev Updates the record of every submitter of an eligible group of the finalized round (`judged`: it has an
     /// aggregate and `inliers`), pays the inliers, holds the pay of the others, and convicts members whose record
-    /// leaves no doubt: ejected, their stake slashed (burned at settlement with their held pay).
+    /// leaves no doubt: ejected, their stake slashed (burned at settlement with their held pay). A round voided
+    /// while some group was over the bound (`blamed`) holds everyone's pay, and clears the members of the groups
+    /// that stayed within it: their groups passed every check that ran, the void is the others' doing.
     function recordRound(
         MarketStorage.State storage self,
         uint256 jobId,
@@ -47,39 +54,46 @@ library Blame {
         uint256 inliers,
         bool judged
     ) internal {
-        uint256 active = RoundState.popcount(rd.members);
-        uint256 k = colluders(self.jobs[jobId].params.numDOs);
+        // A member of a group within the bound and not an inlier: held in a judged round, held and cleared in a
+        // round voided by over-bound groups, neither in another void round. Over the bound: held or neither.
+        uint256 within = judged ? HELD : excluded != 0 ? HELD | CLEARED : 0;
         for (uint256 g = 0; g < gs.length; ++g) {
             if ((eligible >> g) & 1 == 0) continue;
             // q > 0 for every over-bound group (k ≥ 1, size ≥ 2); 0 marks a group within the bound.
-            uint256 q = (excluded >> g) & 1 == 1 ? sharedProbability(active, k, gs[g].length) : 0;
-            bool inlier = judged && (inliers >> g) & 1 == 1;
+            uint256 q;
+            uint256 how;
+            if ((excluded >> g) & 1 == 1) {
+                q = sharedProbability(RoundState.popcount(rd.members), colluders(self.jobs[jobId].params.numDOs), gs[g].length);
+                how = within & HELD;
+            } else {
+                how = judged && (inliers >> g) & 1 == 1 ? INLIER | CLEARED : within;
+            }
             for (uint256 p = 0; p < gs[g].length; ++p) {
                 uint256 i = gs[g][p];
-                if ((rd.submitted >> i) & 1 == 1) _recordMember(self, jobId, rd.index, i, inlier, judged, q);
+                if ((rd.submitted >> i) & 1 == 1) _recordMember(self, jobId, rd.index, i, how, q);
             }
         }
     }
 
-    /// @dev One submitter's round: played; clean and paid (inlier), or held (judged, not an inlier); and, over
-    /// the bound (q > 0), the evidence multiplied by q (rounded up) and a conviction when the record convicts.
+    /// @dev One submitter's round (`how`: INLIER, HELD and CLEARED bits): played; clean and paid, or held; cleared;
+    /// and, over the bound (q > 0), the evidence multiplied by q (rounded up) and a conviction when the record convicts.
     function _recordMember(
         MarketStorage.State storage self,
         uint256 jobId,
         uint256 round,
         uint256 i,
-        bool inlier,
-        bool judged,
+        uint256 how,
         uint256 q
     ) private {
         MarketStorage.Job storage j = self.jobs[jobId];
         MemberRecord storage r = self.records[jobId][i];
         ++r.played;
-        if (inlier) {
+        if (how & CLEARED != 0) ++r.cleared;
+        if (how & INLIER != 0) {
             ++r.clean;
             j.books.paid += j.params.rewardPerRound;
             Books.credit(self, jobId, self.roster[jobId][i].account, CreditKind.Reward, j.params.rewardPerRound);
-        } else if (judged) {
+        } else if (how & HELD != 0) {
             ++r.held;
         }
         if (q == 0) return;

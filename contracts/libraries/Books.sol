@@ -96,14 +96,14 @@ library Books {
     }
 
     /// @dev Member `i`'s held pay at settlement: credited to it when it was not slashed and its record is clear
-    /// (a clean round), burned when it was slashed, otherwise left in the budget. Returns (released, burned).
+    /// (a round that cleared it), burned when it was slashed, otherwise left in the budget. Returns (released, burned).
     function _settleHeld(MarketStorage.State storage self, uint256 jobId, uint256 i) private returns (uint256, uint256) {
         MarketStorage.Job storage j = self.jobs[jobId];
         MemberRecord storage r = self.records[jobId][i];
         uint256 amount = uint256(r.held) * j.params.rewardPerRound;
         if (amount == 0) return (0, 0);
         if ((j.slashedMembers >> i) & 1 == 1) return (0, amount);
-        if (r.clean == 0) return (0, 0);
+        if (r.cleared == 0) return (0, 0);
         credit(self, jobId, self.roster[jobId][i].account, CreditKind.HeldReward, amount);
         return (amount, 0);
     }

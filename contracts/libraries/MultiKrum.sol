@@ -25,9 +25,9 @@ library MultiKrum {
         uint256[] memory d = new uint256[](e - 1);
         for (uint256 k = 0; k < e; ++k) {
             uint256 q;
-            for (uint256 l = 0; l < e; ++l) {
+            for (uint256 m = 0; m < e; ++m) {
                 // A squared distance between integer vectors: exact and never negative.
-                if (l != k) d[q++] = uint256(g[k * e + k] + g[l * e + l] - 2 * g[k * e + l]);
+                if (m != k) d[q++] = uint256(g[k * e + k] + g[m * e + m] - 2 * g[k * e + m]);
             }
             Sort.sort(d);
             for (uint256 t = 0; t < neighbours; ++t) {
@@ -37,8 +37,8 @@ library MultiKrum {
         w = new uint32[](e);
         for (uint256 k = 0; k < e; ++k) {
             uint256 rank;
-            for (uint256 l = 0; l < e; ++l) {
-                if (score[l] < score[k] || (score[l] == score[k] && l < k)) ++rank;
+            for (uint256 m = 0; m < e; ++m) {
+                if (score[m] < score[k] || (score[m] == score[k] && m < k)) ++rank;
             }
             if (rank < e - f) w[k] = 1;
         }

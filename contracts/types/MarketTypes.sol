@@ -141,7 +141,10 @@ enum CreditKind {
 struct MemberRecord {
     uint32 played; // finalized rounds in which it submitted in an eligible group
     uint32 overBound; // of those, rounds in which its group's sum went over the norm bound
-    uint32 clean; // rounds in which its group was counted and an inlier (paid at once); one clears its record
-    uint32 held; // judged rounds in which its group was an outlier or over the bound: pay held until settlement
+    uint32 clean; // rounds in which its group was counted and an inlier (paid at once)
+    uint32 held; // rounds whose pay is held until settlement: judged rounds in which its group was an outlier or
+    // over the bound, and rounds voided by groups over the bound
+    uint32 cleared; // rounds that clear its record (one releases its held pay): its clean rounds, and rounds voided
+    // by groups over the bound in which its own group stayed within it
     uint64 evidence; // WAD: Π over its over-bound rounds of the chance an honest member shares a group with a colluder
 }

@@ -13,17 +13,21 @@ export interface MemberRecord {
   played: number;
   /** Of those, rounds in which its group's sum went over the norm bound. */
   overBound: number;
-  /** Rounds in which its group was counted and an inlier (paid at once); one clears the record. */
+  /** Rounds in which its group was counted and an inlier (paid at once). */
   clean: number;
-  /** Judged rounds in which its group was an outlier or over the bound: pay held until settlement. */
+  /** Rounds whose pay is held until settlement: judged rounds in which its group was an outlier or over the
+   * bound, and rounds voided by groups over the bound. */
   held: number;
+  /** Rounds that clear the record (one releases its held pay): its clean rounds, and rounds voided by groups
+   * over the bound in which its own group stayed within it. */
+  cleared: number;
   /** WAD: the product over its over-bound rounds of q (0 before the first). */
   evidence: bigint;
 }
 
 /** A record before any round. */
 export function emptyRecord(): MemberRecord {
-  return { played: 0, overBound: 0, clean: 0, held: 0, evidence: 0n };
+  return { played: 0, overBound: 0, clean: 0, held: 0, cleared: 0, evidence: 0n };
 }
 
 /** Colluders the conviction rule is safe against in a roster of `numDOs`: ⌊numDOs · BLAME_COLLUDER_BPS / BPS⌋, at least 1. */
@@ -76,27 +80,33 @@ export interface RoundOutcome {
 
 /**
  * Applies one finalized round to `records` (indexed by roster index) as the contract does: every submitter of an
- * eligible group played; an inlier's member is paid (clean); in a judged round the others' pay is held; an
- * over-bound group multiplies its members' evidence by q and convicts those whose record convicts. Convicted
- * members are added to `slashed` (which holds everyone slashed so far) and returned with the members paid.
+ * eligible group played; an inlier's member is paid (clean, cleared); in a judged round the others' pay is held;
+ * in a round voided while some group was over the bound everyone's pay is held and the members of the groups
+ * within the bound are cleared; an over-bound group multiplies its members' evidence by q and convicts those
+ * whose record convicts. Convicted members are added to `slashed` (which holds everyone slashed so far) and
+ * returned with the members paid.
  */
 export function recordRound(records: MemberRecord[], outcome: RoundOutcome, numDOs: number, slashed: Set<number>): { paid: number[]; convicted: number[] } {
   const k = colluders(numDOs);
   const paid: number[] = [];
   const convicted: number[] = [];
+  const blamed = !outcome.judged && outcome.groups.some((_, g) => outcome.eligible[g] && outcome.excluded[g]);
+  const holds = outcome.judged || blamed;
   outcome.groups.forEach((members, g) => {
     if (!outcome.eligible[g]) return;
     const q = outcome.excluded[g] ? sharedProbability(outcome.active, k, members.length) : 0n;
     const inlier = outcome.judged && outcome.inliers[g];
+    const cleared = inlier || (blamed && q === 0n);
     for (const i of members) {
       if (!outcome.submitted.has(i)) continue;
       const r = records[i];
       if (r === undefined) throw new InvalidInputError("records", `no record for roster index ${i}`);
       r.played++;
+      if (cleared) r.cleared++;
       if (inlier) {
         r.clean++;
         paid.push(i);
-      } else if (outcome.judged) r.held++;
+      } else if (holds) r.held++;
       if (q === 0n) continue;
       overBound(r, q);
       if (convicts(r) && !slashed.has(i)) {
@@ -115,13 +125,13 @@ export interface HeldSettlement {
   refunded: bigint;
 }
 
-/** Held pay at settlement: to a member not slashed whose record is clear (a clean round); burned for a slashed one; else back to the budget. */
+/** Held pay at settlement: to a member not slashed whose record is clear (a round cleared it); burned for a slashed one; else back to the budget. */
 export function settleHeld(records: readonly MemberRecord[], rewardPerRound: bigint, slashed: ReadonlySet<number>): HeldSettlement {
   const out: HeldSettlement = { released: records.map(() => 0n), burned: 0n, refunded: 0n };
   records.forEach((r, i) => {
     const amount = BigInt(r.held) * rewardPerRound;
     if (slashed.has(i)) out.burned += amount;
-    else if (r.clean > 0) out.released[i] = amount;
+    else if (r.cleared > 0) out.released[i] = amount;
     else out.refunded += amount;
   });
   return out;

@@ -75,11 +75,23 @@ describe("blame across rounds", () => {
 
     const judged = recordRound(r, outcome(NINE, [], [0, 2]), 9, new Set());
     expect(judged.paid).to.deep.equal([0, 1, 2, 6, 7, 8]);
-    expect(r[3]).to.deep.equal({ played: 1, overBound: 0, clean: 0, held: 1, evidence: 0n });
-    expect(r[0]).to.deep.equal({ played: 1, overBound: 0, clean: 1, held: 0, evidence: 0n });
+    expect(r[3]).to.deep.equal({ played: 1, overBound: 0, clean: 0, held: 1, cleared: 0, evidence: 0n });
+    expect(r[0]).to.deep.equal({ played: 1, overBound: 0, clean: 1, held: 0, cleared: 1, evidence: 0n });
     const voided = recordRound(r, outcome(NINE, [], [0, 1, 2], false), 9, new Set());
     expect(voided.paid).to.deep.equal([]);
-    expect(r[0]).to.deep.equal({ played: 2, overBound: 0, clean: 1, held: 0, evidence: 0n });
+    expect(r[0]).to.deep.equal({ played: 2, overBound: 0, clean: 1, held: 0, cleared: 1, evidence: 0n });
+  });
+
+  it("holds everyone's pay in a round voided by an over-bound group, and clears the members of the groups within the bound", () => {
+    const r = records(9);
+    const q = sharedProbability(9, 1, 3);
+    const voided = recordRound(r, outcome(NINE, [0], [], false), 9, new Set());
+    expect(voided.paid).to.deep.equal([]);
+    // Group 0 went over the bound: held, evidence, not cleared; groups 1 and 2 stayed within it: held and cleared.
+    expect(r[0]).to.deep.equal({ played: 1, overBound: 1, clean: 0, held: 1, cleared: 0, evidence: q });
+    expect(r[3]).to.deep.equal({ played: 1, overBound: 0, clean: 0, held: 1, cleared: 1, evidence: 0n });
+    // Their held pay is released at settlement; the over-bound group's stays in the budget without a clearing round.
+    expect(settleHeld(r, 10n, new Set()).released).to.deep.equal([0n, 0n, 0n, 10n, 10n, 10n, 10n, 10n, 10n]);
   });
 
   it("leaves members that did not submit, and groups that were not eligible, untouched", () => {
@@ -96,9 +108,9 @@ describe("blame across rounds", () => {
 
     const q = sharedProbability(9, 1, 3);
     recordRound(r, outcome(NINE, [0], [1, 2]), 9, new Set());
-    expect(r[0]).to.deep.equal({ played: 1, overBound: 1, clean: 0, held: 1, evidence: q });
+    expect(r[0]).to.deep.equal({ played: 1, overBound: 1, clean: 0, held: 1, cleared: 0, evidence: q });
     recordRound(r, outcome(NINE, [0], [], false), 9, new Set());
-    expect(r[0]).to.deep.equal({ played: 2, overBound: 2, clean: 0, held: 1, evidence: (q * q + WAD - 1n) / WAD });
+    expect(r[0]).to.deep.equal({ played: 2, overBound: 2, clean: 0, held: 2, cleared: 0, evidence: (q * q + WAD - 1n) / WAD });
   });
 
   it("convicts a member over the bound in every round it played once the evidence is at most 1 / 1000, and only then", () => {
@@ -125,7 +137,7 @@ describe("blame across rounds", () => {
     recordRound(r, outcome(NINE, [], [0, 1, 2]), 9, slashed);
     for (let t = 0; t < 20; t++) recordRound(r, outcome(NINE, [0], [1, 2]), 9, slashed);
     expect(slashed.size).to.equal(0);
-    expect(r[0]).to.include({ played: 21, overBound: 20, clean: 1, held: 20 });
+    expect(r[0]).to.include({ played: 21, overBound: 20, clean: 1, held: 20, cleared: 1 });
   });
 
   it("does not convict a member slashed already", () => {
@@ -138,14 +150,16 @@ describe("blame across rounds", () => {
 
   it("settles held pay: released to a clear record, burned for the slashed, back to the budget for the rest", () => {
     const r: MemberRecord[] = [
-      { played: 3, overBound: 1, clean: 1, held: 2, evidence: 1n },
-      { played: 3, overBound: 3, clean: 0, held: 3, evidence: 1n },
-      { played: 2, overBound: 0, clean: 0, held: 2, evidence: 0n },
-      { played: 3, overBound: 0, clean: 3, held: 0, evidence: 0n },
-      { played: 1, overBound: 0, clean: 1, held: 1, evidence: 0n },
+      { played: 3, overBound: 1, clean: 1, held: 2, cleared: 1, evidence: 1n },
+      { played: 3, overBound: 3, clean: 0, held: 3, cleared: 0, evidence: 1n },
+      { played: 2, overBound: 0, clean: 0, held: 2, cleared: 0, evidence: 0n },
+      { played: 3, overBound: 0, clean: 3, held: 0, cleared: 3, evidence: 0n },
+      { played: 1, overBound: 0, clean: 1, held: 1, cleared: 1, evidence: 0n },
+      // Cleared by a round voided by another group over the bound, never clean: released all the same.
+      { played: 2, overBound: 1, clean: 0, held: 2, cleared: 1, evidence: 1n },
     ];
     const s = settleHeld(r, 10n, new Set([1, 4]));
-    expect(s).to.deep.equal({ released: [20n, 0n, 0n, 0n, 0n], burned: 40n, refunded: 20n });
+    expect(s).to.deep.equal({ released: [20n, 0n, 0n, 0n, 0n, 20n], burned: 40n, refunded: 20n });
   });
 
   it("gives the table of rounds to conviction the docs print", () => {

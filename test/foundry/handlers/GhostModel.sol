@@ -242,13 +242,15 @@ abstract contract GhostModel is TestBase {
         uint256 overBound;
         uint256 clean;
         uint256 held;
+        uint256 cleared;
         uint256 evidence; // WAD: Π over its over-bound rounds of q
     }
 
     mapping(uint256 jobId => mapping(uint256 member => Record)) internal _records;
 
     /// @dev Applies the finalized round `o` to the records and returns the members it convicts: over the bound in
-    /// every round played, with evidence at most 1/1000 (skipping members slashed already).
+    /// every round played, with evidence at most 1/1000 (skipping members slashed already). Pay is held in a judged
+    /// round (not an inlier) and in a round voided while a group was over the bound, which clears the others.
     function _recordRound(uint256 jobId, Outcome memory o) internal returns (uint256 convicted) {
         Job storage j = _jobs[jobId];
         uint256[][] memory gs = _groups(jobId);
@@ -262,8 +264,14 @@ abstract contract GhostModel is TestBase {
                 if ((j.submitted >> i) & 1 == 0) continue;
                 Record storage r = _records[jobId][i];
                 ++r.played;
-                if (!o.voided && (o.inliers >> g) & 1 == 1) ++r.clean;
-                else if (!o.voided) ++r.held;
+                bool blamed = o.voided && o.excluded != 0;
+                if (!o.voided && (o.inliers >> g) & 1 == 1) {
+                    ++r.clean;
+                    ++r.cleared;
+                } else if (!o.voided || blamed) {
+                    ++r.held;
+                    if (blamed && !over) ++r.cleared;
+                }
                 if (!over) continue;
                 r.evidence = r.overBound == 0 ? q : Math.mulDiv(r.evidence, q, 1e18, Math.Rounding.Ceil);
                 ++r.overBound;
@@ -289,7 +297,7 @@ abstract contract GhostModel is TestBase {
         Record storage r = _records[jobId][i];
         uint256 amount = r.held * j.p.rewardPerRound;
         if ((j.slashed >> i) & 1 == 1) return (0, amount);
-        return r.clean > 0 ? (amount, 0) : (0, 0);
+        return r.cleared > 0 ? (amount, 0) : (0, 0);
     }
 
     /// @dev The current round's groups, from its randomness and members (docs/PROTOCOL.md, group assignment).

@@ -486,7 +486,13 @@ abstract contract RoundActions is MarketActions {
 
     /// @dev Whether the market's record of a member is the ghost's.
     function _sameRecord(MemberRecord memory m, Record storage r) private view returns (bool) {
-        return m.played == r.played && m.overBound == r.overBound && m.clean == r.clean && m.held == r.held && m.evidence == r.evidence;
+        return
+            m.played == r.played &&
+            m.overBound == r.overBound &&
+            m.clean == r.clean &&
+            m.held == r.held &&
+            m.cleared == r.cleared &&
+            m.evidence == r.evidence;
     }
 
     /// @dev Closes a completed job in the record.

@@ -42,12 +42,12 @@ export async function statusCommand(flags: JobFlags): Promise<void> {
   }
 }
 
-/** The members whose pay is held (PROTOCOL.md "Blame across rounds"), with their clean rounds; at settlement it is released to those with one. */
+/** The members whose pay is held (PROTOCOL.md "Blame across rounds"), with their clearing rounds; at settlement it is released to those with one. */
 async function recordsLine(market: OmniMarket, jobId: bigint, joined: number, closed: boolean): Promise<string> {
   const records = await chainCall("status", () => Promise.all(Array.from({ length: joined }, (_, i) => market.memberRecord(jobId, i))));
-  const held = records.flatMap((r, i) => (r.held > 0n ? [`member ${i} ${r.held} round(s) (${r.clean} clean)`] : []));
+  const held = records.flatMap((r, i) => (r.held > 0n ? [`member ${i} ${r.held} round(s) (${r.cleared} clearing)`] : []));
   if (held.length === 0) return "records: no pay held";
-  return `records: pay held for ${held.join(", ")}${closed ? "; settled" : "; released at settlement to members with a clean round"}`;
+  return `records: pay held for ${held.join(", ")}${closed ? "; settled" : "; released at settlement to members with a clearing round"}`;
 }
 
 const isoTime = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
