@@ -305,6 +305,26 @@ function clients(): { table: string } {
   };
 }
 
+/** Pay by contribution at 20%: per attack, today's settled pay next to ridge-attributed pay (best rule's job,
+ * the median's), and the synthetic rounds sweep. */
+function attribution(result: Json): { table: string } {
+  const pct = (x: number | null): string => (x === null ? "–" : `${Math.round(x * 100)}%`);
+  const pair = (s: Json): string => `${pct(s.attacker)} / ${pct(s.honestLost)}`;
+  const rules: string[] = [...new Set<string>(result.jobs.map((j: Json) => j.rule))];
+  const attacks: string[] = [...new Set<string>(result.jobs.filter((j: Json) => j.fraction === 0.2).map((j: Json) => j.attack))];
+  const find = (rule: string, attack: string): Json => result.jobs.find((j: Json) => j.rule === rule && j.attack === attack && j.fraction === 0.2);
+  const rows = attacks.map((a) => [a, ...rules.flatMap((r) => [pair(find(r, a).today), pair(find(r, a).byContribution)])]);
+  const header = ["attack (20%)", ...rules.flatMap((r) => [`${r}: today`, `${r}: by contribution`])];
+  const sweep = result.synthetic.map((s: Json) => [s.rounds, s.attacker, pct(s.attackerShare), pct(s.honestLoss), pct(s.worstHonestLoss)]);
+  return {
+    table:
+      table(header, rows) +
+      "\n\nSynthetic jobs (20 DOs in groups of 4, 20% attackers, calibrated on the clean runs: σ between members " +
+      `${result.calibration.sigmaBetween}, per member-round ${result.calibration.sigmaWithin}):\n\n` +
+      table(["rounds", "attackers contribute", "attacker pay share", "honest pay lost (mean)", "honest pay lost (worst job)"], sweep),
+  };
+}
+
 /** Replaces the generated block `name` of `doc`, if the block exists. */
 function fill(doc: string, name: string, body: string): string {
   const re = new RegExp(`(<!-- table:${name} -->)[\\s\\S]*?(<!-- /table:${name} -->)`);
@@ -320,6 +340,7 @@ function main(): void {
     ["accuracy", accuracy],
     ["robustness", robustness],
     ["clip", clip],
+    ["attribution", attribution],
     ["tradeoff", tradeoff],
     ["chain-time", chainRuns],
     ["chain-time-anvil", chainRuns],

@@ -17,7 +17,7 @@ const ts = (file: string): string[] => ["ts-node", "--transpile-only", `bench/${
 // Benchmarks on the in-process network run under `hardhat run`, which takes no arguments: BENCH_QUICK=1 instead.
 const hh = (file: string): string[] => ["hardhat", "run", "--no-compile", `bench/${file}`];
 
-/** Every benchmark, cheapest first; robustness runs before tradeoff, which reads its results. */
+/** Every benchmark, cheapest first; robustness runs before attribution and tradeoff, which read its results. */
 export const BENCHMARKS: readonly Benchmark[] = [
   { name: "mask", argv: ts("mask.ts") },
   { name: "gas-grid", argv: hh("gas-grid.ts") },
@@ -25,6 +25,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   { name: "accuracy", argv: ts("accuracy.ts") },
   { name: "robustness", argv: ts("robustness.ts") },
   { name: "clip", argv: ts("clip.ts") },
+  { name: "attribution", argv: ts("attribution.ts") },
   { name: "tradeoff", argv: ts("tradeoff.ts") },
   { name: "scale", argv: ts("scale.ts") },
   { name: "load", argv: ts("load.ts") },

@@ -192,7 +192,7 @@ interface IOmniMarket {
     /// @param peer The peer named.
     error MarketInvalidProof(uint256 jobId, uint256 member, uint256 peer);
     /// @notice Finalizing a round that settles with its aggregate needs one weight per counted group under the
-    /// geometric median and none under the other rules.
+    /// geometric median and none under the other rules (Multi-Krum chooses its own).
     /// @param jobId The job.
     /// @param expected The number of weights the round needs.
     /// @param provided The number given.
@@ -320,10 +320,10 @@ interface IOmniMarket {
     /// @param chunkIndex The chunk.
     /// @param words The chunk of the round aggregate, packed words.
     event AggregateChunkComputed(uint256 indexed jobId, uint256 indexed round, uint256 indexed chunkIndex, bytes words);
-    /// @notice Geometric median: chunk `chunkIndex` of the means of the groups counted in it (int32 lanes packed as
-    /// in every vector, group-major: each group's chunk words in turn, groups ascending). The round aggregate is
-    /// Σ_k w_k · mean_k / Σ_k w_k per lane over the finally counted groups, with the weights finalizeCertifiedRound
-    /// accepted (RoundResult.weights).
+    /// @notice Geometric median and Multi-Krum: chunk `chunkIndex` of the means of the groups counted in it (int32
+    /// lanes packed as in every vector, group-major: each group's chunk words in turn, groups ascending). The round
+    /// aggregate is Σ_k w_k · mean_k / Σ_k w_k per lane over the finally counted groups, with the weights
+    /// finalizeCertifiedRound accepted or Multi-Krum's choice at finalizeRound (RoundResult.weights).
     /// @param jobId The job.
     /// @param round The round.
     /// @param chunkIndex The chunk.
@@ -484,7 +484,8 @@ interface IOmniMarket {
     /// @param data For each eligible group ascending, for each submitter ascending, its chunk bytes.
     function aggregateChunk(uint256 jobId, uint256 round, uint256 chunkIndex, bytes calldata data) external;
 
-    /// @notice Finalizes the round: inliers, pay, slashing, then opens the next round or completes the job.
+    /// @notice Finalizes the round: inliers, pay, slashing, then opens the next round or completes the job (under
+    /// Multi-Krum it first chooses the groups of the aggregate from the Gram matrix, docs/PROTOCOL.md "Multi-Krum").
     /// Anyone may call once every chunk is aggregated, at once when fewer groups are eligible than the rule
     /// needs, and after the aggregation deadline in any case (then the round settles without its aggregate).
     /// @param jobId The job.
@@ -596,7 +597,7 @@ interface IOmniMarket {
     /// @return The result (zero if not finalized).
     function roundResult(uint256 jobId, uint256 round) external view returns (RoundResult memory);
 
-    /// @notice Geometric median: the Gram matrix Σ mean_k · mean_l over the lanes aggregated so far in the current
+    /// @notice Geometric median and Multi-Krum: the Gram matrix Σ mean_k · mean_l over the lanes aggregated so far in the current
     /// round, for the groups counted (eligible and not over the norm bound); complete once every chunk is in.
     /// @param jobId The job.
     /// @return counted Bitmap over group indices of the counted groups.

@@ -108,7 +108,8 @@ struct RoundResult {
     uint256 medianDistance;
     uint256 aggNorm; // Σ agg² over all lanes of the round aggregate
     uint256 excludedGroups; // eligible groups whose unmasked sum went over the norm bound: not counted
-    uint32[] weights; // geometric median: the certified weight of each counted group, ascending; else empty
+    uint32[] weights; // geometric median: the certified weight of each counted group, ascending; Multi-Krum: 1 for
+    // the chosen groups, 0 for the others; else empty
 }
 
 /// @notice Why a member lost its stake.
